@@ -1,0 +1,10 @@
+"""htapsim: a local stand-in for the TaurusDB HTAP StarRocks replication API.
+
+Used by the collection's integration tests, the demo and the benchmarks; it never imports the
+collection. See docs/simulator.md.
+"""
+
+from .scenario import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, load_scenario, scenario_names
+from .server import Simulator
+
+__all__ = ['Simulator', 'load_scenario', 'scenario_names', 'DEFAULT_CREDENTIALS', 'DEFAULT_PROJECT']

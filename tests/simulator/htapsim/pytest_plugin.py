@@ -1,0 +1,34 @@
+"""pytest fixtures: ``simulator`` (HTTP) and ``tls_simulator`` (HTTPS), both reset per test.
+
+Enable with ``pytest_plugins = ['htapsim.pytest_plugin']`` and put tests/simulator on sys.path.
+"""
+
+import pytest
+
+from .server import Simulator
+
+
+@pytest.fixture(scope='session')
+def _sim_http():
+    with Simulator('healthy') as sim:
+        yield sim
+
+
+@pytest.fixture(scope='session')
+def _sim_https():
+    with Simulator('healthy', tls=True) as sim:
+        yield sim
+
+
+@pytest.fixture
+def simulator(_sim_http):
+    """A running HTTP simulator on the ``healthy`` scenario; ``simulator.load(name)`` switches."""
+    _sim_http.load('healthy')
+    return _sim_http
+
+
+@pytest.fixture
+def tls_simulator(_sim_https):
+    """A running HTTPS simulator (``tls_simulator.ca_path`` is its CA bundle)."""
+    _sim_https.load('healthy')
+    return _sim_https

@@ -1,0 +1,382 @@
+"""The HTTP(S) server: routes, gateway errors, faults and the /__sim__ control endpoints."""
+
+import collections
+import datetime
+import json
+import os
+import re
+import socket
+import ssl
+import struct
+import tempfile
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+from .auth import Authenticator, AuthError
+from .scenario import World, load_scenario, wire_item
+
+REPLICATION_RE = re.compile(
+    r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/starrocks/databases/replication/?$')
+TOKEN_PATH = '/v3/auth/tokens'
+LOG_SIZE = 1000
+
+
+class Stats:
+    """Request counters for tests: per route, instance, auth method, status and fault."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with getattr(self, 'lock', threading.Lock()):
+            self.counters = collections.defaultdict(collections.Counter)
+            self.total = 0
+            self.log = collections.deque(maxlen=LOG_SIZE)
+
+    def record(self, entry):
+        with self.lock:
+            self.total += 1
+            self.counters['routes'][entry['route']] += 1
+            self.counters['statuses'][str(entry['status'])] += 1
+            self.counters['auth'][entry.get('auth') or 'none'] += 1
+            if entry.get('instance'):
+                self.counters['instances'][entry['instance']] += 1
+            for fault in entry.get('faults', ()):
+                self.counters['faults'][fault] += 1
+            self.log.append(entry)
+
+    def snapshot(self):
+        with self.lock:
+            data = {name: dict(counter) for name, counter in self.counters.items()}
+            for name in ('routes', 'statuses', 'auth', 'instances', 'faults'):
+                data.setdefault(name, {})
+            data['total'] = self.total
+            data['log'] = list(self.log)
+            return data
+
+
+class SimState:
+    """Everything a request handler needs, swappable as a whole by /__sim__/scenario."""
+
+    def __init__(self, scenario, seed=None):
+        self.lock = threading.Lock()
+        self.seed = seed
+        self.stats = Stats()
+        self.clock_offset = 0.0
+        self.load(scenario)
+
+    def load(self, scenario):
+        with self.lock:
+            self.scenario = load_scenario(scenario)
+            self.world = World(self.scenario, self.seed)
+            self.auth = Authenticator(self.scenario['credentials'], self.utcnow)
+            self.started = time.monotonic()
+            self.clock_offset = 0.0
+        self.stats.reset()
+
+    def reset(self):
+        self.load(self.scenario)
+
+    def utcnow(self):
+        return (datetime.datetime.now(datetime.timezone.utc)
+                + datetime.timedelta(seconds=self.clock_offset))
+
+    def seconds(self):
+        return time.monotonic() - self.started + self.clock_offset
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = 'htapsim/1.0'
+    protocol_version = 'HTTP/1.1'
+
+    # --- plumbing ------------------------------------------------------------------------
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    @property
+    def state(self):
+        return self.server.state
+
+    def _body(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        return self.rfile.read(length) if length else b''
+
+    def _send(self, status, payload, headers=None, content_type='application/json', fault=None):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode('utf-8')
+        if fault and fault['kind'] == 'truncated_json':
+            body = body[:max(1, len(body) // 2)]
+        self.send_response(status)
+        self.send_header('Content-Type', content_type)
+        self.send_header('Content-Length', str(len(body)))
+        self.send_header('X-Request-Id', self.request_id)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if fault and fault['kind'] == 'slow_body':
+            self.wfile.flush()
+            time.sleep(float(fault.get('delay', 5)))
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            self.close_connection = True
+        self.entry['status'] = status
+
+    def _error(self, status, code, message, headers=None):
+        self._send(status, {'error_code': code, 'error_msg': message}, headers)
+
+    def _reset_connection(self):
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        self.connection.close()
+        self.close_connection = True
+        self.entry['status'] = 'reset'
+
+    # --- dispatch ------------------------------------------------------------------------
+    def do_GET(self):
+        self._dispatch('GET')
+
+    def do_POST(self):
+        self._dispatch('POST')
+
+    def do_PUT(self):
+        self._dispatch('PUT')
+
+    def do_DELETE(self):
+        self._dispatch('DELETE')
+
+    def _dispatch(self, method):
+        self.request_id = uuid.uuid4().hex
+        parts = urlsplit(self.path)
+        body = self._body()
+        if parts.path.startswith('/__sim__/'):
+            self._control(method, parts.path, body)
+            return
+        self.entry = {'method': method, 'path': parts.path, 'query': parts.query, 'route': 'not_found',
+                      'status': None, 'request_id': self.request_id, 'faults': []}
+        try:
+            match = REPLICATION_RE.match(parts.path)
+            if match and method == 'GET':
+                self.entry.update(route='replication', instance=match.group('instance'))
+                self._api(parts, match, body)
+            elif parts.path.rstrip('/') == TOKEN_PATH and method == 'POST':
+                self.entry['route'] = 'iam_token'
+                self._token(body)
+            else:
+                self._error(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment.')
+        finally:
+            self.state.stats.record(self.entry)
+
+    def _apply_faults(self, route, instance=None):
+        """Run latency and answer-replacing faults; return the body fault (if any) or True if answered."""
+        body_fault = None
+        for fault in self.state.world.faults_for(route, instance):
+            kind = fault['kind']
+            self.entry['faults'].append(kind)
+            if kind == 'latency':
+                extra = self.state.world.rng.random() * float(fault.get('jitter', 0))
+                time.sleep(float(fault.get('seconds', 0.1)) + extra)
+            elif kind == 'reset':
+                self._reset_connection()
+                return True
+            elif kind == 'throttle':
+                self._error(429, 'APIGW.0308', 'The request is throttled.',
+                            {'Retry-After': str(fault.get('retry_after', 1))})
+                return True
+            elif kind == 'error':
+                status = int(fault.get('status', 500))
+                self._error(status, fault.get('code', 'DBS.200000'), fault.get('message', 'Internal server error.'))
+                return True
+            elif kind == 'html_error':
+                status = int(fault.get('status', 502))
+                page = '<html><head><title>%d Bad Gateway</title></head><body><h1>%d</h1></body></html>' % (status, status)
+                self._send(status, page.encode(), content_type='text/html')
+                return True
+            else:
+                body_fault = fault
+        return body_fault
+
+    # --- routes ----------------------------------------------------------------------------
+    def _token(self, body):
+        fault = self._apply_faults('iam')
+        if fault is True:
+            return
+        try:
+            request = json.loads(body or b'null')
+            token, answer = self.state.auth.issue_token(request)
+        except ValueError:
+            self._send(400, {'error': {'code': 400, 'message': 'The request body is not JSON.', 'title': 'Bad Request'}})
+            return
+        except AuthError as exc:
+            self._send(exc.status, {'error': {'code': exc.status, 'message': exc.message,
+                                              'title': 'Unauthorized', 'error_code': exc.code}})
+            return
+        self.entry['auth'] = 'password'
+        self._send(201, answer, {'X-Subject-Token': token}, fault=fault)
+
+    def _api(self, parts, match, body):
+        state = self.state
+        instance_id, project_id = match.group('instance'), match.group('project')
+        fault = self._apply_faults('api', instance_id)
+        if fault is True:
+            return
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        try:
+            method, projects = state.auth.authenticate('GET', parts.path, parts.query, headers, body)
+        except AuthError as exc:
+            self.entry['auth'] = 'rejected'
+            self._error(exc.status, exc.code, exc.message)
+            return
+        self.entry['auth'] = method
+        if project_id not in projects or headers.get('x-project-id', project_id) != project_id:
+            self._error(403, 'APIGW.0302', 'The IAM user is not authorized to access project %s.' % project_id)
+            return
+        instance = state.world.instances.get(instance_id)
+        if instance is None or instance['project_id'] != project_id:
+            self._error(400, 'DBS.200022', 'Instance not found.')
+            return
+        query = parse_qs(parts.query, keep_blank_values=True)
+        try:
+            limit = _int_param(query, 'limit', 100, 1, 100)
+            offset = _int_param(query, 'offset', 0, 0, None)
+        except ValueError as exc:
+            self._error(400, 'DBS.200001', 'Invalid parameter: %s' % exc)
+            return
+        tasks = state.world.listing(instance_id, state.seconds())
+        page_size = int(instance.get('page_size', state.scenario['page_size']))
+        page = tasks[offset:offset + min(limit, page_size)]
+        total = len(tasks)
+        if fault and fault['kind'] == 'total_drift':
+            total += int(fault.get('delta', 1))
+        loose = bool(instance.get('loose_types', state.scenario['loose_types']))
+        answer = {'total_count': total if loose else str(total),
+                  'replications': [wire_item(item, loose) for item in page],
+                  'ext_text': None}
+        self._send(200, answer, fault=fault)
+
+    def _control(self, method, path, body):
+        state = self.state
+        self.entry = {}
+        if path == '/__sim__/stats' and method == 'GET':
+            self._send(200, state.stats.snapshot())
+        elif path == '/__sim__/health' and method == 'GET':
+            self._send(200, {'status': 'ok', 'scenario': state.scenario['name']})
+        elif path == '/__sim__/reset' and method == 'POST':
+            state.reset()
+            self._send(200, {'status': 'reset', 'scenario': state.scenario['name']})
+        elif path == '/__sim__/scenario' and method == 'POST':
+            try:
+                request = yaml.safe_load(body) or {}
+                state.load(request.get('scenario') or request['name'])
+            except (KeyError, ValueError, yaml.YAMLError, AttributeError) as exc:
+                self._send(400, {'error': str(exc)})
+                return
+            self._send(200, {'status': 'loaded', 'scenario': state.scenario['name']})
+        elif path == '/__sim__/clock' and method == 'POST':
+            request = json.loads(body or b'{}')
+            state.clock_offset += float(request.get('advance', 0))
+            self._send(200, {'clock_offset': state.clock_offset})
+        else:
+            self._send(404, {'error': 'unknown control endpoint'})
+
+
+def _int_param(query, name, default, low, high):
+    values = query.get(name)
+    if not values:
+        return default
+    text = values[-1]
+    if not re.match(r'^\d+$', text):
+        raise ValueError('%s must be a non-negative integer, got %r' % (name, text))
+    value = int(text)
+    if value < low or (high is not None and value > high):
+        raise ValueError('%s must be between %s and %s, got %s' % (name, low, high if high is not None else 'inf', value))
+    return value
+
+
+class SimServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, state, ssl_context=None, verbose=False):
+        self.address_family = socket.AF_INET6 if ':' in address[0] else socket.AF_INET
+        super().__init__(address, Handler)
+        self.state = state
+        self.verbose = verbose
+        if ssl_context is not None:
+            self.socket = ssl_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+
+    def handle_error(self, request, client_address):
+        if self.verbose:
+            super().handle_error(request, client_address)
+
+
+class Simulator:
+    """The simulator in a background thread: ``with Simulator('healthy') as sim: sim.url``."""
+
+    def __init__(self, scenario='healthy', host='127.0.0.1', port=0, tls=False, seed=None,
+                 verbose=False, cert_dir=None):
+        self.state = SimState(scenario, seed)
+        self.tls = tls
+        self.ca_path = None
+        context = self._tls_context(host, cert_dir) if tls else None
+        self.server = SimServer((host, port), self.state, context, verbose)
+        self.thread = None
+
+    def _tls_context(self, host, cert_dir):
+        import trustme  # pylint: disable=import-outside-toplevel
+        ca = trustme.CA()
+        names = sorted({host, '127.0.0.1', 'localhost', '::1'})
+        cert = ca.issue_cert(*names)
+        self._tmp = None
+        if cert_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix='htapsim-')
+            cert_dir = self._tmp.name
+        self.ca_path = os.path.join(cert_dir, 'htapsim-ca.pem')
+        ca.cert_pem.write_to_path(self.ca_path)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(context)
+        return context
+
+    @property
+    def url(self):
+        host, port = self.server.server_address[:2]
+        if ':' in host:
+            host = '[%s]' % host
+        return '%s://%s:%d' % ('https' if self.tls else 'http', host, port)
+
+    def start(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05},
+                                       name='htapsim', daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        if self.thread:
+            self.thread.join(5)
+        if getattr(self, '_tmp', None):
+            self._tmp.cleanup()
+
+    def stats(self):
+        return self.state.stats.snapshot()
+
+    def reset(self):
+        self.state.reset()
+
+    def load(self, scenario):
+        self.state.load(scenario)
+
+    def advance_clock(self, seconds):
+        self.state.clock_offset += seconds
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,404 @@
+"""The simulator's own tests: API, auth, scenarios, faults, stats, TLS, CLI.
+
+Requests are signed by the official SDK's signer (huaweicloudsdkcore), never by the collection.
+"""
+
+import datetime
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer
+
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator
+
+INSTANCE = '01010101010101010101010101010101in17'
+KEY = DEFAULT_CREDENTIALS['aksk'][0]
+TEMP_KEY = DEFAULT_CREDENTIALS['aksk'][1]
+USER = DEFAULT_CREDENTIALS['users'][0]
+
+
+def path_for(instance=INSTANCE, project=DEFAULT_PROJECT):
+    return '/v3/%s/instances/%s/starrocks/databases/replication' % (project, instance)
+
+
+def sdk_signed(sim, path, query=(), key=KEY, headers=None, sdk_date=None):
+    """Sign with the official SDK's Signer; return (url, headers) ready to send."""
+    host = sim.url.split('://', 1)[1]
+    header_params = {'Content-Type': 'application/json', 'X-Project-Id': key['project_id']}
+    if key.get('security_token'):
+        header_params['X-Security-Token'] = key['security_token']
+    if sdk_date:
+        header_params['X-Sdk-Date'] = sdk_date
+    header_params.update(headers or {})
+    request = SdkRequest(method='GET', schema=sim.url.split(':')[0], host=host, resource_path=path,
+                         query_params=list(query), header_params=header_params, body='')
+    Signer(BasicCredentials(key['ak'], key['sk'])).sign(request)
+    return sim.url + request.uri, dict(request.header_params)
+
+
+def get(sim, path=None, query=(('limit', '100'), ('offset', '0')), **kwargs):
+    url, headers = sdk_signed(sim, path or path_for(), query, **kwargs)
+    return requests.get(url, headers=headers, timeout=10, verify=sim.ca_path or True)
+
+
+def token_for(sim, user=USER, password=None, project=DEFAULT_PROJECT):
+    body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+        'name': user['name'], 'password': password or user['password'], 'domain': {'name': user['domain']}}}},
+        'scope': {'project': {'id': project}}}}
+    return requests.post(sim.url + '/v3/auth/tokens', json=body, timeout=10, verify=sim.ca_path or True)
+
+
+# --- the API -------------------------------------------------------------------------------
+def test_healthy_listing_uses_string_types_and_request_id(simulator):
+    resp = get(simulator)
+    assert resp.status_code == 200
+    assert resp.headers['X-Request-Id']
+    body = resp.json()
+    assert body['total_count'] == '3'
+    assert set(body) == {'total_count', 'replications', 'ext_text'}
+    first = body['replications'][0]
+    assert first['stage'] == 'Incremental' and first['status'] == 'Yes'
+    assert first['percentage'] == '100'
+    assert sorted(first) == sorted(['source_database', 'target_database', 'task_name', 'status', 'stage',
+                                    'percentage', 'catchup_stage', 'catchup_percentage'])
+
+
+def test_loose_mode_sends_numbers_and_nulls(simulator):
+    simulator.load('fleet')
+    body = get(simulator, path_for('04040404040404040404040404040404in17')).json()
+    assert body['total_count'] == 1
+    assert body['replications'][0]['percentage'] == 100
+    assert body['replications'][0]['catchup_stage'] is None
+
+
+def test_pages_are_capped_at_50_and_offset_is_an_item_index(simulator):
+    simulator.load('many-tasks')
+    first = get(simulator).json()
+    assert first['total_count'] == '2000' and len(first['replications']) == 50
+    second = get(simulator, query=[('limit', '100'), ('offset', '50')]).json()
+    assert second['replications'][0]['task_name'] == 'task_00050'
+    small = get(simulator, query=[('limit', '7'), ('offset', '1995')]).json()
+    assert [t['task_name'] for t in small['replications']] == ['task_%05d' % i for i in range(1995, 2000)]
+
+
+def test_page_cap_is_configurable(simulator):
+    simulator.load({'page_size': 10, 'instances': [{'id': INSTANCE, 'generate': {'count': 25}}]})
+    assert len(get(simulator).json()['replications']) == 10
+
+
+@pytest.mark.parametrize('query', [
+    [('limit', 'abc')], [('limit', '0')], [('limit', '101')], [('limit', '-1')], [('offset', '-5')], [('offset', '1.5')],
+])
+def test_bad_paging_parameters_get_400(simulator, query):
+    resp = get(simulator, query=query)
+    assert resp.status_code == 400
+    assert resp.json()['error_code'] == 'DBS.200001'
+
+
+def test_unknown_instance_gets_dbs_200022(simulator):
+    resp = get(simulator, path_for('ffffffffffffffffffffffffffffffffin17'))
+    assert resp.status_code == 400
+    assert resp.json() == {'error_code': 'DBS.200022', 'error_msg': 'Instance not found.'}
+    assert resp.headers['X-Request-Id']
+
+
+def test_unknown_route_gets_404(simulator):
+    resp = requests.get(simulator.url + '/v3/nothing/here', timeout=5)
+    assert resp.status_code == 404 and resp.json()['error_code'] == 'APIGW.0101'
+
+
+# --- auth -----------------------------------------------------------------------------------
+def test_official_sdk_client_end_to_end(tls_simulator):
+    """The real GaussDBClient, signing and parsing on its own, is served by the simulator."""
+    from huaweicloudsdkcore.http.http_config import HttpConfig
+    from huaweicloudsdkgaussdb.v3 import GaussDBClient, ListStarRocksDataReplicationsRequest
+    config = HttpConfig.get_default_config()
+    config.ssl_ca_cert = tls_simulator.ca_path
+    client = GaussDBClient.new_builder() \
+        .with_credentials(BasicCredentials(KEY['ak'], KEY['sk'], KEY['project_id'])) \
+        .with_endpoints([tls_simulator.url]).with_http_config(config).build()
+    response = client.list_star_rocks_data_replications(ListStarRocksDataReplicationsRequest(instance_id=INSTANCE))
+    assert str(response.total_count) == '3'
+    assert {r.task_name for r in response.replications} == {'orders_db', 'users_db', 'billing_db'}
+    assert tls_simulator.stats()['auth'] == {'aksk': 1}
+
+
+def test_one_wrong_signature_character_is_rejected(simulator):
+    url, headers = sdk_signed(simulator, path_for(), [('limit', '100'), ('offset', '0')])
+    assert requests.get(url, headers=headers, timeout=5).status_code == 200
+    auth = headers['Authorization']
+    last = auth[-1]
+    headers['Authorization'] = auth[:-1] + ('0' if last != '0' else '1')
+    resp = requests.get(url, headers=headers, timeout=5)
+    assert resp.status_code == 401
+    assert resp.json()['error_code'] == 'APIGW.0301'
+    assert 'signature' in resp.json()['error_msg']
+
+
+def test_tampered_query_is_rejected(simulator):
+    url, headers = sdk_signed(simulator, path_for(), [('limit', '100'), ('offset', '0')])
+    assert requests.get(url.replace('offset=0', 'offset=1'), headers=headers, timeout=5).status_code == 401
+
+
+def test_unknown_access_key_is_rejected(simulator):
+    resp = get(simulator, key=dict(KEY, ak='UNKNOWNAK00000000000'))
+    assert resp.status_code == 401 and 'access key not found' in resp.json()['error_msg']
+
+
+def test_clock_skew_over_15_minutes_is_rejected(simulator):
+    old = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=16)).strftime('%Y%m%dT%H%M%SZ')
+    resp = get(simulator, sdk_date=old)
+    assert resp.status_code == 401 and 'expired' in resp.json()['error_msg']
+    recent = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=14)).strftime('%Y%m%dT%H%M%SZ')
+    assert get(simulator, sdk_date=recent).status_code == 200
+
+
+def test_temporary_credentials_need_their_security_token(simulator):
+    assert get(simulator, key=TEMP_KEY).status_code == 200
+    assert simulator.stats()['auth'] == {'aksk-temporary': 1}
+    resp = get(simulator, key=dict(TEMP_KEY, security_token='wrong-token'))
+    assert resp.status_code == 401 and 'security token' in resp.json()['error_msg']
+
+
+def test_foreign_project_gets_403(simulator):
+    resp = get(simulator, path_for(project='f' * 32))
+    assert resp.status_code == 403 and resp.json()['error_code'] == 'APIGW.0302'
+
+
+def test_token_issue_use_and_expiry(simulator):
+    resp = token_for(simulator)
+    assert resp.status_code == 201
+    token = resp.headers['X-Subject-Token']
+    assert resp.json()['token']['expires_at'].endswith('Z')
+    api = simulator.url + path_for()
+    ok = requests.get(api, headers={'X-Auth-Token': token}, timeout=5)
+    assert ok.status_code == 200
+    simulator.advance_clock(86401)
+    expired = requests.get(api, headers={'X-Auth-Token': token}, timeout=5)
+    assert expired.status_code == 401 and expired.json()['error_code'] == 'APIGW.0307'
+    stats = simulator.stats()
+    assert stats['routes'] == {'iam_token': 1, 'replication': 2}
+    assert stats['auth'] == {'password': 1, 'token': 1, 'rejected': 1}
+
+
+def test_wrong_password_and_unknown_token_get_401(simulator):
+    resp = token_for(simulator, password='nope')
+    assert resp.status_code == 401 and resp.json()['error']['message'] == 'The username or password is wrong.'
+    bad = requests.get(simulator.url + path_for(), headers={'X-Auth-Token': 'made-up'}, timeout=5)
+    assert bad.status_code == 401 and bad.json()['error_code'] == 'APIGW.0301'
+
+
+def test_token_scoped_to_other_project_gets_403(simulator):
+    token = token_for(simulator).headers['X-Subject-Token']
+    resp = requests.get(simulator.url + path_for(project='e' * 32), headers={'X-Auth-Token': token}, timeout=5)
+    assert resp.status_code == 403
+
+
+# --- scenarios and timelines -----------------------------------------------------------------
+def test_sync_timeline_by_requests(simulator):
+    simulator.load({'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'orders_db', 'sync': {'by': 'requests', 'wait': 2, 'full': 4}}]}]})
+    seen = [(t['stage'], t['percentage']) for t in (get(simulator).json()['replications'][0] for _ in range(7))]
+    assert seen == [('wait', '0'), ('full', '0'), ('full', '25'), ('full', '50'), ('full', '75'),
+                    ('Incremental', '100'), ('Incremental', '100')]
+
+
+def test_sync_timeline_by_seconds(simulator):
+    simulator.load('syncing-then-ready')
+    stages = {t['task_name']: t['stage'] for t in get(simulator).json()['replications']}
+    assert stages == {'orders_db': 'Incremental', 'users_db': 'wait', 'billing_db': 'wait'}
+    simulator.advance_clock(4)
+    users = [t for t in get(simulator).json()['replications'] if t['task_name'] == 'users_db'][0]
+    assert users['stage'] == 'full' and users['percentage'] == '75'
+    simulator.advance_clock(10)
+    assert {t['stage'] for t in get(simulator).json()['replications']} == {'Incremental'}
+
+
+def test_steps_turn_status_no_pause_cancel(simulator):
+    simulator.load({'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'a', 'steps': [{'by': 'requests', 'at': 2, 'status': 'No'}]},
+        {'task_name': 'b', 'steps': [{'by': 'requests', 'at': 2, 'stage': 'paused'}]},
+        {'task_name': 'c', 'steps': [{'by': 'requests', 'at': 3, 'stage': 'cancelled'}]}]}]})
+    get(simulator)
+    second = {t['task_name']: (t['status'], t['stage']) for t in get(simulator).json()['replications']}
+    assert second == {'a': ('No', 'incremental'), 'b': ('Yes', 'paused'), 'c': ('Yes', 'incremental')}
+    assert get(simulator).json()['replications'][2]['stage'] == 'cancelled'
+
+
+def test_tasks_appear_and_vanish_between_pages(simulator):
+    simulator.load({'page_size': 2, 'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'a'}, {'task_name': 'b'}, {'task_name': 'c', 'vanish_after': 1},
+        {'task_name': 'd', 'appear_after': 1}]}]})
+    first = get(simulator).json()
+    assert first['total_count'] == '3'
+    second = get(simulator, query=[('offset', '2')]).json()
+    assert second['total_count'] == '3'
+    assert [t['task_name'] for t in second['replications']] == ['d']
+
+
+def test_bundled_scenarios_load(simulator):
+    from htapsim import scenario_names
+    assert {'healthy', 'syncing-then-ready', 'one-broken', 'empty-instance', 'many-tasks', 'fleet'} <= set(scenario_names())
+    simulator.load('empty-instance')
+    assert get(simulator).json() == {'total_count': '0', 'replications': [], 'ext_text': None}
+    simulator.load('fleet')
+    assert get(simulator, path_for('02020202020202020202020202020202in17')).json()['total_count'] == '120'
+
+
+def test_bad_scenario_is_reported():
+    from htapsim.scenario import ScenarioError, load_scenario
+    with pytest.raises(ScenarioError, match='no scenario'):
+        load_scenario('does-not-exist')
+    with pytest.raises(ScenarioError, match='unknown fault kind'):
+        load_scenario({'instances': [{'id': INSTANCE, 'faults': [{'kind': 'meteor'}]}]})
+
+
+def test_scenario_from_json_file(tmp_path, simulator):
+    path = tmp_path / 'custom.json'
+    path.write_text(json.dumps({'name': 'from-json', 'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'x_db'}]}]}))
+    simulator.load(str(path))
+    assert get(simulator).json()['replications'][0]['task_name'] == 'x_db'
+
+
+# --- faults ---------------------------------------------------------------------------------
+def with_faults(sim, *faults, instance_faults=()):
+    sim.load({'faults': list(faults), 'instances': [
+        {'id': INSTANCE, 'tasks': [{'task_name': 'a'}], 'faults': list(instance_faults)}]})
+
+
+def test_throttle_first_k_with_retry_after(simulator):
+    with_faults(simulator, {'kind': 'throttle', 'first': 2, 'retry_after': 3})
+    first, second, third = (get(simulator) for _ in range(3))
+    assert first.status_code == second.status_code == 429
+    assert first.headers['Retry-After'] == '3' and first.headers['X-Request-Id']
+    assert third.status_code == 200
+    assert simulator.stats()['faults'] == {'throttle': 2}
+
+
+def test_throttle_at_a_rate_is_seeded(simulator):
+    with_faults(simulator, {'kind': 'throttle', 'rate': 0.5})
+    codes = [get(simulator).status_code for _ in range(40)]
+    assert 5 < codes.count(429) < 35 and codes.count(200) + codes.count(429) == 40
+
+
+@pytest.mark.parametrize('status', [500, 502, 503, 504])
+def test_server_errors(simulator, status):
+    with_faults(simulator, instance_faults=[{'kind': 'error', 'status': status, 'first': 1}])
+    resp = get(simulator)
+    assert resp.status_code == status and resp.json()['error_code']
+    assert get(simulator).status_code == 200
+
+
+def test_html_error_page(simulator):
+    with_faults(simulator, {'kind': 'html_error', 'status': 502, 'first': 1})
+    resp = get(simulator)
+    assert resp.status_code == 502 and resp.headers['Content-Type'] == 'text/html'
+    assert '<html>' in resp.text
+
+
+def test_truncated_json(simulator):
+    with_faults(simulator, {'kind': 'truncated_json', 'first': 1})
+    resp = get(simulator)
+    assert resp.status_code == 200
+    with pytest.raises(ValueError):
+        json.loads(resp.text)
+
+
+def test_connection_reset(simulator):
+    with_faults(simulator, {'kind': 'reset', 'first': 1})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        get(simulator)
+    assert get(simulator).status_code == 200
+
+
+def test_slow_body_triggers_read_timeout(simulator):
+    with_faults(simulator, {'kind': 'slow_body', 'delay': 2, 'first': 1})
+    url, headers = sdk_signed(simulator, path_for())
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(url, headers=headers, timeout=(2, 0.5)).json()
+
+
+def test_latency(simulator):
+    with_faults(simulator, {'kind': 'latency', 'seconds': 0.3, 'jitter': 0.1})
+    start = time.monotonic()
+    assert get(simulator).status_code == 200
+    assert time.monotonic() - start >= 0.3
+
+
+def test_total_drift(simulator):
+    with_faults(simulator, {'kind': 'total_drift', 'delta': 2, 'first': 1})
+    assert get(simulator).json()['total_count'] == '3'
+    assert get(simulator).json()['total_count'] == '1'
+
+
+def test_iam_route_faults(simulator):
+    with_faults(simulator, {'kind': 'error', 'status': 503, 'first': 1, 'route': 'iam'})
+    assert token_for(simulator).status_code == 503
+    assert token_for(simulator).status_code == 201
+
+
+# --- observability and control ---------------------------------------------------------------
+def test_stats_and_reset_over_http(simulator):
+    get(simulator)
+    get(simulator, path_for('ffffffffffffffffffffffffffffffffin17'))
+    stats = requests.get(simulator.url + '/__sim__/stats', timeout=5).json()
+    assert stats['total'] == 2 and stats['routes'] == {'replication': 2}
+    assert stats['statuses'] == {'200': 1, '400': 1} and stats['auth'] == {'aksk': 2}
+    assert stats['instances'][INSTANCE] == 1 and len(stats['log']) == 2
+    assert requests.post(simulator.url + '/__sim__/reset', timeout=5).json()['status'] == 'reset'
+    assert requests.get(simulator.url + '/__sim__/stats', timeout=5).json()['total'] == 0
+
+
+def test_scenario_switch_over_http(simulator):
+    resp = requests.post(simulator.url + '/__sim__/scenario', json={'name': 'one-broken'}, timeout=5)
+    assert resp.json() == {'status': 'loaded', 'scenario': 'one-broken'}
+    statuses = {t['task_name']: t['status'] for t in get(simulator).json()['replications']}
+    assert statuses['users_db'] == 'No'
+    bad = requests.post(simulator.url + '/__sim__/scenario', json={'name': 'nope'}, timeout=5)
+    assert bad.status_code == 400
+
+
+# --- TLS and the command line ----------------------------------------------------------------
+def test_tls_verifies_with_the_run_ca_and_not_without(tls_simulator):
+    assert tls_simulator.url.startswith('https://')
+    assert get(tls_simulator).status_code == 200
+    url, headers = sdk_signed(tls_simulator, path_for())
+    with pytest.raises(requests.exceptions.SSLError):
+        requests.get(url, headers=headers, timeout=5, verify=True)
+
+
+def test_ipv6_loopback():
+    if not socket.has_ipv6:
+        pytest.skip('no IPv6')
+    try:
+        sim = Simulator('healthy', host='::1').start()
+    except OSError:
+        pytest.skip('IPv6 loopback unavailable')
+    try:
+        assert sim.url.startswith('http://[::1]:')
+        assert get(sim).status_code == 200
+    finally:
+        sim.stop()
+
+
+def test_command_line_prints_url_and_serves(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen([sys.executable, '-m', 'htapsim', '--port', '0', '--scenario', 'fleet', '--tls',
+                             '--cert-dir', str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith('https://127.0.0.1:')
+        health = requests.get(url + '/__sim__/health', verify=str(tmp_path / 'htapsim-ca.pem'), timeout=5)
+        assert health.json() == {'status': 'ok', 'scenario': 'fleet'}
+    finally:
+        proc.terminate()
+        assert proc.wait(10) == 0
