@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Connection and authentication options, as modules document them.
+    DOCUMENTATION = r'''
+options:
+  region:
+    description:
+      - Region of the instance, for example C(cn-north-4). Selects the API endpoint from the
+        built-in region table unless O(endpoint) is set.
+      - The endpoint of a region can be overridden with the official SDK's environment variable
+        E(HUAWEICLOUD_SDK_REGION_GAUSSDB_<REGION>), for example E(HUAWEICLOUD_SDK_REGION_GAUSSDB_CN_NORTH_4).
+      - If not set, the environment variable E(TAURUSDB_REGION) is used.
+    type: str
+  endpoint:
+    description:
+      - API endpoint URL, for example V(https://gaussdb.cn-north-4.myhuaweicloud.com). Wins over O(region).
+      - If not set, the environment variable E(TAURUSDB_ENDPOINT) is used.
+    type: str
+  project_id:
+    description:
+      - Project ID (32 letters or digits) that owns the instance.
+      - If not set, E(HUAWEICLOUD_SDK_PROJECT_ID) or C(project_id) in the credentials file is used.
+        With IAM password authentication it may be left out; the token's project for O(region) is used.
+    type: str
+  access_key:
+    description:
+      - Access key (AK) for SDK-HMAC-SHA256 request signing.
+      - If not set, E(HUAWEICLOUD_SDK_AK) or E(CLOUD_SDK_AK) is used.
+    type: str
+    aliases: [ak]
+  secret_key:
+    description:
+      - Secret key (SK) for request signing. Never shown in any output.
+      - If not set, E(HUAWEICLOUD_SDK_SK) or E(CLOUD_SDK_SK) is used.
+    type: str
+    aliases: [sk]
+  security_token:
+    description:
+      - Security token of temporary AK/SK credentials; sent as C(X-Security-Token) and signed.
+      - If not set, E(HUAWEICLOUD_SDK_SECURITY_TOKEN) or C(security_token) in the credentials file is used.
+    type: str
+  auth_token:
+    description:
+      - An IAM token, sent as C(X-Auth-Token) instead of a signature.
+      - If not set, E(TAURUSDB_AUTH_TOKEN) is used.
+    type: str
+  iam_user:
+    description:
+      - IAM user name; with O(iam_password) and O(iam_domain) it is exchanged for a token once per run.
+    type: str
+  iam_password:
+    description:
+      - Password of O(iam_user). Never shown in any output.
+    type: str
+  iam_domain:
+    description:
+      - Account (domain) name of O(iam_user).
+    type: str
+  iam_endpoint:
+    description:
+      - IAM endpoint URL. Defaults to C(https://iam.<region>.myhuaweicloud.com).
+    type: str
+  credentials_file:
+    description:
+      - The official SDK's credentials file (INI, section C([basic]), keys C(ak), C(sk), C(project_id),
+        C(security_token)). Used only when no other credentials are given.
+      - If not set, E(HUAWEICLOUD_SDK_CREDENTIALS_FILE) is used, then C(~/.huaweicloud/credentials) if it exists.
+    type: path
+  language:
+    description:
+      - Language of error messages from the API (C(X-Language)).
+    type: str
+    choices: [en-us, zh-cn]
+    default: en-us
+  validate_certs:
+    description:
+      - Verify the endpoint's TLS certificate. Turn off only for testing.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of CA certificates to verify the endpoint with, instead of the system's.
+    type: path
+  connect_timeout:
+    description:
+      - Seconds to wait for a connection.
+    type: float
+    default: 10
+  read_timeout:
+    description:
+      - Seconds to wait for data on an open connection (headers or body).
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times one request is retried after HTTP 429, 500, 502, 503 or 504, a connection error,
+        a read timeout or an unreadable answer. Other errors are never retried. V(0) turns retries off.
+    type: int
+    default: 5
+  retry_max_time:
+    description:
+      - Seconds one request may spend on retries, counted from its first failure. A retry whose wait
+        (backoff or C(Retry-After)) would end past this budget is not made. At most 600.
+    type: float
+    default: 120
+  retry_backoff:
+    description:
+      - Backoff factor in seconds; waits grow exponentially (0, 2x, 4x, ... this factor) plus up to this
+        much random jitter. A C(Retry-After) header from the server wins over the backoff.
+    type: float
+    default: 0.5
+notes:
+  - Requests go to the API from the host the task runs on (usually C(localhost)); it needs the
+    Python library C(requests).
+  - Exactly one authentication method is used - AK/SK, O(auth_token) or IAM password - and
+    setting more than one (also through environment variables) is an error.
+requirements:
+  - requests >= 2.25
+'''

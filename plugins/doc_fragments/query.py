@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # What to fetch and how to judge it: shared by the module and the lookup.
+    DOCUMENTATION = r'''
+options:
+  limit:
+    description:
+      - Fetch only one page of at most this many tasks (1 to 100). The server may send fewer (it caps pages at 50).
+      - With O(limit) or O(offset) the listing is partial unless it holds every task, and a partial
+        listing is never C(all_ready).
+      - By default every page is fetched.
+    type: int
+  offset:
+    description:
+      - Fetch only one page, starting at this task index (0 is the first task). See O(limit).
+    type: int
+  page_concurrency:
+    description:
+      - How many pages after the first are fetched at the same time (1 to 32).
+    type: int
+    default: 4
+  listing_attempts:
+    description:
+      - How many times the whole listing is fetched again when C(total_count) changes while paging or the
+        unique tasks fetched do not add up to it. After that the listing is reported as incomplete.
+    type: int
+    default: 3
+  task_names:
+    description:
+      - Judge only the tasks with these exact names. With O(task_patterns), a task matching either is judged.
+      - By default every task is judged.
+    type: list
+    elements: str
+    default: []
+  task_patterns:
+    description:
+      - Judge only the tasks whose names match one of these shell-style patterns (C(orders_*), C(*_db)).
+    type: list
+    elements: str
+    default: []
+  expected_tasks:
+    description:
+      - Task names that must exist. A missing one makes the instance not ready. Expected tasks are
+        always judged, whatever O(task_names) and O(task_patterns) say.
+    type: list
+    elements: str
+    default: []
+  min_tasks:
+    description:
+      - The least number of judged tasks for the instance to be ready. The default V(1) means an
+        instance with no tasks is not ready; V(0) allows it.
+    type: int
+    default: 1
+  require_catchup:
+    description:
+      - Also require catch-up to be finished - C(catchup_stage) empty or C(incremental) - for a task to be ready.
+    type: bool
+    default: false
+'''

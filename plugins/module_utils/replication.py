@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Paging, normalization and the readiness verdict: the one rule every entry point shares.
+
+No I/O of its own: pages come from a ``fetch(offset, limit)`` callable (normally a Client).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import fnmatch
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import ApiError
+from ansible_collections.taurusdb.htap.plugins.module_utils.options import check_instance_id
+
+API_PATH = '/v3/%s/instances/%s/starrocks/databases/replication'
+PAGE_LIMIT = 100
+KNOWN_STAGES = ('wait', 'incremental', 'full', 'cancelled', 'paused')
+KNOWN_STATUSES = ('yes', 'no')
+
+
+class Page(object):
+    def __init__(self, offset, total, items, request_id):
+        self.offset = offset
+        self.total = total
+        self.items = items
+        self.request_id = request_id
+
+
+# --- parsing and normalization ------------------------------------------------------------
+def _schema_error(detail, request_id):
+    return ApiError('The replication listing has an unexpected shape: %s' % detail, request_id=request_id,
+                    hint='The API answer did not match its documented schema; retry, or report it with the request id.')
+
+
+def to_int(value):
+    """Integers arrive as numbers or strings; anything else is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def to_percentage(value):
+    """Numbers, numeric strings (with or without '%') or null; None when not numeric."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).strip().rstrip('%'))
+    except ValueError:
+        return None
+
+
+def _lower(value):
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    return text or None
+
+
+def parse_page(payload, offset, request_id):
+    if not isinstance(payload, dict):
+        raise _schema_error('expected a JSON object, got %s' % type(payload).__name__, request_id)
+    total = to_int(payload.get('total_count'))
+    if total is None:
+        raise _schema_error('total_count is %r, not a whole number' % (payload.get('total_count'),), request_id)
+    items = payload.get('replications')
+    if items is None:
+        items = []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise _schema_error('replications is not a list of objects', request_id)
+    return Page(offset, total, items, request_id)
+
+
+def task_key(item):
+    """Task identity: two tasks may share a name, so the databases are part of it."""
+    return (item.get('task_name'), item.get('source_database'), item.get('target_database'))
+
+
+def normalize(item, require_catchup=False):
+    """Typed, lower-cased view of one task with its own readiness verdict; originals kept."""
+    status, stage, catchup = _lower(item.get('status')), _lower(item.get('stage')), _lower(item.get('catchup_stage'))
+    task = OrderedDict([
+        ('task_name', item.get('task_name')),
+        ('source_database', item.get('source_database')),
+        ('target_database', item.get('target_database')),
+        ('status', status),
+        ('stage', stage),
+        ('percentage', to_percentage(item.get('percentage'))),
+        ('catchup_stage', catchup),
+        ('catchup_percentage', to_percentage(item.get('catchup_percentage'))),
+    ])
+    reasons = []
+    if status != 'yes':
+        if status == 'no':
+            reasons.append('status is No (abnormal)')
+        else:
+            reasons.append('unknown status %r' % (item.get('status'),))
+    if stage != 'incremental':
+        if stage in KNOWN_STAGES:
+            reasons.append('stage is %s%s' % (stage, _pct(task['percentage'])))
+        elif stage is None:
+            reasons.append('stage is missing')
+        else:
+            reasons.append('unknown stage %r' % (item.get('stage'),))
+    if require_catchup and catchup not in (None, 'incremental'):
+        reasons.append('catch-up stage is %s%s' % (catchup, _pct(task['catchup_percentage'])))
+    task['ready'] = not reasons
+    task['reasons'] = reasons
+    task['original'] = dict(item)
+    return task
+
+
+def _pct(value):
+    return '' if value is None else ' (%s%%)' % ('%g' % value)
+
+
+# --- paging --------------------------------------------------------------------------------
+def list_tasks(fetch, limit=None, offset=None, concurrency=4, attempts=3):
+    """Fetch a complete listing (or one explicit page).
+
+    Returns dict(total, items, request_ids, complete, problems, pages).
+    """
+    if limit is not None or offset is not None:
+        page = fetch(offset or 0, limit or PAGE_LIMIT)
+        fetched = len(page.items)
+        complete = (offset or 0) == 0 and fetched >= page.total
+        problems = [] if complete else [
+            'partial listing: limit/offset were given, so only %d of %d tasks were fetched' % (fetched, page.total)]
+        return dict(total=page.total, items=page.items, request_ids=[page.request_id], complete=complete,
+                    problems=problems, pages=1)
+    request_ids = []
+    pages_fetched = 0
+    problem = None
+    for _attempt in range(attempts):
+        first = fetch(0, PAGE_LIMIT)
+        pages = [first]
+        step = len(first.items)
+        if step and first.total > step:
+            offsets = list(range(step, first.total, step))
+            with ThreadPoolExecutor(max_workers=min(concurrency, len(offsets))) as pool:
+                pages.extend(pool.map(lambda off: fetch(off, PAGE_LIMIT), offsets))
+        pages_fetched += len(pages)
+        request_ids.extend(page.request_id for page in pages)
+        unique = OrderedDict()
+        for page in pages:
+            for item in page.items:
+                unique.setdefault(task_key(item), item)
+        totals = sorted(set(page.total for page in pages))
+        if len(totals) == 1 and len(unique) == first.total:
+            return dict(total=first.total, items=list(unique.values()), request_ids=request_ids, complete=True,
+                        problems=[], pages=pages_fetched)
+        if len(totals) > 1:
+            problem = 'total_count changed while paging (%s)' % ', '.join(str(t) for t in totals)
+        else:
+            problem = 'fetched %d unique tasks but total_count is %d' % (len(unique), first.total)
+    return dict(total=first.total, items=list(unique.values()), request_ids=request_ids, complete=False,
+                problems=['listing incomplete after %d attempts: %s' % (attempts, problem)], pages=pages_fetched)
+
+
+# --- the verdict ---------------------------------------------------------------------------
+def _selected(task, names, patterns):
+    if not names and not patterns:
+        return True
+    name = task['task_name'] or ''
+    return name in names or any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def verdict(instance_id, listing, params):
+    """The per-instance result: tasks, summary, all_ready and every reason it is not."""
+    names, patterns = params.get('task_names') or [], params.get('task_patterns') or []
+    expected = params.get('expected_tasks') or []
+    min_tasks = params.get('min_tasks', 1)
+    if min_tasks is None:
+        min_tasks = 1
+    tasks = [normalize(item, params.get('require_catchup')) for item in listing['items']]
+    present = set(task['task_name'] for task in tasks)
+    selected = [t for t in tasks if _selected(t, names, patterns) or t['task_name'] in expected]
+    problems = list(listing['problems'])
+    missing = [name for name in expected if name not in present]
+    for name in missing:
+        problems.append('expected task %s is missing' % name)
+    if len(selected) < min_tasks:
+        what = 'matching tasks' if names or patterns else 'tasks'
+        problems.append('only %d %s, at least %d required (min_tasks)' % (len(selected), what, min_tasks))
+    not_ready = [OrderedDict([(key, task[key]) for key in ('task_name', 'source_database', 'target_database',
+                                                            'status', 'stage', 'percentage', 'reasons')])
+                 for task in selected if not task['ready']]
+    by_stage, by_status = {}, {}
+    for task in selected:
+        by_stage[task['stage'] or 'none'] = by_stage.get(task['stage'] or 'none', 0) + 1
+        by_status[task['status'] or 'none'] = by_status.get(task['status'] or 'none', 0) + 1
+    ready = len(selected) - len(not_ready)
+    return OrderedDict([
+        ('instance_id', instance_id),
+        ('total_count', listing['total']),
+        ('complete', listing['complete']),
+        ('replications', selected),
+        ('summary', {'total': len(selected), 'ready': ready, 'not_ready': len(not_ready),
+                     'by_stage': by_stage, 'by_status': by_status}),
+        ('all_ready', not problems and not not_ready),
+        ('not_ready', not_ready),
+        ('missing_tasks', missing),
+        ('problems', problems),
+        ('request_ids', [rid for rid in listing['request_ids'] if rid]),
+    ])
+
+
+def query_instance(client, instance_id, params):
+    """Everything about one instance: the complete listing and its verdict."""
+    check_instance_id(instance_id)
+
+    def fetch(offset, limit):
+        path = API_PATH % (client.api_project_id(), instance_id)
+        what = 'Querying replication tasks of instance %s (offset %d)' % (instance_id, offset)
+        payload, request_id = client.get_json(path, [('limit', str(limit)), ('offset', str(offset))], what)
+        return parse_page(payload, offset, request_id)
+
+    listing = list_tasks(fetch, params.get('limit'), params.get('offset'),
+                         params.get('page_concurrency') or 4, params.get('listing_attempts') or 3)
+    return verdict(instance_id, listing, params)
+
+
+def query_instances(client, instance_ids, params, concurrency=4):
+    """Several instances at once, results in the order asked; the first failure is raised."""
+    for instance_id in instance_ids:
+        check_instance_id(instance_id)
+    if len(instance_ids) == 1:
+        return [query_instance(client, instance_ids[0], params)]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(instance_ids))) as pool:
+        return list(pool.map(lambda iid: query_instance(client, iid, params), instance_ids))

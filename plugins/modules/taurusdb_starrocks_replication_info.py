@@ -1,0 +1,260 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: taurusdb_starrocks_replication_info
+short_description: Query the data synchronization tasks of a TaurusDB HTAP StarRocks instance
+version_added: 0.1.0
+description:
+  - Lists every data synchronization task of a StarRocks instance with the API
+    "Querying Data Synchronization Tasks of a StarRocks Instance", following all pages, and judges
+    whether the instance is ready - every judged task has status C(Yes) in stage C(incremental).
+  - Paging is complete and checked - unique tasks must add up to C(total_count) - and pages after
+    the first are fetched concurrently.
+  - Throttling, server errors and network failures are retried with backoff; every other failure
+    names the HTTP status, error code, message and request id.
+author:
+  - taurusdb.htap contributors
+options:
+  instance_id:
+    description:
+      - ID of the StarRocks instance (36 letters or digits ending in C(in17)).
+    type: str
+    required: true
+extends_documentation_fragment:
+  - taurusdb.htap.connection
+  - taurusdb.htap.query
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The module only reads, so check mode queries the API just the same.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  action_group:
+    description: Use C(group/taurusdb.htap.taurusdb) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - taurusdb.htap.taurusdb
+seealso:
+  - plugin: taurusdb.htap.taurusdb_starrocks_replication_info
+    plugin_type: lookup
+  - name: Querying Data Synchronization Tasks of a StarRocks Instance (API reference)
+    description: The API this module calls.
+    link: https://support.huaweicloud.com/intl/en-us/api-taurusdb/ListStarRocksDataReplications.html
+'''
+
+EXAMPLES = r'''
+- name: Query every synchronization task of an instance (credentials from HUAWEICLOUD_SDK_* variables)
+  taurusdb.htap.taurusdb_starrocks_replication_info:
+    region: cn-north-4
+    instance_id: 0a1b2c3d4e5f60718293a4b5c6d7e8f9in17
+  register: sync
+
+- name: Fail unless every task is incremental and normal
+  ansible.builtin.assert:
+    that: sync.all_ready
+    fail_msg: "Not ready: {{ sync.not_ready | map(attribute='task_name') | join(', ') }} {{ sync.problems | join('; ') }}"
+
+- name: Only the order tasks, which must include orders_db, with catch-up finished
+  taurusdb.htap.taurusdb_starrocks_replication_info:
+    region: cn-north-4
+    project_id: 0123456789abcdef0123456789abcdef
+    instance_id: 0a1b2c3d4e5f60718293a4b5c6d7e8f9in17
+    task_patterns: ['orders_*']
+    expected_tasks: [orders_db]
+    require_catchup: true
+
+- name: Same settings for every task through the action group
+  module_defaults:
+    group/taurusdb.htap.taurusdb:
+      region: cn-north-4
+      access_key: "{{ vault_ak }}"
+      secret_key: "{{ vault_sk }}"
+      project_id: 0123456789abcdef0123456789abcdef
+  block:
+    - name: Query through the defaults
+      taurusdb.htap.taurusdb_starrocks_replication_info:
+        instance_id: 0a1b2c3d4e5f60718293a4b5c6d7e8f9in17
+
+- name: With an IAM user instead of AK/SK (one token per run)
+  taurusdb.htap.taurusdb_starrocks_replication_info:
+    region: cn-north-4
+    instance_id: 0a1b2c3d4e5f60718293a4b5c6d7e8f9in17
+    iam_user: deployer
+    iam_password: "{{ vault_iam_password }}"
+    iam_domain: my-account
+'''
+
+RETURN = r'''
+instance_id:
+  description: The instance queried.
+  returned: always
+  type: str
+  sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f9in17
+total_count:
+  description: Number of tasks the API reports for the instance (before filtering).
+  returned: success
+  type: int
+  sample: 3
+complete:
+  description: Whether the listing holds every task (unique tasks fetched equal C(total_count)).
+  returned: success
+  type: bool
+  sample: true
+replications:
+  description: The judged tasks, normalized, each with its verdict and its original fields.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    task_name:
+      description: Task name.
+      type: str
+      sample: orders_db
+    source_database:
+      description: TaurusDB (source) database.
+      type: str
+      sample: orders
+    target_database:
+      description: StarRocks (target) database.
+      type: str
+      sample: orders_sr
+    status:
+      description: Lower-cased status, V(yes) (normal) or V(no) (abnormal).
+      type: str
+      sample: 'yes'
+    stage:
+      description: Lower-cased stage - V(wait), V(full), V(incremental), V(paused), V(cancelled) or what the API sent.
+      type: str
+      sample: incremental
+    percentage:
+      description: Progress as a number, or null when the API sent none.
+      type: float
+      sample: 100.0
+    catchup_stage:
+      description: Lower-cased catch-up stage, or null.
+      type: str
+      sample: null
+    catchup_percentage:
+      description: Catch-up progress as a number, or null.
+      type: float
+      sample: 0.0
+    ready:
+      description: Whether this task is ready.
+      type: bool
+      sample: true
+    reasons:
+      description: Why the task is not ready (empty when it is).
+      type: list
+      elements: str
+      sample: []
+    original:
+      description: The task exactly as the API sent it.
+      type: dict
+summary:
+  description: Counts over the judged tasks.
+  returned: success
+  type: dict
+  contains:
+    total:
+      description: Judged tasks.
+      type: int
+    ready:
+      description: Ready tasks.
+      type: int
+    not_ready:
+      description: Tasks not ready.
+      type: int
+    by_stage:
+      description: Task count per lower-cased stage.
+      type: dict
+    by_status:
+      description: Task count per lower-cased status.
+      type: dict
+  sample: {total: 3, ready: 2, not_ready: 1, by_stage: {incremental: 2, full: 1}, by_status: {'yes': 3}}
+all_ready:
+  description:
+    - Whether the instance is ready - the listing is complete, there are at least O(min_tasks) judged
+      tasks, every O(expected_tasks) entry exists and every judged task is ready.
+  returned: success
+  type: bool
+  sample: false
+not_ready:
+  description: The judged tasks that are not ready, with their reasons.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{task_name: billing_db, source_database: billing, target_database: billing_sr, status: 'yes',
+            stage: full, percentage: 42.0, reasons: ['stage is full (42%)']}]
+missing_tasks:
+  description: Entries of O(expected_tasks) that do not exist.
+  returned: success
+  type: list
+  elements: str
+  sample: []
+problems:
+  description: Instance-level reasons why it is not ready (incomplete listing, too few tasks, missing tasks).
+  returned: success
+  type: list
+  elements: str
+  sample: ['only 0 tasks, at least 1 required (min_tasks)']
+request_ids:
+  description: The C(X-Request-Id) of every page fetched, for support cases.
+  returned: success
+  type: list
+  elements: str
+status:
+  description: HTTP status of the failed request.
+  returned: failure
+  type: int
+  sample: 400
+error_code:
+  description: Error code of the failed request.
+  returned: failure
+  type: str
+  sample: DBS.200022
+error_msg:
+  description: Error message of the failed request.
+  returned: failure
+  type: str
+  sample: Instance not found.
+request_id:
+  description: C(X-Request-Id) of the failed request.
+  returned: failure
+  type: str
+hint:
+  description: What to do about the failure.
+  returned: failure
+  type: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
+from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError, module_argument_spec, validate
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instance
+
+
+def main():
+    module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
+    if not api.HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=api.REQUESTS_IMPORT_ERROR)
+    params = module.params
+    try:
+        validate(params)
+        with api.Client(params) as client:
+            result = query_instance(client, params['instance_id'], params)
+    except (OptionError, api.ApiError) as exc:
+        module.fail_json(instance_id=params['instance_id'], **exc.to_result())
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == '__main__':
+    main()
