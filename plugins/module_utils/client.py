@@ -249,6 +249,8 @@ def hint_for(status, error_code):
 class Client(object):
     """One configured connection: endpoint, auth, session and retry policy."""
 
+    sleep = staticmethod(time.sleep)  # replaceable in tests to record waits
+
     def __init__(self, params, environ=None):
         self.params = params
         self.endpoint = resolve_endpoint(params.get('region'), params.get('endpoint'), environ)
@@ -394,7 +396,7 @@ class Client(object):
             wait = self._planned_wait(retry, response)
             if time.monotonic() + wait > deadline:
                 break
-            time.sleep(wait)
+            self.sleep(wait)
         if isinstance(error, ApiError):
             error.attempts = attempts
             raise error

@@ -110,6 +110,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status, payload, headers=None, content_type='application/json', fault=None):
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode('utf-8')
+        self._record(status)  # before any byte is sent, so a client never sees an answer not yet counted
         if fault and fault['kind'] == 'truncated_json':
             body = body[:max(1, len(body) // 2)]
         self.send_response(status)
@@ -126,16 +127,21 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             self.close_connection = True
-        self.entry['status'] = status
+
+    def _record(self, status):
+        if self.entry is not None and not self.recorded:
+            self.entry['status'] = status
+            self.state.stats.record(self.entry)
+            self.recorded = True
 
     def _error(self, status, code, message, headers=None):
         self._send(status, {'error_code': code, 'error_msg': message}, headers)
 
     def _reset_connection(self):
+        self._record('reset')
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
         self.connection.close()
         self.close_connection = True
-        self.entry['status'] = 'reset'
 
     # --- dispatch ------------------------------------------------------------------------
     def do_GET(self):
@@ -152,6 +158,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method):
         self.request_id = uuid.uuid4().hex
+        self.entry, self.recorded = None, False
         parts = urlsplit(self.path)
         body = self._body()
         if parts.path.startswith('/__sim__/'):
@@ -159,18 +166,15 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.entry = {'method': method, 'path': parts.path, 'query': parts.query, 'route': 'not_found',
                       'status': None, 'request_id': self.request_id, 'faults': []}
-        try:
-            match = REPLICATION_RE.match(parts.path)
-            if match and method == 'GET':
-                self.entry.update(route='replication', instance=match.group('instance'))
-                self._api(parts, match, body)
-            elif parts.path.rstrip('/') == TOKEN_PATH and method == 'POST':
-                self.entry['route'] = 'iam_token'
-                self._token(body)
-            else:
-                self._error(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment.')
-        finally:
-            self.state.stats.record(self.entry)
+        match = REPLICATION_RE.match(parts.path)
+        if match and method == 'GET':
+            self.entry.update(route='replication', instance=match.group('instance'))
+            self._api(parts, match, body)
+        elif parts.path.rstrip('/') == TOKEN_PATH and method == 'POST':
+            self.entry['route'] = 'iam_token'
+            self._token(body)
+        else:
+            self._error(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment.')
 
     def _apply_faults(self, route, instance=None):
         """Run latency and answer-replacing faults; return the body fault (if any) or True if answered."""
@@ -261,7 +265,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def _control(self, method, path, body):
         state = self.state
-        self.entry = {}
         if path == '/__sim__/stats' and method == 'GET':
             self._send(200, state.stats.snapshot())
         elif path == '/__sim__/health' and method == 'GET':

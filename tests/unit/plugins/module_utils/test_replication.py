@@ -1,0 +1,270 @@
+"""Paging, normalization and the readiness verdict, with scripted pages and with the simulator."""
+
+import threading
+
+import pytest
+
+from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
+    Page, list_tasks, normalize, parse_page, query_instance, query_instances, verdict)
+
+from conftest import INSTANCE, base_params
+
+
+def item(name, stage='Incremental', status='Yes', **extra):
+    data = {'task_name': name, 'source_database': name + '_src', 'target_database': name + '_dst',
+            'status': status, 'stage': stage, 'percentage': '100', 'catchup_stage': None, 'catchup_percentage': '0'}
+    data.update(extra)
+    return data
+
+
+class Server(object):
+    """A scripted API: a list of tasks per listing attempt, pages capped like the real one."""
+
+    def __init__(self, tasks, cap=50, totals=None, fail_at=None):
+        self.tasks, self.cap, self.totals, self.fail_at = tasks, cap, totals or {}, fail_at
+        self.calls = []
+        self.lock = threading.Lock()
+
+    def fetch(self, offset, limit):
+        with self.lock:
+            self.calls.append((offset, limit))
+            number = len(self.calls)
+        if self.fail_at == offset:
+            raise api.ApiError('page failed', status=500, request_id='rid-fail')
+        tasks = self.tasks(number) if callable(self.tasks) else self.tasks
+        page = tasks[offset:offset + min(limit, self.cap)]
+        return Page(offset, self.totals.get(number, len(tasks)), page, 'rid-%d' % number)
+
+
+def test_50_item_pages_are_all_fetched_even_when_limit_is_100():
+    server = Server([item('t%03d' % i) for i in range(120)])
+    listing = list_tasks(server.fetch)
+    assert listing['complete'] and listing['total'] == 120 and len(listing['items']) == 120
+    assert sorted(server.calls) == [(0, 100), (50, 100), (100, 100)]
+    assert listing['pages'] == 3 and len(listing['request_ids']) == 3
+
+
+def test_exactly_one_request_when_everything_fits():
+    server = Server([item('a'), item('b')])
+    assert list_tasks(server.fetch)['complete'] and server.calls == [(0, 100)]
+
+
+def test_empty_instance_is_complete_with_zero_tasks():
+    listing = list_tasks(Server([]).fetch)
+    assert listing['complete'] and listing['items'] == []
+
+
+def test_duplicates_across_pages_are_removed():
+    tasks = [item('t%02d' % i) for i in range(60)]
+    rows = tasks[:49] + tasks[48:]  # the second page repeats one row; the union is still complete
+    server = Server(rows, totals={1: 60, 2: 60})
+    listing = list_tasks(server.fetch, concurrency=1)
+    assert listing['complete'] and len(listing['items']) == 60 and len(server.calls) == 2
+
+
+def test_task_inserted_while_paging_triggers_a_fresh_listing():
+    before = [item('t%02d' % i) for i in range(60)]
+    after = [item('new')] + before  # inserted at the front between the two page requests
+
+    def script(number):
+        return before if number == 1 else after
+    server = Server(script)
+    listing = list_tasks(server.fetch, concurrency=1)
+    assert listing['complete'] and len(listing['items']) == 61
+    assert server.calls == [(0, 100), (50, 100), (0, 100), (50, 100)]
+
+
+def test_same_name_different_databases_are_two_tasks():
+    tasks = [item('dup', source_database='a'), item('dup', source_database='b')]
+    listing = list_tasks(Server(tasks).fetch)
+    assert listing['complete'] and len(listing['items']) == 2
+
+
+def test_moving_total_is_retried_then_reported_incomplete():
+    tasks = [item('t%02d' % i) for i in range(80)]
+    server = Server(tasks, totals={n: 80 + (n % 2) for n in range(1, 100)})
+    listing = list_tasks(server.fetch, attempts=3)
+    assert not listing['complete']
+    assert listing['problems'] == ['listing incomplete after 3 attempts: total_count changed while paging (80, 81)']
+    assert len(server.calls) == 6
+
+
+def test_moving_total_that_settles_is_complete():
+    tasks = [item('t%02d' % i) for i in range(80)]
+    server = Server(tasks, totals={2: 81})
+    listing = list_tasks(server.fetch, attempts=3)
+    assert listing['complete'] and len(server.calls) == 4
+
+
+def test_server_ignoring_offset_is_caught_as_incomplete():
+    tasks = [item('t%02d' % i) for i in range(80)]
+
+    class IgnoresOffset(Server):
+        def fetch(self, offset, limit):
+            return Server.fetch(self, 0, limit)
+    listing = list_tasks(IgnoresOffset(tasks).fetch, attempts=2)
+    assert not listing['complete']
+    assert 'fetched 50 unique tasks but total_count is 80' in listing['problems'][0]
+
+
+def test_a_failing_page_fails_the_listing():
+    server = Server([item('t%03d' % i) for i in range(200)], fail_at=100)
+    with pytest.raises(api.ApiError) as err:
+        list_tasks(server.fetch)
+    assert err.value.request_id == 'rid-fail'
+
+
+def test_explicit_limit_offset_is_one_page_and_partial():
+    server = Server([item('t%02d' % i) for i in range(30)])
+    listing = list_tasks(server.fetch, limit=10, offset=5)
+    assert server.calls == [(5, 10)] and len(listing['items']) == 10 and not listing['complete']
+    assert listing['problems'] == ['partial listing: limit/offset were given, so only 10 of 30 tasks were fetched']
+    whole = list_tasks(Server([item('a')]).fetch, limit=100)
+    assert whole['complete'] and whole['problems'] == []
+
+
+# --- parsing and normalization -------------------------------------------------------------
+@pytest.mark.parametrize('payload, detail', [
+    ([], 'expected a JSON object'),
+    ({'replications': []}, 'total_count is None'),
+    ({'total_count': 'many', 'replications': []}, "total_count is 'many'"),
+    ({'total_count': True, 'replications': []}, 'total_count is True'),
+    ({'total_count': 1, 'replications': 'x'}, 'replications is not a list'),
+    ({'total_count': 1, 'replications': ['x']}, 'replications is not a list'),
+])
+def test_schema_errors(payload, detail):
+    with pytest.raises(api.ApiError) as err:
+        parse_page(payload, 0, 'rid-1')
+    assert detail in str(err.value) and err.value.request_id == 'rid-1'
+
+
+def test_string_and_number_types_are_both_accepted():
+    assert parse_page({'total_count': '2', 'replications': None}, 0, None).total == 2
+    assert parse_page({'total_count': 2, 'replications': []}, 0, None).total == 2
+    strict = normalize(item('a', percentage='42'))
+    loose = normalize(item('a', percentage=42))
+    assert strict['percentage'] == loose['percentage'] == 42.0
+    assert normalize(item('a', percentage=None))['percentage'] is None
+    assert normalize(item('a', percentage='n/a'))['percentage'] is None
+    assert normalize(item('a', percentage='12.5%'))['percentage'] == 12.5
+
+
+def test_casing_is_normalized_and_originals_kept():
+    task = normalize(item('a', stage='INCREMENTAL', status='yes', catchup_stage='Full'))
+    assert (task['stage'], task['status'], task['catchup_stage']) == ('incremental', 'yes', 'full')
+    assert task['ready'] and task['original']['stage'] == 'INCREMENTAL'
+
+
+@pytest.mark.parametrize('fields, reason', [
+    ({'status': 'No'}, 'status is No (abnormal)'),
+    ({'status': 'Maybe'}, "unknown status 'Maybe'"),
+    ({'status': None}, 'unknown status None'),
+    ({'stage': 'full', 'percentage': '42'}, 'stage is full (42%)'),
+    ({'stage': 'Wait', 'percentage': None}, 'stage is wait'),
+    ({'stage': 'paused'}, 'stage is paused (100%)'),
+    ({'stage': 'cancelled'}, 'stage is cancelled (100%)'),
+    ({'stage': 'rebalancing'}, "unknown stage 'rebalancing'"),
+    ({'stage': ''}, 'stage is missing'),
+])
+def test_not_ready_reasons(fields, reason):
+    task = normalize(item('a', **fields))
+    assert not task['ready'] and task['reasons'] == [reason]
+
+
+def test_catchup_is_only_required_when_asked():
+    task = item('a', catchup_stage='full', catchup_percentage='10')
+    assert normalize(task)['ready']
+    strict = normalize(task, require_catchup=True)
+    assert not strict['ready'] and strict['reasons'] == ['catch-up stage is full (10%)']
+    assert normalize(item('a', catchup_stage='Incremental'), require_catchup=True)['ready']
+
+
+# --- the verdict ---------------------------------------------------------------------------
+def judged(items, **params):
+    listing = {'total': len(items), 'items': items, 'request_ids': ['r1', None], 'complete': True, 'problems': []}
+    listing.update(params.pop('listing', {}))
+    return verdict(INSTANCE, listing, params)
+
+
+def test_all_ready():
+    result = judged([item('a'), item('b')])
+    assert result['all_ready'] and result['summary'] == {
+        'total': 2, 'ready': 2, 'not_ready': 0, 'by_stage': {'incremental': 2}, 'by_status': {'yes': 2}}
+    assert result['request_ids'] == ['r1']
+
+
+def test_zero_tasks_is_not_ready_unless_min_tasks_0():
+    assert judged([])['problems'] == ['only 0 tasks, at least 1 required (min_tasks)']
+    assert not judged([])['all_ready']
+    assert judged([], min_tasks=0)['all_ready']
+
+
+def test_incomplete_listing_is_never_ready():
+    result = judged([item('a')], listing={'complete': False, 'problems': ['listing incomplete: x']})
+    assert not result['all_ready'] and result['problems'] == ['listing incomplete: x']
+
+
+def test_missing_expected_task():
+    result = judged([item('a')], expected_tasks=['a', 'b'])
+    assert not result['all_ready'] and result['missing_tasks'] == ['b']
+    assert result['problems'] == ['expected task b is missing']
+
+
+def test_filters_and_expected_tasks():
+    items = [item('orders_db'), item('orders_archive', stage='full'), item('users_db', status='No')]
+    by_pattern = judged(items, task_patterns=['orders_*'])
+    assert [t['task_name'] for t in by_pattern['replications']] == ['orders_db', 'orders_archive']
+    assert [t['task_name'] for t in by_pattern['not_ready']] == ['orders_archive']
+    by_name = judged(items, task_names=['orders_db'])
+    assert by_name['all_ready'] and by_name['summary']['total'] == 1
+    with_expected = judged(items, task_names=['orders_db'], expected_tasks=['users_db'])
+    assert [t['task_name'] for t in with_expected['not_ready']] == ['users_db']
+    none_match = judged(items, task_patterns=['nothing*'])
+    assert none_match['problems'] == ['only 0 matching tasks, at least 1 required (min_tasks)']
+
+
+def test_one_bad_task_blocks_with_its_reasons():
+    result = judged([item('a'), item('b', stage='full', percentage='42')])
+    assert not result['all_ready']
+    assert result['not_ready'][0]['reasons'] == ['stage is full (42%)']
+    assert result['summary']['by_stage'] == {'incremental': 1, 'full': 1}
+
+
+# --- against the simulator -------------------------------------------------------------------
+def test_query_instance_many_tasks_counts_requests(sim):
+    sim.load('many-tasks')
+    with api.Client(base_params(sim)) as client:
+        result = query_instance(client, INSTANCE, base_params(sim))
+    assert result['all_ready'] and result['total_count'] == 2000 and len(result['replications']) == 2000
+    assert sim.stats()['routes'] == {'replication': 40}
+    assert len(set(result['request_ids'])) == 40
+
+
+def test_query_instances_fleet(sim):
+    sim.load('fleet')
+    ids = ['0%d' % n * 16 + 'in17' for n in (1, 2, 3, 4)]
+    with api.Client(base_params(sim)) as client:
+        results = query_instances(client, ids, base_params(sim))
+    assert [r['instance_id'] for r in results] == ids
+    assert [r['all_ready'] for r in results] == [True, True, False, True]
+    assert results[2]['not_ready'][0]['reasons'] == ['stage is paused (37%)']
+    assert results[3]['replications'][0]['percentage'] == 100.0
+    assert sim.stats()['routes'] == {'replication': 1 + 3 + 1 + 1}
+
+
+def test_tasks_vanishing_while_paging_against_the_simulator(sim):
+    sim.load({'page_size': 2, 'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'a'}, {'task_name': 'b'}, {'task_name': 'c', 'vanish_after': 1}]}]})
+    with api.Client(base_params(sim)) as client:
+        result = query_instance(client, INSTANCE, base_params(sim))
+    assert result['complete'] and result['total_count'] == 2 and result['all_ready']
+    assert sim.stats()['routes'] == {'replication': 3}
+
+
+def test_bad_instance_id_fails_before_any_request(sim):
+    from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError
+    with api.Client(base_params(sim)) as client:
+        with pytest.raises(OptionError, match='ending in "in17"'):
+            query_instance(client, 'not-an-id', base_params(sim))
+    assert sim.stats()['total'] == 0
