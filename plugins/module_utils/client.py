@@ -65,19 +65,21 @@ class ApiError(Exception):
         self.url = url
 
     def __str__(self):
-        parts = [self.message]
-        if self.status is not None or self.error_code:
-            detail = 'HTTP %s' % (self.status if self.status is not None else '-')
+        text = self.message
+        if self.status is not None:
+            text += ': HTTP %s' % self.status
             if self.error_code:
-                detail += ' %s' % self.error_code
+                text += ' %s' % self.error_code
             if self.error_msg:
-                detail += ': %s' % self.error_msg
-            parts.append(detail)
+                text += ' "%s"' % self.error_msg
+        details = []
         if self.request_id:
-            parts.append('request id %s' % self.request_id)
+            details.append('request id %s' % self.request_id)
         if self.attempts and self.attempts > 1:
-            parts.append('after %d attempts' % self.attempts)
-        text = '; '.join(parts) + '.'
+            details.append('after %d attempts' % self.attempts)
+        if details:
+            text += ' (%s)' % ', '.join(details)
+        text += '.'
         return text + (' ' + self.hint if self.hint else '')
 
     def with_context(self, context):
@@ -449,8 +451,8 @@ class Client(object):
             return payload
         code, message = parse_error_body(payload if payload is not ValueError else None)
         if payload is ValueError or payload is None:
-            message = 'non-JSON answer (%s): %r' % (response.headers.get('Content-Type', 'no content type'),
-                                                     scrub(text[:120], self.secrets))
+            content_type = response.headers.get('Content-Type', 'no content type')
+            message = 'non-JSON answer (%s): %r' % (content_type, scrub(text[:120], self.secrets))
         raise ApiError('%s failed' % what, status=response.status_code, error_code=code,
                        error_msg=scrub(str(message), self.secrets) if message else None,
                        request_id=request_id, hint=hint_for(response.status_code, code),
@@ -460,9 +462,11 @@ class Client(object):
 def _root_cause(error):
     """The innermost reason of a requests/urllib3 exception, without the noise."""
     seen = error
-    for _ in range(6):
-        nxt = getattr(seen, 'reason', None) or (seen.args[0] if getattr(seen, 'args', None) and
-                                                isinstance(seen.args[0], Exception) else None)
+    for _depth in range(6):
+        args = getattr(seen, 'args', None) or (None,)
+        nxt = getattr(seen, 'reason', None)
+        if not isinstance(nxt, Exception):
+            nxt = args[0] if isinstance(args[0], Exception) else None
         if nxt is None or nxt is seen:
             break
         seen = nxt

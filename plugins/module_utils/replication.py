@@ -192,9 +192,8 @@ def verdict(instance_id, listing, params):
     if len(selected) < min_tasks:
         what = 'matching tasks' if names or patterns else 'tasks'
         problems.append('only %d %s, at least %d required (min_tasks)' % (len(selected), what, min_tasks))
-    not_ready = [OrderedDict([(key, task[key]) for key in ('task_name', 'source_database', 'target_database',
-                                                            'status', 'stage', 'percentage', 'reasons')])
-                 for task in selected if not task['ready']]
+    brief = ('task_name', 'source_database', 'target_database', 'status', 'stage', 'percentage', 'reasons')
+    not_ready = [OrderedDict((key, task[key]) for key in brief) for task in selected if not task['ready']]
     by_stage, by_status = {}, {}
     for task in selected:
         by_stage[task['stage'] or 'none'] = by_stage.get(task['stage'] or 'none', 0) + 1

@@ -19,7 +19,7 @@ description:
   - Throttling, server errors and network failures are retried with backoff; every other failure
     names the HTTP status, error code, message and request id.
 author:
-  - taurusdb.htap contributors
+  - TaurusDB HTAP collection maintainers (@taurusdb-htap)
 options:
   instance_id:
     description:

@@ -29,8 +29,9 @@ def path_for(instance=INSTANCE, project=DEFAULT_PROJECT):
     return '/v3/%s/instances/%s/starrocks/databases/replication' % (project, instance)
 
 
-def sdk_signed(sim, path, query=(), key=KEY, headers=None, sdk_date=None):
+def sdk_signed(sim, path, query=(), key=None, headers=None, sdk_date=None):
     """Sign with the official SDK's Signer; return (url, headers) ready to send."""
+    key = key or KEY
     host = sim.url.split('://', 1)[1]
     header_params = {'Content-Type': 'application/json', 'X-Project-Id': key['project_id']}
     if key.get('security_token'):
@@ -49,7 +50,8 @@ def get(sim, path=None, query=(('limit', '100'), ('offset', '0')), **kwargs):
     return requests.get(url, headers=headers, timeout=10, verify=sim.ca_path or True)
 
 
-def token_for(sim, user=USER, password=None, project=DEFAULT_PROJECT):
+def token_for(sim, user=None, password=None, project=DEFAULT_PROJECT):
+    user = user or USER
     body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
         'name': user['name'], 'password': password or user['password'], 'domain': {'name': user['domain']}}}},
         'scope': {'project': {'id': project}}}}
@@ -206,7 +208,7 @@ def test_token_scoped_to_other_project_gets_403(simulator):
 def test_sync_timeline_by_requests(simulator):
     simulator.load({'instances': [{'id': INSTANCE, 'tasks': [
         {'task_name': 'orders_db', 'sync': {'by': 'requests', 'wait': 2, 'full': 4}}]}]})
-    seen = [(t['stage'], t['percentage']) for t in (get(simulator).json()['replications'][0] for _ in range(7))]
+    seen = [(t['stage'], t['percentage']) for t in (get(simulator).json()['replications'][0] for _request in range(7))]
     assert seen == [('wait', '0'), ('full', '0'), ('full', '25'), ('full', '50'), ('full', '75'),
                     ('Incremental', '100'), ('Incremental', '100')]
 
@@ -276,7 +278,7 @@ def with_faults(sim, *faults, instance_faults=()):
 
 def test_throttle_first_k_with_retry_after(simulator):
     with_faults(simulator, {'kind': 'throttle', 'first': 2, 'retry_after': 3})
-    first, second, third = (get(simulator) for _ in range(3))
+    first, second, third = (get(simulator) for _request in range(3))
     assert first.status_code == second.status_code == 429
     assert first.headers['Retry-After'] == '3' and first.headers['X-Request-Id']
     assert third.status_code == 200
@@ -285,7 +287,7 @@ def test_throttle_first_k_with_retry_after(simulator):
 
 def test_throttle_at_a_rate_is_seeded(simulator):
     with_faults(simulator, {'kind': 'throttle', 'rate': 0.5})
-    codes = [get(simulator).status_code for _ in range(40)]
+    codes = [get(simulator).status_code for _request in range(40)]
     assert 5 < codes.count(429) < 35 and codes.count(200) + codes.count(429) == 40
 
 

@@ -8,7 +8,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
 from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import API_PATH, query_instance
 
-from conftest import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, INSTANCE, KEY, base_params
+from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, INSTANCE, KEY, base_params
 
 PATH = API_PATH % (DEFAULT_PROJECT, INSTANCE)
 QUERY = [('limit', '100'), ('offset', '0')]
@@ -159,7 +159,9 @@ def test_unknown_instance_is_not_retried(sim):
             client.get_json(API_PATH % (DEFAULT_PROJECT, 'f' * 32 + 'in17'), QUERY, 'Querying')
     exc = err.value
     assert (exc.status, exc.error_code, exc.error_msg) == (400, 'DBS.200022', 'Instance not found.')
-    assert 'Check instance_id' in str(exc) and sim.stats()['total'] == 1
+    assert str(exc) == ('Querying failed: HTTP 400 DBS.200022 "Instance not found." (request id %s). Check instance_id '
+                        'and that the instance is in this project and region.' % exc.request_id)
+    assert sim.stats()['total'] == 1
 
 
 # --- retries ------------------------------------------------------------------------------
@@ -258,6 +260,7 @@ def test_tls_without_the_ca_fails_with_a_hint(tls_sim, sleeps):
     with pytest.raises(api.ApiError) as err:
         get(tls_sim, ca_path=None, retries=0)
     assert 'TLS error' in str(err.value) and 'ca_path' in str(err.value)
+    assert 'CERTIFICATE_VERIFY_FAILED' in str(err.value) and '(str:' not in str(err.value)
 
 
 def test_tls_validate_certs_false(tls_sim):

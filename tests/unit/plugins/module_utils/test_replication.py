@@ -8,7 +8,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
     Page, list_tasks, normalize, parse_page, query_instance, query_instances, verdict)
 
-from conftest import INSTANCE, base_params
+from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE, base_params
 
 
 def item(name, stage='Incremental', status='Yes', **extra):

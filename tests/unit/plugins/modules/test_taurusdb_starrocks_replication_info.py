@@ -7,7 +7,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.taurusdb.htap.plugins.modules import taurusdb_starrocks_replication_info as module
 
-from conftest import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, INSTANCE, KEY
+from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, INSTANCE, KEY
 
 ENV_NAMES = ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_PROJECT_ID', 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
              'CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'TAURUSDB_ENDPOINT', 'TAURUSDB_REGION', 'TAURUSDB_AUTH_TOKEN',

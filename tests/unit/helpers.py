@@ -1,0 +1,23 @@
+"""Shared test data and helpers: the simulator's credentials and the client's option dict."""
+
+import os
+import sys
+
+SIMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'simulator')
+if SIMULATOR_DIR not in sys.path:
+    sys.path.insert(0, SIMULATOR_DIR)
+
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+
+INSTANCE = '01010101010101010101010101010101in17'
+KEY = DEFAULT_CREDENTIALS['aksk'][0]
+
+
+def base_params(sim, **extra):
+    params = dict(endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
+                  language='en-us', validate_certs=True, ca_path=sim.ca_path, connect_timeout=5.0,
+                  read_timeout=5.0, retries=5, retry_max_time=60.0, retry_backoff=0.01, page_concurrency=4,
+                  listing_attempts=3, task_names=[], task_patterns=[], expected_tasks=[], min_tasks=1,
+                  require_catchup=False, limit=None, offset=None)
+    params.update(extra)
+    return params
