@@ -125,3 +125,135 @@ notes:
 requirements:
   - requests >= 2.25
 '''
+
+    # The same options for lookup plugins: environment variables (as the module's fallbacks),
+    # host/play variables, and ansible.cfg (not for secrets).
+    PLUGINS = r'''
+options:
+  region:
+    env:
+      - name: TAURUSDB_REGION
+    vars:
+      - name: taurusdb_region
+    ini:
+      - section: taurusdb_htap
+        key: region
+  endpoint:
+    env:
+      - name: TAURUSDB_ENDPOINT
+    vars:
+      - name: taurusdb_endpoint
+    ini:
+      - section: taurusdb_htap
+        key: endpoint
+  project_id:
+    env:
+      - name: HUAWEICLOUD_SDK_PROJECT_ID
+    vars:
+      - name: taurusdb_project_id
+    ini:
+      - section: taurusdb_htap
+        key: project_id
+  access_key:
+    env:
+      - name: CLOUD_SDK_AK
+      - name: HUAWEICLOUD_SDK_AK
+    vars:
+      - name: taurusdb_access_key
+    ini:
+      - section: taurusdb_htap
+        key: access_key
+  secret_key:
+    env:
+      - name: CLOUD_SDK_SK
+      - name: HUAWEICLOUD_SDK_SK
+    vars:
+      - name: taurusdb_secret_key
+  security_token:
+    env:
+      - name: HUAWEICLOUD_SDK_SECURITY_TOKEN
+    vars:
+      - name: taurusdb_security_token
+  auth_token:
+    env:
+      - name: TAURUSDB_AUTH_TOKEN
+    vars:
+      - name: taurusdb_auth_token
+  iam_user:
+    vars:
+      - name: taurusdb_iam_user
+    ini:
+      - section: taurusdb_htap
+        key: iam_user
+  iam_password:
+    vars:
+      - name: taurusdb_iam_password
+  iam_domain:
+    vars:
+      - name: taurusdb_iam_domain
+    ini:
+      - section: taurusdb_htap
+        key: iam_domain
+  iam_endpoint:
+    vars:
+      - name: taurusdb_iam_endpoint
+    ini:
+      - section: taurusdb_htap
+        key: iam_endpoint
+  credentials_file:
+    env:
+      - name: HUAWEICLOUD_SDK_CREDENTIALS_FILE
+    vars:
+      - name: taurusdb_credentials_file
+    ini:
+      - section: taurusdb_htap
+        key: credentials_file
+  language:
+    vars:
+      - name: taurusdb_language
+    ini:
+      - section: taurusdb_htap
+        key: language
+  validate_certs:
+    vars:
+      - name: taurusdb_validate_certs
+    ini:
+      - section: taurusdb_htap
+        key: validate_certs
+  ca_path:
+    vars:
+      - name: taurusdb_ca_path
+    ini:
+      - section: taurusdb_htap
+        key: ca_path
+  connect_timeout:
+    vars:
+      - name: taurusdb_connect_timeout
+    ini:
+      - section: taurusdb_htap
+        key: connect_timeout
+  read_timeout:
+    vars:
+      - name: taurusdb_read_timeout
+    ini:
+      - section: taurusdb_htap
+        key: read_timeout
+  retries:
+    vars:
+      - name: taurusdb_retries
+    ini:
+      - section: taurusdb_htap
+        key: retries
+  retry_max_time:
+    vars:
+      - name: taurusdb_retry_max_time
+    ini:
+      - section: taurusdb_htap
+        key: retry_max_time
+  retry_backoff:
+    vars:
+      - name: taurusdb_retry_backoff
+    ini:
+      - section: taurusdb_htap
+        key: retry_backoff
+'''

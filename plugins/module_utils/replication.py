@@ -229,11 +229,97 @@ def query_instance(client, instance_id, params):
     return verdict(instance_id, listing, params)
 
 
-def query_instances(client, instance_ids, params, concurrency=4):
-    """Several instances at once, results in the order asked; the first failure is raised."""
+def is_missing_instance(error):
+    return isinstance(error, ApiError) and error.error_code == 'DBS.200022'
+
+
+def query_instances(client, instance_ids, params, concurrency=4, missing_ok=False):
+    """Several instances at once, results in the order asked; the first failure is raised.
+
+    With ``missing_ok`` an instance that does not exist gives None instead of an error.
+    """
     for instance_id in instance_ids:
         check_instance_id(instance_id)
-    if len(instance_ids) == 1:
-        return [query_instance(client, instance_ids[0], params)]
+
+    def one(instance_id):
+        try:
+            return query_instance(client, instance_id, params)
+        except ApiError as exc:
+            if missing_ok and is_missing_instance(exc):
+                return None
+            raise
+
+    if len(instance_ids) <= 1:
+        return [one(instance_id) for instance_id in instance_ids]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(instance_ids))) as pool:
-        return list(pool.map(lambda iid: query_instance(client, iid, params), instance_ids))
+        return list(pool.map(one, instance_ids))
+
+
+# --- words for people: the gate's progress line and failure report ------------------------
+def _task_state(task):
+    """'full 42%', 'status No', 'paused' ... what keeps one task from being ready, briefly."""
+    parts = []
+    if task.get('status') != 'yes':
+        parts.append('status %s' % (task.get('status') or 'missing').capitalize())
+    if task.get('stage') != 'incremental':
+        pct = task.get('percentage')
+        parts.append((task.get('stage') or 'no stage') + ('' if pct is None else ' %g%%' % pct))
+    return ', '.join(parts) or '; '.join(task.get('reasons') or [])
+
+
+def _query_failed(result):
+    """A failed module result, also one whose failure was turned off (failed_when: false)."""
+    return not isinstance(result, dict) or bool(result.get('failed')) or 'all_ready' not in result
+
+
+def progress_line(result, limit=5):
+    """One line about one instance: '3/5 ready; waiting on orders_db (full 42%)'."""
+    if _query_failed(result):
+        return 'query failed: %s' % (result.get('msg') if isinstance(result, dict) else result)
+    summary = result.get('summary') or {}
+    line = '%s/%s ready' % (summary.get('ready', 0), summary.get('total', 0))
+    waiting = ['%s (%s)' % (task.get('task_name'), _task_state(task)) for task in result.get('not_ready') or []]
+    if waiting:
+        more = len(waiting) - limit
+        line += '; waiting on ' + ', '.join(waiting[:limit]) + (' and %d more' % more if more > 0 else '')
+    if result.get('problems'):
+        line += '; ' + '; '.join(result['problems'])
+    return line
+
+
+def _passed(result):
+    return not _query_failed(result) and bool(result.get('all_ready'))
+
+
+def gate_report(results):
+    """The gate's verdict over several instance results (or failed module results), one block each."""
+    if not results:
+        return 'Replication gate: no instances were checked.'
+    blocked = len([r for r in results if not _passed(r)])
+    if not blocked:
+        return 'Replication gate passed: all %d instance(s) ready.' % len(results)
+    lines = ['Replication gate failed: %d of %d instance(s) not ready.' % (blocked, len(results))]
+    for result in results:
+        if not isinstance(result, dict):
+            lines.append('- ?: unexpected result %r' % (result,))
+            continue
+        instance_id = result.get('instance_id', '?')
+        if _passed(result):
+            lines.append('- %s: ready' % instance_id)
+        elif _query_failed(result):
+            lines.append('- %s: query failed' % instance_id)
+            lines.append('    error: %s' % result.get('msg'))
+        else:
+            summary = result.get('summary') or {}
+            lines.append('- %s: NOT READY, %s/%s tasks ready' % (instance_id, summary.get('ready', 0),
+                                                                summary.get('total', 0)))
+            lines.extend('    problem: %s' % problem for problem in result.get('problems') or [])
+            lines.extend('    task %s' % _task_line(task) for task in result.get('not_ready') or [])
+    return '\n'.join(lines)
+
+
+def _task_line(task):
+    pct = task.get('percentage')
+    return '%s (%s -> %s): status %s, stage %s, %s - %s' % (
+        task.get('task_name'), task.get('source_database'), task.get('target_database'), task.get('status'),
+        task.get('stage'), 'no percentage' if pct is None else '%g%%' % pct, '; '.join(task.get('reasons') or []))

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+name: taurusdb_starrocks_replication_info
+short_description: Data synchronization tasks and readiness of TaurusDB HTAP StarRocks instances
+version_added: 0.1.0
+author:
+  - TaurusDB HTAP collection maintainers (@taurusdb-htap)
+description:
+  - Returns one result per instance ID in the same shape as the module
+    M(taurusdb.htap.taurusdb_starrocks_replication_info) - tasks, summary, C(all_ready), C(not_ready)
+    and C(problems) - using the same paging, retries and readiness rule.
+  - Instances are queried concurrently from the controller; an IAM password is exchanged for a
+    token once per lookup call.
+  - Connection options can also come from environment variables, variables (C(taurusdb_<option>))
+    and C(ansible.cfg) (section C([taurusdb_htap]), not for secrets).
+  - With a single instance ID, C(lookup) returns the result itself; use C(query) (or C(wantlist=true))
+    to always get a list.
+options:
+  _terms:
+    description: StarRocks instance IDs (36 letters or digits ending in C(in17)).
+    type: list
+    elements: str
+    required: true
+  on_missing:
+    description:
+      - What to do with an instance that does not exist (error C(DBS.200022)).
+      - V(error) fails the lookup, V(warn) leaves the instance out with a warning, V(skip) leaves it out silently.
+    type: str
+    choices: [error, warn, skip]
+    default: error
+  instance_concurrency:
+    description: How many instances are queried at the same time (1 to 16).
+    type: int
+    default: 4
+extends_documentation_fragment:
+  - taurusdb.htap.connection
+  - taurusdb.htap.connection.plugins
+  - taurusdb.htap.query
+seealso:
+  - module: taurusdb.htap.taurusdb_starrocks_replication_info
+'''
+
+EXAMPLES = r'''
+- name: Stop unless both instances are fully synchronized (credentials from HUAWEICLOUD_SDK_* variables)
+  ansible.builtin.assert:
+    that: results | map(attribute='all_ready') is all
+    fail_msg: "{{ results | taurusdb.htap.replication_report }}"
+  vars:
+    results: "{{ query('taurusdb.htap.taurusdb_starrocks_replication_info', inst_a, inst_b, region='cn-north-4') }}"
+
+- name: Count incremental tasks of one instance
+  ansible.builtin.debug:
+    msg: "{{ info.summary.by_stage.incremental | default(0) }} of {{ info.total_count }} tasks are incremental"
+  vars:
+    info: "{{ lookup('taurusdb.htap.taurusdb_starrocks_replication_info', inst_a, expected_tasks=['orders_db']) }}"
+
+- name: Skip instances that were deleted
+  ansible.builtin.debug:
+    msg: "{{ query('taurusdb.htap.taurusdb_starrocks_replication_info', *instance_ids, on_missing='warn') | length }} instances found"
+'''
+
+RETURN = r'''
+_raw:
+  description:
+    - One result per instance found, in the order given, each shaped like the module's return values
+      (C(instance_id), C(total_count), C(complete), C(replications), C(summary), C(all_ready), C(not_ready),
+      C(missing_tasks), C(problems), C(request_ids)).
+  type: list
+  elements: dict
+'''
+
+from ansible.errors import AnsibleLookupError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+
+from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
+from ansible_collections.taurusdb.htap.plugins.module_utils.options import (
+    CONNECTION_SPEC, QUERY_SPEC, OptionError, validate)
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instances
+
+display = Display()
+
+
+class LookupModule(LookupBase):
+
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        if not api.HAS_REQUESTS:
+            raise AnsibleLookupError('the taurusdb_starrocks_replication_info lookup needs the Python library requests')
+        params = dict((name, self.get_option(name)) for name in list(CONNECTION_SPEC) + list(QUERY_SPEC))
+        on_missing = self.get_option('on_missing')
+        concurrency = self.get_option('instance_concurrency')
+        instance_ids = [to_native(term) for term in terms]
+        if not instance_ids:
+            raise AnsibleLookupError('give at least one instance ID')
+        if not 1 <= concurrency <= 16:
+            raise AnsibleLookupError('instance_concurrency must be between 1 and 16, got %s' % concurrency)
+        try:
+            validate(params)
+            with api.Client(params) as client:
+                results = query_instances(client, instance_ids, params, concurrency, missing_ok=on_missing != 'error')
+        except (OptionError, api.ApiError) as exc:
+            raise AnsibleLookupError(to_native(exc))
+        found = []
+        for instance_id, result in zip(instance_ids, results):
+            if result is None:
+                if on_missing == 'warn':
+                    display.warning('TaurusDB instance %s was not found (DBS.200022); it is left out' % instance_id)
+                continue
+            found.append(result)
+        return found
