@@ -7,7 +7,9 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import gate_report, progress_line
+import time
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import gate_report, poll_done, progress_line
 
 
 def replication_progress(result, limit=5):
@@ -20,10 +22,15 @@ def replication_report(results):
     return gate_report(list(results))
 
 
+def replication_poll_done(result, deadline):
+    return poll_done(result, deadline, time.time())
+
+
 class FilterModule(object):
 
     def filters(self):
         return {
             'replication_progress': replication_progress,
             'replication_report': replication_report,
+            'replication_poll_done': replication_poll_done,
         }

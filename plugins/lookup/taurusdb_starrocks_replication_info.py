@@ -91,7 +91,10 @@ display = Display()
 class LookupModule(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
+        # Only the taurusdb_* variables can set options; they may hold templates ({{ sim_url }}).
+        var_options = dict((name, self._templar.template(value)) for name, value in (variables or {}).items()
+                           if name.startswith('taurusdb_'))
+        self.set_options(var_options=var_options, direct=kwargs)
         if not api.HAS_REQUESTS:
             raise AnsibleLookupError('the taurusdb_starrocks_replication_info lookup needs the Python library requests')
         params = dict((name, self.get_option(name)) for name in list(CONNECTION_SPEC) + list(QUERY_SPEC))

@@ -287,6 +287,11 @@ def progress_line(result, limit=5):
     return line
 
 
+def poll_done(result, deadline, now):
+    """Whether the gate stops polling an instance: ready, the query failed, or time is up."""
+    return _query_failed(result) or bool(result.get('all_ready')) or now >= float(deadline)
+
+
 def _passed(result):
     return not _query_failed(result) and bool(result.get('all_ready'))
 

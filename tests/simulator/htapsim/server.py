@@ -73,6 +73,7 @@ class SimState:
 
     def load(self, scenario):
         with self.lock:
+            self.source = scenario  # reset reloads from here, never from the expanded scenario
             self.scenario = load_scenario(scenario)
             self.world = World(self.scenario, self.seed)
             self.auth = Authenticator(self.scenario['credentials'], self.utcnow)
@@ -81,7 +82,7 @@ class SimState:
         self.stats.reset()
 
     def reset(self):
-        self.load(self.scenario)
+        self.load(self.source)
 
     def utcnow(self):
         return (datetime.datetime.now(datetime.timezone.utc)

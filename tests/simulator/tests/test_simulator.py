@@ -359,6 +359,14 @@ def test_stats_and_reset_over_http(simulator):
     assert requests.get(simulator.url + '/__sim__/stats', timeout=5).json()['total'] == 0
 
 
+def test_reset_keeps_generated_tasks_as_they_were(simulator):
+    simulator.load('fleet')
+    path = path_for('02020202020202020202020202020202in17')
+    for _reset in range(2):
+        requests.post(simulator.url + '/__sim__/reset', timeout=5)
+        assert get(simulator, path).json()['total_count'] == '120'
+
+
 def test_scenario_switch_over_http(simulator):
     resp = requests.post(simulator.url + '/__sim__/scenario', json={'name': 'one-broken'}, timeout=5)
     assert resp.json() == {'status': 'loaded', 'scenario': 'one-broken'}

@@ -1,0 +1,34 @@
+"""End to end: the README's first command (the gate demo) shows both gate outcomes."""
+
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_readme_starts_with_the_two_commands():
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as handle:
+        head = handle.read(2000)
+    commands = re.findall(r'^(bash \S+)$', head, re.M)
+    assert commands[:2] == ['bash playbooks/demo.sh', 'bash tests/run-all.sh']
+
+
+def test_demo_waits_passes_then_fails_with_a_report():
+    env = dict(os.environ, TAURUSDB_VENV=sys.prefix, ANSIBLE_NOCOLOR='1')
+    env.pop('ANSIBLE_COLLECTIONS_PATH', None)
+    proc = subprocess.run(['bash', os.path.join(ROOT, 'playbooks', 'demo.sh')], env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    first, second = out.split('### 2.')
+    # 1: it waited (several checks with progress), then passed and deployed
+    assert re.search(r'check 1: 1/3 ready; waiting on users_db \(wait 0%\), billing_db \(wait 0%\)', first), first
+    assert re.search(r'check \d+: 3/3 ready', first)
+    assert 'Replication gate passed: all 1 instance(s) ready.' in first
+    assert 'Gate passed for 1 instance(s): deploying.' in first
+    # 2: it failed with the report and never deployed
+    assert 'users_db (users -> users_sr): status no, stage incremental, 100% - status is No (abnormal)' in second
+    assert 'deploying' not in second
+    assert 'Demo finished' in second

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The lookup and the replication_gate role against the simulator over HTTPS: every verdict,
+# request counts, on_missing, option sources, and the role's argument validation.
+set -eu
+source ../setup_simulator/files/simulator.sh healthy
+set -x
+
+# The lookup reads credentials from the controller's environment, like the official SDK.
+export HUAWEICLOUD_SDK_AK=SIMAK0000000000000001
+export HUAWEICLOUD_SDK_SK=simsk-secret-0000000000000000000000001
+export HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef
+
+ansible-playbook -i ../../inventory lookup.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
+ansible-playbook -i ../../inventory gate.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
+
+# A failed gate stops the play: nothing after it runs, and the exit code says so.
+sim_scenario one-broken
+set +e
+out=$(ansible-playbook -i ../../inventory stop.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 2 ]
+echo "$out" | grep -q 'users_db (users -> users_sr): status no, stage incremental, 100% - status is No (abnormal)'
+if echo "$out" | grep -q 'AFTER THE GATE'; then echo "a task after the failed gate ran"; exit 1; fi

@@ -1,0 +1,51 @@
+"""The gate's progress line, failure report and stop rule."""
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import gate_report, poll_done, progress_line
+
+READY = {'instance_id': 'i-ready', 'all_ready': True, 'summary': {'ready': 3, 'total': 3}, 'not_ready': [],
+         'problems': []}
+WAITING = {'instance_id': 'i-wait', 'all_ready': False, 'summary': {'ready': 3, 'total': 5}, 'problems': [],
+           'not_ready': [{'task_name': 'orders_db', 'source_database': 'orders', 'target_database': 'orders_sr',
+                          'status': 'yes', 'stage': 'full', 'percentage': 42.0, 'reasons': ['stage is full (42%)']},
+                         {'task_name': 'users_db', 'source_database': 'users', 'target_database': 'users_sr',
+                          'status': 'no', 'stage': 'incremental', 'percentage': None,
+                          'reasons': ['status is No (abnormal)']}]}
+EMPTY = {'instance_id': 'i-empty', 'all_ready': False, 'summary': {'ready': 0, 'total': 0}, 'not_ready': [],
+         'problems': ['only 0 tasks, at least 1 required (min_tasks)']}
+FAILED = {'failed': False, 'msg': 'Querying failed: HTTP 401 APIGW.0301', 'instance_id': 'i-err'}
+
+
+def test_progress_lines():
+    assert progress_line(READY) == '3/3 ready'
+    assert progress_line(WAITING) == '3/5 ready; waiting on orders_db (full 42%), users_db (status No)'
+    assert progress_line(EMPTY) == '0/0 ready; only 0 tasks, at least 1 required (min_tasks)'
+    assert progress_line(FAILED) == 'query failed: Querying failed: HTTP 401 APIGW.0301'
+
+
+def test_progress_line_sums_up_long_lists():
+    many = dict(WAITING, not_ready=WAITING['not_ready'] * 4)
+    assert progress_line(many, limit=2).endswith('and 6 more')
+
+
+def test_report_names_every_blocker():
+    report = gate_report([READY, WAITING, EMPTY, FAILED])
+    assert report.splitlines() == [
+        'Replication gate failed: 3 of 4 instance(s) not ready.',
+        '- i-ready: ready',
+        '- i-wait: NOT READY, 3/5 tasks ready',
+        '    task orders_db (orders -> orders_sr): status yes, stage full, 42% - stage is full (42%)',
+        '    task users_db (users -> users_sr): status no, stage incremental, no percentage - status is No (abnormal)',
+        '- i-empty: NOT READY, 0/0 tasks ready',
+        '    problem: only 0 tasks, at least 1 required (min_tasks)',
+        '- i-err: query failed',
+        '    error: Querying failed: HTTP 401 APIGW.0301',
+    ]
+    assert gate_report([READY]) == 'Replication gate passed: all 1 instance(s) ready.'
+    assert gate_report([]) == 'Replication gate: no instances were checked.'
+
+
+def test_poll_done():
+    assert poll_done(READY, 100, 50)
+    assert poll_done(FAILED, 100, 50)
+    assert not poll_done(WAITING, 100, 50)
+    assert poll_done(WAITING, 100, 100)
