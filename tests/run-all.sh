@@ -46,7 +46,7 @@ step "ansible-test integration"
 ansible-test integration --local --python "$PYV" --color no
 
 step "ansible-lint (production profile)"
-ansible-lint --offline
+ANSIBLE_COLLECTIONS_PATH="$WORK" ansible-lint --offline --nocolor
 
 step "antsibull-docs lint"
 antsibull-docs lint-collection-docs --plugin-docs .

@@ -316,8 +316,8 @@ def gate_report(results):
             lines.append('    error: %s' % result.get('msg'))
         else:
             summary = result.get('summary') or {}
-            lines.append('- %s: NOT READY, %s/%s tasks ready' % (instance_id, summary.get('ready', 0),
-                                                                summary.get('total', 0)))
+            counts = (summary.get('ready', 0), summary.get('total', 0))
+            lines.append('- %s: NOT READY, %s/%s tasks ready' % ((instance_id,) + counts))
             lines.extend('    problem: %s' % problem for problem in result.get('problems') or [])
             lines.extend('    task %s' % _task_line(task) for task in result.get('not_ready') or [])
     return '\n'.join(lines)

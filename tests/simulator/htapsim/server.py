@@ -305,6 +305,7 @@ def _int_param(query, name, default, low, high):
 class SimServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's default of 5 drops bursts of concurrent connections
 
     def __init__(self, address, state, ssl_context=None, verbose=False):
         self.address_family = socket.AF_INET6 if ':' in address[0] else socket.AF_INET
