@@ -2,31 +2,19 @@
 
 import pytest
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import Simulator
-
-
-@pytest.fixture(scope='session')
-def _sim():
-    with Simulator('healthy') as sim:
-        yield sim
-
-
-@pytest.fixture(scope='session')
-def _tls_sim():
-    with Simulator('healthy', tls=True) as sim:
-        yield sim
+# helpers puts tests/simulator on sys.path; the fixtures are the simulator's own pytest plugin's.
+from ansible_collections.taurusdb.htap.tests.unit import helpers  # noqa: F401  pylint: disable=unused-import
+from htapsim.pytest_plugin import _sim_http, _sim_https, simulator, tls_simulator  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture
-def sim(_sim):
-    _sim.load('healthy')
-    return _sim
+def sim(simulator):  # pylint: disable=redefined-outer-name
+    return simulator
 
 
 @pytest.fixture
-def tls_sim(_tls_sim):
-    _tls_sim.load('healthy')
-    return _tls_sim
+def tls_sim(tls_simulator):  # pylint: disable=redefined-outer-name
+    return tls_simulator
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ SIMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__f
 if SIMULATOR_DIR not in sys.path:
     sys.path.insert(0, SIMULATOR_DIR)
 
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT  # noqa: E402  pylint: disable=wrong-import-position
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
