@@ -1,26 +1,71 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: builds a virtualenv, places a copy of the
-# checkout at ansible_collections/taurusdb/htap, then runs ansible-test sanity (every test,
-# no ignore file), units and integration, ansible-lint, the docs lint, and finally pytest over
-# the simulator's tests and the end-to-end tests. The last line is pytest's summary.
+# Runs the whole test suite on a fresh machine and ends with pytest's summary line.
 #
-# Environment: PYTHON (interpreter, default python3), TAURUSDB_VENV (virtualenv path, default
-# .venv in the checkout), TAURUSDB_WORK (where the collection copy goes, default a temp dir).
+#  1. ansible-core 2.19 on $PYTHON (default python3, 3.11+): ansible-test sanity (every test, no
+#     ignore file), units and integration; ansible-lint (production profile); antsibull-docs and
+#     antsibull-changelog lint.
+#  2. ansible-core 2.21 on the newest Python 3.12+ found (PYTHON_NEWEST, python3.13/3.12 on PATH,
+#     or ~/.pyenv/versions): sanity, units and integration. Skipped, saying so, when there is none.
+#  3. pytest: the simulator's tests and the end-to-end tests (the demo, the built and installed
+#     collection, galaxy-importer, an execution environment context, the HTML docs site).
+#
+# Environment: PYTHON, PYTHON_NEWEST, TAURUSDB_VENV (default .venv in the checkout; the 2.21
+# virtualenv is its name plus -newest), TAURUSDB_WORK (where collection copies go; default a
+# temporary directory).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 VENV=${TAURUSDB_VENV:-$ROOT/.venv}
 WORK=${TAURUSDB_WORK:-$(mktemp -d)}
+CORE_PRIMARY='ansible-core>=2.19,<2.20'
+CORE_NEWEST='ansible-core>=2.21,<2.22'
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
-step "virtualenv $VENV"
-[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/tests/requirements-dev.txt"
-export PATH="$VENV/bin:$PATH"
-PYV=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-ansible --version | head -1
+# make_venv DIR PYTHON REQUIREMENT... : a virtualenv with these requirements
+make_venv() {
+    local dir=$1 python=$2
+    shift 2
+    [ -x "$dir/bin/python" ] || "$python" -m venv "$dir"
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@"
+}
+
+# copy_collection DEST : the checkout as DEST/ansible_collections/taurusdb/htap (ansible-test
+# resolves symlinks, so it has to be a copy)
+copy_collection() {
+    local dest="$1/ansible_collections/taurusdb/htap"
+    rm -rf "$dest" && mkdir -p "$dest"
+    tar -C "$ROOT" --exclude=./.git --exclude='./.venv*' --exclude=./tests/output --exclude=__pycache__ \
+        --exclude=.pytest_cache --exclude='*.pyc' --exclude=./tests/integration/inventory -cf - . \
+        | tar -C "$dest" -xf -
+    echo "$dest"
+}
+
+# ansible_test VENV : sanity, units and integration with that virtualenv's ansible-core
+ansible_test() {
+    local pyv
+    pyv=$("$1/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    step "$("$1/bin/ansible" --version | head -1) on Python $pyv: ansible-test sanity"
+    PATH="$1/bin:$PATH" ansible-test sanity --local --python "$pyv" --color no
+    step "ansible-test units (Python $pyv)"
+    PATH="$1/bin:$PATH" ansible-test units --local --python "$pyv" --color no
+    step "ansible-test integration (Python $pyv)"
+    PATH="$1/bin:$PATH" ansible-test integration --local --python "$pyv" --color no
+}
+
+newest_python() {
+    local candidate
+    for candidate in ${PYTHON_NEWEST:-} python3.13 python3.12 \
+            "$HOME"/.pyenv/versions/3.13*/bin/python3.13 "$HOME"/.pyenv/versions/3.12*/bin/python3.12; do
+        # pyenv shims exist for versions that are not installed: only a Python that runs counts
+        if command -v "$candidate" >/dev/null 2>&1 &&
+                "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+            echo "$candidate"
+            return
+        fi
+    done
+}
 
 # ansible-test downloads get-pip.py from a host this network cannot reach; give it ours.
 mkdir -p "$HOME/.ansible/test/cache"
@@ -28,28 +73,30 @@ for version in 24_2 25_2; do
     cp "$ROOT/.ci/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_${version}.py"
 done
 
-step "collection copy in $WORK"
-COLLECTION="$WORK/ansible_collections/taurusdb/htap"
-rm -rf "$COLLECTION" && mkdir -p "$COLLECTION"
-tar -C "$ROOT" --exclude=./.git --exclude=./.venv --exclude=./tests/output --exclude=__pycache__ \
-    --exclude=.pytest_cache --exclude='*.pyc' --exclude=./tests/integration/inventory -cf - . \
-    | tar -C "$COLLECTION" -xf -
+step "virtualenv $VENV ($CORE_PRIMARY)"
+make_venv "$VENV" "$PYTHON" "$CORE_PRIMARY" -r "$ROOT/tests/requirements-dev.txt"
+COLLECTION=$(copy_collection "$WORK/primary")
 cd "$COLLECTION"
-
-step "ansible-test sanity"
-ansible-test sanity --local --python "$PYV" --color no
-
-step "ansible-test units"
-ansible-test units --local --python "$PYV" --color no
-
-step "ansible-test integration"
-ansible-test integration --local --python "$PYV" --color no
+ansible_test "$VENV"
 
 step "ansible-lint (production profile)"
-ANSIBLE_COLLECTIONS_PATH="$WORK" ansible-lint --offline --nocolor
+ANSIBLE_COLLECTIONS_PATH="$WORK/primary" "$VENV/bin/ansible-lint" --offline --nocolor
 
-step "antsibull-docs lint"
-antsibull-docs lint-collection-docs --plugin-docs .
+step "antsibull-docs lint, antsibull-changelog lint"
+"$VENV/bin/antsibull-docs" lint-collection-docs --plugin-docs .
+"$VENV/bin/antsibull-changelog" lint
+
+NEWEST=$(newest_python)
+if [ -n "$NEWEST" ]; then
+    step "virtualenv $VENV-newest ($CORE_NEWEST, $NEWEST)"
+    make_venv "$VENV-newest" "$NEWEST" "$CORE_NEWEST" -r "$ROOT/tests/requirements-test.txt"
+    cd "$(copy_collection "$WORK/newest")"
+    ansible_test "$VENV-newest"
+    cd "$COLLECTION"
+else
+    step "no Python 3.12+ here: $CORE_NEWEST not tested"
+fi
 
 step "simulator and end-to-end tests"
-ANSIBLE_COLLECTIONS_PATH="$WORK" python -m pytest -p no:cacheprovider -q tests/simulator/tests tests/e2e
+ANSIBLE_COLLECTIONS_PATH="$WORK/primary" "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
+    tests/simulator/tests tests/e2e

@@ -1,0 +1,133 @@
+"""The built collection: tarball contents, install, a run from the installed copy, galaxy-importer,
+an execution environment build context, and the HTML docs site."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
+
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = os.path.dirname(sys.executable)
+INSTANCE = '01010101010101010101010101010101in17'
+KEY = DEFAULT_CREDENTIALS['aksk'][0]
+
+
+def run(args, **kwargs):
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
+    env.update(kwargs.pop('env', {}))
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=600, check=False, **kwargs)
+
+
+@pytest.fixture(scope='module')
+def tarball(tmp_path_factory):
+    out = tmp_path_factory.mktemp('dist')
+    proc = run(['ansible-galaxy', 'collection', 'build', '--output-path', str(out), ROOT])
+    assert proc.returncode == 0, proc.stderr
+    return glob.glob(str(out / 'taurusdb-htap-*.tar.gz'))[0]
+
+
+@pytest.fixture(scope='module')
+def installed(tarball, tmp_path_factory):
+    path = tmp_path_factory.mktemp('collections')
+    # --force and an empty search path: a copy elsewhere on ANSIBLE_COLLECTIONS_PATH must not count
+    proc = run(['ansible-galaxy', 'collection', 'install', '--force', tarball, '-p', str(path)],
+               env={'ANSIBLE_COLLECTIONS_PATH': str(path)})
+    assert proc.returncode == 0, proc.stderr
+    return str(path)
+
+
+def test_tarball_holds_no_test_output_caches_or_ci_files(tarball):
+    with tarfile.open(tarball) as archive:
+        names = archive.getnames()
+    assert 'plugins/modules/taurusdb_starrocks_replication_info.py' in names
+    assert 'roles/replication_gate/meta/argument_specs.yml' in names
+    assert 'meta/execution-environment.yml' in names and 'CHANGELOG.rst' in names
+    unwanted = [name for name in names if name.startswith(('.ci', '.venv', 'tests/output', '.git'))
+                or '__pycache__' in name or name.endswith('.pyc') or '.pytest_cache' in name
+                or name in ('tests/integration/inventory', '.ansible-lint', '.gitignore')]
+    assert unwanted == []
+    with tarfile.open(tarball) as archive:
+        manifest = json.load(archive.extractfile('MANIFEST.json'))
+    assert manifest['collection_info']['namespace'] == 'taurusdb'
+    assert manifest['collection_info']['name'] == 'htap'
+
+
+def test_installed_copy_runs_module_and_role(installed, tmp_path):
+    env = {'ANSIBLE_COLLECTIONS_PATH': installed, 'HUAWEICLOUD_SDK_AK': KEY['ak'], 'HUAWEICLOUD_SDK_SK': KEY['sk'],
+           'HUAWEICLOUD_SDK_PROJECT_ID': DEFAULT_PROJECT}
+    with Simulator('fleet') as sim:
+        env['TAURUSDB_ENDPOINT'] = sim.url
+        proc = run(['ansible', 'localhost', '-m', 'taurusdb.htap.taurusdb_starrocks_replication_info',
+                    '-a', 'instance_id=02020202020202020202020202020202in17'], env=env, cwd=str(tmp_path))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert '"total_count": 120' in proc.stdout and '"all_ready": true' in proc.stdout
+        playbook = tmp_path / 'gate.yml'
+        playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles:\n'
+                            '    - role: taurusdb.htap.replication_gate\n'
+                            '      replication_gate_instances: [%s]\n'
+                            '      replication_gate_wait_timeout: 0\n' % INSTANCE)
+        proc = run(['ansible-playbook', str(playbook)], env=env, cwd=str(tmp_path))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert 'Replication gate passed: all 1 instance(s) ready.' in proc.stdout
+        # the copy that ran is the installed one
+        assert installed in run(['ansible-doc', '-F', 'taurusdb.htap'], env=env).stdout
+
+
+def test_galaxy_importer_accepts_the_tarball(tarball, tmp_path):
+    config = tmp_path / 'importer.cfg'
+    # ansible-test inside galaxy-importer needs a container engine; this suite runs it directly.
+    config.write_text('[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = True\nCHECK_CHANGELOG = True\n')
+    proc = run([sys.executable, '-m', 'galaxy_importer.main', tarball], env={'GALAXY_IMPORTER_CONFIG': str(config)},
+               cwd=str(tmp_path))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert 'Importer processing completed successfully' in out
+    assert 'WARNING' not in out and 'ERROR' not in out, out
+
+
+def test_execution_environment_build_context(tarball, tmp_path):
+    ee = tmp_path / 'execution-environment.yml'
+    ee.write_text('---\nversion: 3\nimages:\n  base_image:\n    name: quay.io/ansible/ansible-runner:latest\n'
+                  'dependencies:\n  ansible_core:\n    package_pip: ansible-core>=2.19,<2.20\n'
+                  '  ansible_runner:\n    package_pip: ansible-runner\n'
+                  '  galaxy:\n    collections:\n      - name: %s\n        type: file\n' % tarball)
+    context = tmp_path / 'context'
+    proc = run(['ansible-builder', 'create', '-f', str(ee), '--context', str(context)], cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    containerfile = next(context.glob('*file')).read_text()  # Containerfile or Dockerfile, by runtime
+    assert 'ansible-galaxy' in containerfile and 'introspect' in containerfile
+    assert tarball in (context / '_build' / 'requirements.yml').read_text()
+
+
+def test_docs_site_has_module_options_and_examples(installed, tmp_path):
+    env = {'ANSIBLE_COLLECTIONS_PATH': installed}
+    site = tmp_path / 'site'
+    site.mkdir(mode=0o700)  # antsibull-docs wants a directory only its owner can write
+    proc = run(['antsibull-docs', 'sphinx-init', '--use-current', '--dest-dir', str(site), 'taurusdb.htap'], env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rst = site / 'rst'
+    rst.mkdir(mode=0o700, exist_ok=True)
+    proc = run(['antsibull-docs', '--config-file', 'antsibull-docs.cfg', 'collection', '--use-current',
+                '--dest-dir', str(rst), 'taurusdb.htap'], env=env, cwd=str(site))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # offline: intersphinx inventories cannot be reached, so warnings are not errors here
+    proc = run([sys.executable, '-m', 'sphinx', '-M', 'html', str(rst), str(site / 'build'), '-c', str(site), '-q'],
+               env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html_dir = site / 'build' / 'html' / 'collections' / 'taurusdb' / 'htap'
+    module = (html_dir / 'taurusdb_starrocks_replication_info_module.html').read_text()
+    assert 'ansible-option-table' in module
+    for option in ('instance_id', 'page_concurrency', 'retry_max_time', 'expected_tasks', 'secret_key'):
+        assert 'parameter-' + option in module, option
+    assert 'Fail unless every task is incremental and normal' in module  # from EXAMPLES
+    assert 'return-all_ready' in module
+    assert (html_dir / 'replication_gate_role.html').exists()
+    assert 'Gating a deployment on StarRocks replication' in (html_dir / 'docsite' / 'guide_gating.html').read_text()
