@@ -75,16 +75,17 @@ done
 
 step "virtualenv $VENV ($CORE_PRIMARY)"
 make_venv "$VENV" "$PYTHON" "$CORE_PRIMARY" -r "$ROOT/tests/requirements-dev.txt"
+export PATH="$VENV/bin:$PATH"  # the tools call ansible, ansible-galaxy ... by name
 COLLECTION=$(copy_collection "$WORK/primary")
 cd "$COLLECTION"
 ansible_test "$VENV"
 
 step "ansible-lint (production profile)"
-ANSIBLE_COLLECTIONS_PATH="$WORK/primary" "$VENV/bin/ansible-lint" --offline --nocolor
+ANSIBLE_COLLECTIONS_PATH="$WORK/primary" ansible-lint --offline --nocolor
 
 step "antsibull-docs lint, antsibull-changelog lint"
-"$VENV/bin/antsibull-docs" lint-collection-docs --plugin-docs .
-"$VENV/bin/antsibull-changelog" lint
+antsibull-docs lint-collection-docs --plugin-docs .
+antsibull-changelog lint
 
 NEWEST=$(newest_python)
 if [ -n "$NEWEST" ]; then
@@ -98,5 +99,5 @@ else
 fi
 
 step "simulator and end-to-end tests"
-ANSIBLE_COLLECTIONS_PATH="$WORK/primary" "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
+ANSIBLE_COLLECTIONS_PATH="$WORK/primary" python -m pytest -p no:cacheprovider -q \
     tests/simulator/tests tests/e2e

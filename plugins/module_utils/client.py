@@ -82,10 +82,6 @@ class ApiError(Exception):
         text += '.'
         return text + (' ' + self.hint if self.hint else '')
 
-    def with_context(self, context):
-        self.message = '%s: %s' % (context, self.message)
-        return self
-
     def to_result(self):
         return {'msg': str(self), 'status': self.status, 'error_code': self.error_code,
                 'error_msg': self.error_msg, 'request_id': self.request_id, 'hint': self.hint,
@@ -254,10 +250,9 @@ class Client(object):
     sleep = staticmethod(time.sleep)  # replaceable in tests to record waits
 
     def __init__(self, params, environ=None):
-        self.params = params
         self.endpoint = resolve_endpoint(params.get('region'), params.get('endpoint'), environ)
         self.auth = resolve_auth(params, environ)
-        self.secrets = secrets_of(params) + secrets_of(self.auth) + [self.auth.get('secret_key')]
+        self.secrets = secrets_of(params) + secrets_of(self.auth)
         self.project_id = self.auth.get('project_id')
         self.timeout = (params.get('connect_timeout') or 10.0, params.get('read_timeout') or 30.0)
         self.retries = params.get('retries', 5)
@@ -271,7 +266,6 @@ class Client(object):
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool, max_retries=0)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
-        self.request_count = 0
         self._token = None
         self._token_lock = threading.Lock()
 
@@ -363,7 +357,6 @@ class Client(object):
         if signed:
             self._auth_headers(method, path, query, headers)
         url = base + path + ('?' + signer.canonical_query(query) if query else '')
-        self.request_count += 1
         response = self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
                                         verify=self.verify, allow_redirects=False)
         _body = response.content  # read it here: a slow or cut body is a failed attempt, retried
