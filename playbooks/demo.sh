@@ -42,12 +42,7 @@ printf '\n### 1. Replication still syncing: the gate waits, shows progress, and 
 ansible-playbook taurusdb.htap.gate_demo
 
 printf '\n### 2. One broken task: the gate fails with its report\n'
-python - "$TAURUSDB_ENDPOINT" <<'PY'
-import json, sys, urllib.request
-request = urllib.request.Request(sys.argv[1] + '/__sim__/scenario', data=json.dumps({'name': 'one-broken'}).encode(),
-                                 method='POST')
-urllib.request.urlopen(request, timeout=10).read()
-PY
+PYTHONPATH="$ROOT/tests/simulator" python -m htapsim.control "$TAURUSDB_ENDPOINT" scenario one-broken > /dev/null
 if ansible-playbook taurusdb.htap.gate_demo -e gate_wait_timeout=4; then
     echo "DEMO FAILED: the gate passed on a broken replication task"
     exit 1

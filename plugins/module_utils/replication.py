@@ -20,7 +20,6 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.options import check
 API_PATH = '/v3/%s/instances/%s/starrocks/databases/replication'
 PAGE_LIMIT = 100
 KNOWN_STAGES = ('wait', 'incremental', 'full', 'cancelled', 'paused')
-KNOWN_STATUSES = ('yes', 'no')
 
 
 class Page(object):

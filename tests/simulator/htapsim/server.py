@@ -31,10 +31,11 @@ class Stats:
 
     def __init__(self):
         self.lock = threading.Lock()
+        self.counters, self.total, self.log = None, 0, None
         self.reset()
 
     def reset(self):
-        with getattr(self, 'lock', threading.Lock()):
+        with self.lock:
             self.counters = collections.defaultdict(collections.Counter)
             self.total = 0
             self.log = collections.deque(maxlen=LOG_SIZE)

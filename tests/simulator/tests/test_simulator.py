@@ -399,6 +399,15 @@ def test_ipv6_loopback():
         sim.stop()
 
 
+def test_control_command_switches_and_resets(tls_simulator):
+    from htapsim import control
+    assert control.main([tls_simulator.url, 'scenario', 'one-broken', '--ca', tls_simulator.ca_path]) == 0
+    assert tls_simulator.state.scenario['name'] == 'one-broken'
+    get(tls_simulator)
+    assert control.main([tls_simulator.url, 'reset', '--ca', tls_simulator.ca_path]) == 0
+    assert tls_simulator.stats()['total'] == 0
+
+
 def test_command_line_prints_url_and_serves(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.Popen([sys.executable, '-m', 'htapsim', '--port', '0', '--scenario', 'fleet', '--tls',

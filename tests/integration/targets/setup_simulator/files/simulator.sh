@@ -28,10 +28,5 @@ export SIM_URL SIM_CA SIM_DIR
 
 # sim_scenario NAME: load a bundled scenario (also resets the counters and the clock).
 sim_scenario() {
-    "$SIM_PY" - "$SIM_URL" "$SIM_CA" "$1" <<'PY'
-import json, ssl, sys, urllib.request
-url, ca, name = sys.argv[1:]
-request = urllib.request.Request(url + '/__sim__/scenario', data=json.dumps({'name': name}).encode(), method='POST')
-urllib.request.urlopen(request, context=ssl.create_default_context(cafile=ca), timeout=10).read()
-PY
+    PYTHONPATH="$SIM_SOURCE" "$SIM_PY" -m htapsim.control "$SIM_URL" scenario "$1" --ca "$SIM_CA" > /dev/null
 }

@@ -1,0 +1,38 @@
+"""Drive a running simulator from the shell: python -m htapsim.control URL scenario NAME [--ca FILE].
+
+Loading a scenario also resets counters, clock and tokens; ``reset`` does only that.
+"""
+
+import argparse
+import json
+import ssl
+import sys
+import urllib.request
+
+
+def post(url, path, payload=None, ca_path=None):
+    request = urllib.request.Request(url.rstrip('/') + path, data=json.dumps(payload or {}).encode(),
+                                     method='POST', headers={'Content-Type': 'application/json'})
+    context = ssl.create_default_context(cafile=ca_path) if url.startswith('https') else None
+    with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='htapsim.control', description=__doc__.splitlines()[0])
+    parser.add_argument('url', help="the simulator's URL")
+    parser.add_argument('action', choices=['scenario', 'reset'])
+    parser.add_argument('name', nargs='?', help='scenario: a bundled name or a file the simulator can read')
+    parser.add_argument('--ca', help='CA bundle of an HTTPS simulator')
+    args = parser.parse_args(argv)
+    if args.action == 'scenario':
+        if not args.name:
+            parser.error('scenario needs a name')
+        print(post(args.url, '/__sim__/scenario', {'name': args.name}, args.ca))
+    else:
+        print(post(args.url, '/__sim__/reset', None, args.ca))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
