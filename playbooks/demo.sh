@@ -22,7 +22,10 @@ export PATH="$VENV/bin:$PATH"
 WORK=$(mktemp -d)
 mkdir -p "$WORK/ansible_collections/taurusdb"
 ln -s "$ROOT" "$WORK/ansible_collections/taurusdb/htap"
-export ANSIBLE_COLLECTIONS_PATH="$WORK" ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_NOCOLOR=${ANSIBLE_NOCOLOR:-}
+# An explicit local inventory: the implicit localhost makes ansible-playbook warn.
+printf 'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"\n' > "$WORK/inventory"
+export ANSIBLE_COLLECTIONS_PATH="$WORK" ANSIBLE_INVENTORY="$WORK/inventory" ANSIBLE_CALLBACK_RESULT_FORMAT=yaml \
+    ANSIBLE_NOCOLOR=${ANSIBLE_NOCOLOR:-}
 
 PYTHONPATH="$ROOT/tests/simulator" python -m htapsim --port 0 --scenario syncing-then-ready \
     --url-file "$WORK/url" > "$WORK/simulator.log" 2>&1 &

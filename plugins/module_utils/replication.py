@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import ApiError
@@ -88,7 +87,7 @@ def task_key(item):
 def normalize(item, require_catchup=False):
     """Typed, lower-cased view of one task with its own readiness verdict; originals kept."""
     status, stage, catchup = _lower(item.get('status')), _lower(item.get('stage')), _lower(item.get('catchup_stage'))
-    task = OrderedDict([
+    task = dict([
         ('task_name', item.get('task_name')),
         ('source_database', item.get('source_database')),
         ('target_database', item.get('target_database')),
@@ -150,7 +149,7 @@ def list_tasks(fetch, limit=None, offset=None, concurrency=4, attempts=3):
                 pages.extend(pool.map(lambda off: fetch(off, PAGE_LIMIT), offsets))
         pages_fetched += len(pages)
         request_ids.extend(page.request_id for page in pages)
-        unique = OrderedDict()
+        unique = {}
         for page in pages:
             for item in page.items:
                 unique.setdefault(task_key(item), item)
@@ -192,13 +191,13 @@ def verdict(instance_id, listing, params):
         what = 'matching tasks' if names or patterns else 'tasks'
         problems.append('only %d %s, at least %d required (min_tasks)' % (len(selected), what, min_tasks))
     brief = ('task_name', 'source_database', 'target_database', 'status', 'stage', 'percentage', 'reasons')
-    not_ready = [OrderedDict((key, task[key]) for key in brief) for task in selected if not task['ready']]
+    not_ready = [dict((key, task[key]) for key in brief) for task in selected if not task['ready']]
     by_stage, by_status = {}, {}
     for task in selected:
         by_stage[task['stage'] or 'none'] = by_stage.get(task['stage'] or 'none', 0) + 1
         by_status[task['status'] or 'none'] = by_status.get(task['status'] or 'none', 0) + 1
     ready = len(selected) - len(not_ready)
-    return OrderedDict([
+    return dict([
         ('instance_id', instance_id),
         ('total_count', listing['total']),
         ('complete', listing['complete']),

@@ -65,6 +65,9 @@ def validate(data):
     data.setdefault('page_size', 50)
     data.setdefault('loose_types', False)
     data.setdefault('faults', [])
+    data.setdefault('clock', 'real')
+    if data['clock'] not in ('real', 'manual'):
+        raise ScenarioError('clock is real or manual, got %r' % (data['clock'],))
     data['credentials'] = data.get('credentials') or copy.deepcopy(DEFAULT_CREDENTIALS)
     seen = set()
     for inst in data['instances']:
@@ -110,12 +113,18 @@ def _task(raw):
 
 
 def task_state(task, seconds, requests):
-    """The task's fields at this moment, or None when it is absent."""
+    """The task's fields at this moment, or None when it is absent.
+
+    Timelines count the instance's listing requests unless they say ``by: seconds``.
+    """
+    def now_by(by):
+        return seconds if by == 'seconds' else requests
+
     state = {field: task.get(field) for field in TASK_FIELDS}
     present = True
     sync = task.get('sync')
     if sync:
-        now = requests if sync.get('by') == 'requests' else seconds
+        now = now_by(sync.get('by'))
         wait, full = float(sync.get('wait', 0)), float(sync.get('full', 0))
         if now < wait:
             state.update(stage=sync.get('wait_stage', 'wait'), percentage=0)
@@ -124,18 +133,16 @@ def task_state(task, seconds, requests):
         else:
             state.update(stage=sync.get('done_stage', 'Incremental'), percentage=100)
     for step in task.get('steps') or []:
-        now = requests if step.get('by') == 'requests' else seconds
+        now = now_by(step.get('by'))
         if now >= float(step['at']):
             changes = {k: v for k, v in step.items() if k not in ('at', 'by', 'present')}
             state.update(changes)
             if 'present' in step:
                 present = bool(step['present'])
     if task.get('appear_after') is not None:
-        by = task.get('appear_by', 'requests')
-        present = (requests if by == 'requests' else seconds) > float(task['appear_after'])
+        present = now_by(task.get('appear_by')) > float(task['appear_after'])
     if task.get('vanish_after') is not None:
-        by = task.get('vanish_by', 'requests')
-        if (requests if by == 'requests' else seconds) > float(task['vanish_after']):
+        if now_by(task.get('vanish_by')) > float(task['vanish_after']):
             present = False
     return state if present else None
 

@@ -90,6 +90,9 @@ class SimState:
                 + datetime.timedelta(seconds=self.clock_offset))
 
     def seconds(self):
+        """Seconds for ``by: seconds`` timelines; a manual clock moves only by /__sim__/clock."""
+        if self.scenario['clock'] == 'manual':
+            return self.clock_offset
         return time.monotonic() - self.started + self.clock_offset
 
 

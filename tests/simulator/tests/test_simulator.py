@@ -17,7 +17,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator, load_scenario
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
@@ -213,15 +213,37 @@ def test_sync_timeline_by_requests(simulator):
                     ('Incremental', '100'), ('Incremental', '100')]
 
 
-def test_sync_timeline_by_seconds(simulator):
+def test_syncing_then_ready_advances_per_request(simulator):
     simulator.load('syncing-then-ready')
-    stages = {t['task_name']: t['stage'] for t in get(simulator).json()['replications']}
-    assert stages == {'orders_db': 'Incremental', 'users_db': 'wait', 'billing_db': 'wait'}
+    seen = []
+    for _request in range(7):
+        tasks = {t['task_name']: (t['stage'], t['percentage']) for t in get(simulator).json()['replications']}
+        seen.append((tasks['users_db'], tasks['billing_db']))
+    assert seen == [(('wait', '0'), ('wait', '0')), (('full', '0'), ('wait', '0')),
+                    (('full', '33'), ('full', '0')), (('full', '66'), ('full', '25')),
+                    (('Incremental', '100'), ('full', '50')), (('Incremental', '100'), ('full', '75')),
+                    (('Incremental', '100'), ('Incremental', '100'))]
+
+
+def test_sync_timeline_by_seconds_on_a_manual_clock(simulator):
+    # a manual clock moves only when told to, so a slow machine sees the same answers
+    simulator.load({'clock': 'manual', 'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'users_db', 'sync': {'by': 'seconds', 'wait': 1, 'full': 4}},
+        {'task_name': 'audit_db', 'steps': [{'by': 'seconds', 'at': 10, 'status': 'No'}]}]}]})
+    first = get(simulator).json()['replications']
+    assert [(t['stage'], t['status']) for t in first] == [('wait', 'Yes'), ('incremental', 'Yes')]
     simulator.advance_clock(4)
-    users = [t for t in get(simulator).json()['replications'] if t['task_name'] == 'users_db'][0]
+    users = get(simulator).json()['replications'][0]
     assert users['stage'] == 'full' and users['percentage'] == '75'
     simulator.advance_clock(10)
-    assert {t['stage'] for t in get(simulator).json()['replications']} == {'Incremental'}
+    assert [(t['stage'], t['status']) for t in get(simulator).json()['replications']] == [
+        ('Incremental', 'Yes'), ('incremental', 'No')]
+
+
+def test_unknown_clock_is_refused():
+    from htapsim.scenario import ScenarioError
+    with pytest.raises(ScenarioError, match='clock'):
+        load_scenario({'clock': 'sundial', 'instances': []})
 
 
 def test_steps_turn_status_no_pause_cancel(simulator):

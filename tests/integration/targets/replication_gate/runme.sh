@@ -10,7 +10,10 @@ export HUAWEICLOUD_SDK_AK=SIMAK0000000000000001
 export HUAWEICLOUD_SDK_SK=simsk-secret-0000000000000000000000001
 export HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef
 
-ansible-playbook -i ../../inventory lookup.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
+# Results are plain data: storing them with set_fact must not warn about their type.
+out=$(ansible-playbook -i ../../inventory lookup.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@" 2>&1) || { echo "$out"; exit 1; }
+echo "$out"
+if echo "$out" | grep -q 'unsupported in variable storage'; then echo "a result type warned in set_fact"; exit 1; fi
 ansible-playbook -i ../../inventory gate.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 
 # A failed gate stops the play: nothing after it runs, and the exit code says so.
