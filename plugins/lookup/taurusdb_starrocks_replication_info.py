@@ -49,7 +49,7 @@ seealso:
 EXAMPLES = r'''
 - name: Stop unless both instances are fully synchronized (credentials from HUAWEICLOUD_SDK_* variables)
   ansible.builtin.assert:
-    that: results | map(attribute='all_ready') is all
+    that: results is taurusdb.htap.replication_ready
     fail_msg: "{{ results | taurusdb.htap.replication_report }}"
   vars:
     results: "{{ query('taurusdb.htap.taurusdb_starrocks_replication_info', inst_a, inst_b, region='cn-north-4') }}"
@@ -81,8 +81,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
-from ansible_collections.taurusdb.htap.plugins.module_utils.options import (
-    CONNECTION_SPEC, QUERY_SPEC, OptionError, validate)
+from ansible_collections.taurusdb.htap.plugins.module_utils.options import CONNECTION_SPEC, QUERY_SPEC, validate
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instances
 
 display = Display()
@@ -105,12 +104,20 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError('give at least one instance ID')
         if not 1 <= concurrency <= 16:
             raise AnsibleLookupError('instance_concurrency must be between 1 and 16, got %s' % concurrency)
+        scrubber = api.Scrubber(api.secrets_of(params))
+        failure = None
         try:
             validate(params)
-            with api.Client(params) as client:
+            with api.Client(params, scrubber=scrubber) as client:
                 results = query_instances(client, instance_ids, params, concurrency, missing_ok=on_missing != 'error')
-        except (OptionError, api.ApiError) as exc:
-            raise AnsibleLookupError(to_native(exc))
+                warnings = client.warnings
+        except Exception as exc:  # pylint: disable=broad-except  # every failure is a message, never a traceback
+            failure = api.failure_result(exc, scrubber, 'The replication lookup')
+        if failure:  # raised outside the handler, so no chained exception can carry an unscrubbed message
+            raise AnsibleLookupError(to_native(failure['msg']))
+        for warning in warnings:
+            display.warning(scrubber.text(warning))
+        results = scrubber.data(results)
         found = []
         for instance_id, result in zip(instance_ids, results):
             if result is None:

@@ -11,22 +11,28 @@ request id and a hint; secrets never appear in it.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import collections
 import json
 import os
+import re
+import socket
+import stat
 import threading
 import time
 import traceback
 
 from ansible.module_utils.six.moves import configparser
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from ansible.module_utils.six.moves.urllib.parse import quote, quote_plus, urlsplit
 
 from ansible_collections.taurusdb.htap.plugins.module_utils import signer
-from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError, PROJECT_ID_RE
+from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError, PROJECT_ID_RE, clean_credentials
 
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.exceptions import InvalidHeader, MaxRetryError
     from urllib3.util.retry import Retry
 except ImportError:
@@ -46,10 +52,18 @@ REGION_SERVICE = dict((region, service) for service, regions in SERVICE_HOSTS.it
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 REDACTED = '********'
 USER_AGENT = 'taurusdb.htap-ansible/0.1'
+# A page of 100 tasks is about 30 KB; anything near this is not an answer but an attack or a fault.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+# How much of a broken body an error quotes (after secrets are scrubbed from all of it).
+BODY_EXCERPT = 120
+SIGNATURE_RE = re.compile(r'(Signature=)[0-9A-Fa-f]+')
+CONTROL_CHARS_RE = re.compile(r'[\x00-\x20\x7f]')
 
 
 class ApiError(Exception):
     """A failed API call, with everything a user needs to act on it."""
+
+    FIELDS = ('message', 'error_code', 'error_msg', 'request_id', 'hint', 'url')
 
     def __init__(self, message, status=None, error_code=None, error_msg=None, request_id=None,
                  hint=None, attempts=None, url=None, retryable=False):
@@ -64,11 +78,20 @@ class ApiError(Exception):
         self.attempts = attempts
         self.url = url
 
+    def scrubbed(self, scrubber):
+        """This error with every text field scrubbed of secrets (a server may echo them anywhere)."""
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, scrubber.text(value if isinstance(value, str) else str(value)))
+        self.args = (self.message,)
+        return self
+
     def __str__(self):
         text = self.message
         if self.status is not None:
             text += ': HTTP %s' % self.status
-            if self.error_code:
+            if self.error_code and self.error_code != str(self.status):
                 text += ' %s' % self.error_code
             if self.error_msg:
                 text += ' "%s"' % self.error_msg
@@ -88,11 +111,86 @@ class ApiError(Exception):
                 'attempts': self.attempts, 'url': self.url}
 
 
+class Scrubber(object):
+    """Removes secrets from text and data, in every form a server or library may print them:
+    as given, repr-escaped, JSON-escaped and URL-encoded; and request signatures."""
+
+    MIN_LENGTH = 4  # shorter values are too common in ordinary text to replace safely
+
+    def __init__(self, secrets=()):
+        self._variants = set()
+        self._signatures = collections.deque(maxlen=64)  # the latest ones sent; each is valid 15 minutes
+        self._lock = threading.Lock()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret):
+        if not isinstance(secret, str) or len(secret.strip()) < self.MIN_LENGTH:
+            return
+        forms = set([secret, secret.strip(), repr(secret)[1:-1], repr(secret.encode('utf-8'))[2:-1],
+                     json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+                     quote(secret, safe=''), quote_plus(secret), quote(secret)])
+        with self._lock:
+            self._variants.update(form for form in forms if len(form) >= self.MIN_LENGTH)
+
+    def add_signature(self, signature):
+        with self._lock:
+            self._signatures.append(signature)
+
+    def text(self, text):
+        if not isinstance(text, str):
+            return text
+        with self._lock:
+            variants = sorted(self._variants, key=len, reverse=True) + list(self._signatures)
+        for variant in variants:
+            if variant in text:
+                text = text.replace(variant, REDACTED)
+        return SIGNATURE_RE.sub(r'\1' + REDACTED, text)
+
+    def data(self, value):
+        """A copy of JSON-like data with every string (keys too) scrubbed; cheap when nothing leaks."""
+        if not self._leaks(value):
+            return value
+        return self._walk(value)
+
+    def _leaks(self, value):
+        blob = json.dumps(value, default=str, ensure_ascii=False)
+        with self._lock:
+            variants = list(self._variants) + list(self._signatures)
+        return 'Signature=' in blob or any(variant in blob or json.dumps(variant)[1:-1] in blob
+                                           for variant in variants)
+
+    def _walk(self, value):
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return dict((self._walk(key), self._walk(item)) for key, item in value.items())
+        if isinstance(value, (list, tuple)):
+            return [self._walk(item) for item in value]
+        return value
+
+
 # --- endpoints -----------------------------------------------------------------------------
 def _check_url(url, what):
+    """An endpoint is scheme://host[:port] and nothing else: a user:password@ part would replace the
+    signature with Basic auth, and a path, query or fragment would not be the one signed."""
+    url = url.strip() if isinstance(url, str) else url
+    if not isinstance(url, str) or CONTROL_CHARS_RE.search(url):
+        raise OptionError('%s must be an http(s) URL such as https://host[:port] without spaces or line breaks'
+                          % what)
     parts = urlsplit(url)
-    if parts.scheme not in ('http', 'https') or not parts.netloc:
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
         raise OptionError('%s must be an http(s) URL such as https://host[:port], got %r' % (what, url))
+    if '@' in parts.netloc:
+        raise OptionError('%s must not hold a user name or password (user:password@host); credentials go in their '
+                          'own options' % what)
+    if parts.path not in ('', '/') or parts.query or parts.fragment or url.endswith(('?', '#')):
+        raise OptionError('%s must be scheme://host[:port] only, without a path, query or fragment, got %r'
+                          % (what, url))
+    try:
+        parts.port
+    except ValueError:
+        raise OptionError('%s has an invalid port: %r' % (what, url))
     return url.rstrip('/')
 
 
@@ -125,23 +223,34 @@ def resolve_iam_endpoint(region=None, iam_endpoint=None):
 
 
 # --- credentials ---------------------------------------------------------------------------
-def read_credentials_file(path):
-    """The SDK's credentials file: INI, section [basic], keys ak, sk, project_id, security_token."""
-    parser = configparser.ConfigParser()
+def read_credentials_file(path, warn=None):
+    """The SDK's credentials file: INI, section [basic], keys ak, sk, project_id, security_token.
+
+    Read raw (a secret key may hold '%'), as UTF-8; a file others can read is used with a warning.
+    """
+    parser = configparser.RawConfigParser()
     try:
-        with open(path) as handle:
-            parser.read_file(handle)
+        with open(path, 'rb') as handle:
+            text = handle.read().decode('utf-8')
+        mode = os.stat(path).st_mode
     except (IOError, OSError) as exc:
-        raise OptionError('cannot read credentials file %s: %s' % (path, exc.strerror or exc))
+        raise OptionError('cannot read credentials file %s: %s' % (path, exc.strerror or type(exc).__name__))
+    except UnicodeDecodeError:
+        raise OptionError('credentials file %s is not UTF-8 text' % path)
+    try:
+        parser.read_string(text)
     except configparser.Error:
         raise OptionError('credentials file %s is not a valid INI file with a [basic] section' % path)
     if not parser.has_section('basic'):
         raise OptionError('credentials file %s has no [basic] section' % path)
+    if warn and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        warn('credentials file %s can be read by other users (mode %s); restrict it with chmod 600'
+             % (path, oct(stat.S_IMODE(mode))))
     return dict((key, parser.get('basic', key)) for key in ('ak', 'sk', 'project_id', 'security_token')
                 if parser.has_option('basic', key) and parser.get('basic', key))
 
 
-def resolve_auth(params, environ=None):
+def resolve_auth(params, environ=None, warn=None):
     """Pick exactly one auth method: 'aksk', 'token' or 'password'; fail clearly otherwise.
 
     Returns a dict with 'method', the matching secrets and 'project_id'.
@@ -163,7 +272,7 @@ def resolve_auth(params, environ=None):
             raise OptionError('no credentials: set access_key and secret_key (or HUAWEICLOUD_SDK_AK and '
                               'HUAWEICLOUD_SDK_SK), auth_token, iam_user and iam_password, or a credentials '
                               'file (~/.huaweicloud/credentials or HUAWEICLOUD_SDK_CREDENTIALS_FILE)')
-        found = read_credentials_file(path)
+        found = read_credentials_file(path, warn)
         if not found.get('ak') or not found.get('sk'):
             raise OptionError('credentials file %s must set both ak and sk in [basic]' % path)
         auth.update(method='aksk', access_key=found['ak'], secret_key=found['sk'],
@@ -188,6 +297,7 @@ def resolve_auth(params, environ=None):
                     iam_domain=params['iam_domain'],
                     iam_endpoint=resolve_iam_endpoint(params.get('region'), params.get('iam_endpoint')),
                     region=params.get('region'))
+    clean_credentials(auth)
     if auth['method'] != 'password' and not auth.get('project_id'):
         raise OptionError('project_id is required (or HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the '
                           'credentials file)')
@@ -196,16 +306,11 @@ def resolve_auth(params, environ=None):
     return auth
 
 
+SECRET_OPTIONS = ('secret_key', 'security_token', 'auth_token', 'iam_password')
+
+
 def secrets_of(params):
-    return [value for value in (params.get(name) for name in ('secret_key', 'security_token', 'auth_token',
-                                                              'iam_password')) if value]
-
-
-def scrub(text, secrets):
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
-    return text
+    return [value for value in (params.get(name) for name in SECRET_OPTIONS) if isinstance(value, str) and value]
 
 
 # --- error bodies --------------------------------------------------------------------------
@@ -215,17 +320,24 @@ def parse_error_body(payload):
         return None, None
     nested = payload.get('error')
     if isinstance(nested, dict):
-        return (nested.get('error_code') or (str(nested['code']) if 'code' in nested else None),
-                nested.get('message'))
+        # IAM: {"error": {"code": 401, "title": "Unauthorized", "message": ...}}; the numeric code is the status
+        return _as_text(nested.get('error_code') or nested.get('title')), _as_text(nested.get('message'))
     for code_key, msg_key in (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message')):
         if payload.get(code_key) or payload.get(msg_key):
-            return payload.get(code_key), payload.get(msg_key)
+            return _as_text(payload.get(code_key)), _as_text(payload.get(msg_key))
     return None, None
 
 
+def _as_text(value):
+    """A server may send any JSON where text belongs; show it as text."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def hint_for(status, error_code):
-    code = error_code or ''
-    if status in (401, 403) and (code.startswith('APIGW') or code.startswith('IAM') or not code):
+    code = error_code if isinstance(error_code, str) else ''
+    if status in (401, 403) and not code.startswith('DBS'):
         if status == 401:
             return ('The credentials were rejected: check access_key/secret_key (and security_token for '
                     'temporary credentials), the token or IAM password, and that this host\'s clock is '
@@ -243,18 +355,139 @@ def hint_for(status, error_code):
     return None
 
 
+# --- transport: one attempt, bounded in time and size ------------------------------------
+_ATTEMPT = threading.local()
+
+
+class AttemptTimedOut(requests.exceptions.Timeout if HAS_REQUESTS else Exception):
+    """An attempt (connect, headers and body) took longer than connect_timeout + read_timeout."""
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class _AttemptWatch(object):
+    """Bounds one attempt's whole time. Per-read timeouts let a server that sends a byte now and
+    then hold a request for ever; when this watch runs out it shuts the attempt's socket down,
+    which ends whatever read is under way."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self.connection = None
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _ATTEMPT.watch = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        _ATTEMPT.watch = None
+
+    def _expire(self):
+        self.expired = True
+        self.cut()
+
+    def cut(self):
+        sock = getattr(self.connection, 'sock', None)
+        if sock is not None:
+            try:
+                # the plain socket's shutdown: ssl.SSLSocket.shutdown would pull its state from under the reader
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except (OSError, TypeError, ValueError):
+                pass
+
+
+def _watched(connection_class):
+    """A urllib3 connection class that tells the current attempt's watch which socket it uses."""
+
+    class WatchedConnection(connection_class):
+        def connect(self):
+            super(WatchedConnection, self).connect()
+            watch = getattr(_ATTEMPT, 'watch', None)
+            if watch is not None:
+                watch.connection = self
+                if watch.expired:  # it ran out while connecting
+                    watch.cut()
+
+        def request(self, *args, **kwargs):
+            watch = getattr(_ATTEMPT, 'watch', None)
+            if watch is not None:
+                watch.connection = self
+            return super(WatchedConnection, self).request(*args, **kwargs)
+
+    return WatchedConnection
+
+
+if HAS_REQUESTS:
+    class _WatchedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = _watched(HTTPConnection)
+
+    class _WatchedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = _watched(HTTPSConnection)
+
+    class WatchedAdapter(HTTPAdapter):
+        """requests' adapter with connections an attempt watch can cut."""
+
+        POOLS = {'http': _WatchedHTTPPool, 'https': _WatchedHTTPSPool}
+
+        def init_poolmanager(self, *args, **kwargs):
+            super(WatchedAdapter, self).init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = self.POOLS
+
+        def proxy_manager_for(self, proxy, **proxy_kwargs):
+            manager = super(WatchedAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
+            if not proxy.lower().startswith('socks'):
+                manager.pool_classes_by_scheme = self.POOLS
+            return manager
+
+
+def _no_netrc(request):
+    """Session auth that adds nothing: without it, requests sends ~/.netrc credentials as Basic auth."""
+    return request
+
+
+def read_body(response, limit=MAX_BODY_BYTES):
+    """The decoded body, refusing more than ``limit`` bytes (a compressed bomb is stopped early)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+    return b''.join(chunks)
+
+
 # --- the client ----------------------------------------------------------------------------
+NOT_TRANSIENT = (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader, requests.exceptions.MissingSchema,
+                 requests.exceptions.InvalidSchema, requests.exceptions.URLRequired) if HAS_REQUESTS else ()
+
+
 class Client(object):
-    """One configured connection: endpoint, auth, session and retry policy."""
+    """One configured connection: endpoint, auth, session and retry policy.
+
+    ``deadline`` (a time.monotonic() value) bounds every attempt and retry, for callers that wait.
+    """
 
     sleep = staticmethod(time.sleep)  # replaceable in tests to record waits
 
-    def __init__(self, params, environ=None):
+    def __init__(self, params, environ=None, scrubber=None, deadline=None):
+        self.warnings = []
+        self.scrubber = scrubber if scrubber is not None else Scrubber()
+        for secret in secrets_of(params):
+            self.scrubber.add(secret)
         self.endpoint = resolve_endpoint(params.get('region'), params.get('endpoint'), environ)
-        self.auth = resolve_auth(params, environ)
-        self.secrets = secrets_of(params) + secrets_of(self.auth)
+        self.auth = resolve_auth(params, environ, self.warnings.append)
+        for secret in secrets_of(self.auth):
+            self.scrubber.add(secret)
         self.project_id = self.auth.get('project_id')
-        self.timeout = (params.get('connect_timeout') or 10.0, params.get('read_timeout') or 30.0)
+        self.connect_timeout = params.get('connect_timeout') or 10.0
+        self.read_timeout = params.get('read_timeout') or 30.0
+        self.deadline = deadline
         self.retries = params.get('retries', 5)
         self.retry_max_time = params.get('retry_max_time', 120.0)
         self.retry_backoff = params.get('retry_backoff', 0.5)
@@ -263,7 +496,8 @@ class Client(object):
         self.verify = (params.get('ca_path') or True) if verify else False
         pool = max(4, params.get('page_concurrency') or 4)
         self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool, max_retries=0)
+        self.session.auth = _no_netrc
+        adapter = WatchedAdapter(pool_connections=2, pool_maxsize=pool, max_retries=0)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
         self._token = None
@@ -288,6 +522,7 @@ class Client(object):
             headers['X-Sdk-Date'] = time.strftime(signer.DATE_FORMAT, time.gmtime())
             headers['Authorization'] = signer.authorization(
                 auth['access_key'], auth['secret_key'], method, path, query, headers)
+            self.scrubber.add_signature(headers['Authorization'].rsplit('Signature=', 1)[-1])
         elif auth['method'] == 'token':
             headers['X-Auth-Token'] = auth['auth_token']
         else:
@@ -312,15 +547,19 @@ class Client(object):
         response, payload = self._call('POST', auth['iam_endpoint'], '/v3/auth/tokens', (), json.dumps(body),
                                        signed=False, what='Getting an IAM token')
         token = response.headers.get('X-Subject-Token')
-        if not token:
-            raise ApiError('Getting an IAM token failed: the answer has no X-Subject-Token header',
+        if not token or CONTROL_CHARS_RE.search(token):
+            raise ApiError('Getting an IAM token failed: the answer has no usable X-Subject-Token header',
                            status=response.status_code, request_id=response.headers.get('X-Request-Id'))
+        self.scrubber.add(token)
         if not self.project_id:
             try:
-                self.project_id = payload['token']['project']['id']
+                project_id = payload['token']['project']['id']
             except (KeyError, TypeError):
                 raise ApiError('Getting an IAM token failed: the answer names no project; set project_id')
-        self.secrets.append(token)
+            if not isinstance(project_id, str) or not PROJECT_ID_RE.match(project_id):
+                raise ApiError('Getting an IAM token failed: the project id in the answer is not 32 letters or '
+                               'digits; set project_id', request_id=response.headers.get('X-Request-Id'))
+            self.project_id = project_id
         return token
 
     def api_project_id(self):
@@ -351,45 +590,86 @@ class Client(object):
         except TypeError:  # urllib3 < 2 has no jitter
             return Retry(**kwargs)
 
+    def _attempt_limit(self):
+        limit = self.connect_timeout + self.read_timeout
+        if self.deadline is not None:
+            limit = min(limit, self.deadline - time.monotonic())
+        return limit
+
     def _send(self, method, base, path, query, body, signed):
+        """One attempt; returns (response, body bytes). Bounded by connect_timeout + read_timeout
+        (and the deadline) as a whole, and by MAX_BODY_BYTES."""
         headers = {'Content-Type': 'application/json', 'X-Language': self.language,
                    'Host': urlsplit(base).netloc, 'User-Agent': USER_AGENT}
         if signed:
             self._auth_headers(method, path, query, headers)
         url = base + path + ('?' + signer.canonical_query(query) if query else '')
-        response = self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
-                                        verify=self.verify, allow_redirects=False)
-        _body = response.content  # read it here: a slow or cut body is a failed attempt, retried
-        return response
+        limit = self._attempt_limit()
+        if limit <= 0:
+            raise AttemptTimedOut('no time is left before the deadline')
+        with _AttemptWatch(limit) as watch:
+            try:
+                response = self.session.request(
+                    method, url, headers=headers, data=body, verify=self.verify, allow_redirects=False, stream=True,
+                    timeout=(min(self.connect_timeout, limit), min(self.read_timeout, limit)))
+                try:
+                    content = read_body(response)
+                finally:
+                    response.close()
+            except requests.exceptions.RequestException:
+                if watch.expired:
+                    raise AttemptTimedOut('the answer took longer than %g s' % limit)
+                raise
+            if watch.expired:  # a body cut short by the watch
+                raise AttemptTimedOut('the answer took longer than %g s' % limit)
+        return response, content
 
     def _call(self, method, base, path, query, body, signed, what):
-        """One logical call with retries on 429/5xx, network errors and broken 2xx bodies,
-        bounded by ``retries`` and by ``retry_max_time`` (counted from the first failure)."""
+        """One logical call; every error it raises is scrubbed of secrets."""
+        try:
+            return self._call_with_retries(method, base, path, query, body, signed, what)
+        except ApiError as exc:
+            raise exc.scrubbed(self.scrubber)
+
+    def _call_with_retries(self, method, base, path, query, body, signed, what):
+        """Retries 429/5xx, network errors and broken 2xx bodies, bounded by ``retries`` and by
+        ``retry_max_time`` from the start of the call: no attempt starts after it, so the call
+        takes at most retry_max_time plus one attempt."""
         retry = self._retry_policy()
         url = base + path
-        deadline = None
+        deadline = time.monotonic() + self.retry_max_time
+        if self.deadline is not None:
+            deadline = min(deadline, self.deadline)
         attempts = 0
         while True:
             attempts += 1
             response = error = None
             try:
-                response = self._send(method, base, path, query, body, signed)
+                response, content = self._send(method, base, path, query, body, signed)
                 if response.status_code not in RETRY_STATUSES:
-                    return response, self._decode(response, what, attempts, url)
+                    return response, self._decode(response, content, what, attempts, url)
+            except NOT_TRANSIENT as exc:
+                raise ApiError('%s failed: the request could not be made (%s)' % (what, _root_cause(exc)),
+                               hint='Check endpoint, region and the credentials for unusual characters.',
+                               attempts=attempts, url=url)
+            except BodyTooLarge:
+                raise ApiError('%s failed: the answer is larger than %d bytes (decoded); refused'
+                               % (what, MAX_BODY_BYTES), status=response.status_code if response is not None else None,
+                               hint='The service sent an answer far larger than any listing page; report it.',
+                               attempts=attempts, url=url)
             except requests.exceptions.RequestException as exc:
                 error = exc
             except ApiError as exc:
                 if not exc.retryable:
                     raise
                 error = exc
-            deadline = deadline or time.monotonic() + self.retry_max_time
             try:
                 retry = retry.increment(method, url, response=response.raw if response is not None else None,
                                         error=error)
             except MaxRetryError:
                 break
             wait = self._planned_wait(retry, response)
-            if time.monotonic() + wait > deadline:
+            if time.monotonic() + wait >= deadline:
                 break
             self.sleep(wait)
         if isinstance(error, ApiError):
@@ -397,7 +677,7 @@ class Client(object):
             raise error
         if error is not None:
             raise self._network_error(error, what, attempts, url)
-        return response, self._decode(response, what, attempts, url)
+        return response, self._decode(response, content, what, attempts, url)
 
     @staticmethod
     def _planned_wait(retry, response):
@@ -411,7 +691,11 @@ class Client(object):
         return retry.get_backoff_time()
 
     def _network_error(self, error, what, attempts, url):
-        if isinstance(error, requests.exceptions.SSLError):
+        if isinstance(error, AttemptTimedOut):
+            hint = ('The endpoint answered too slowly: each attempt may take connect_timeout + read_timeout in all; '
+                    'raise them or check the network.')
+            kind = 'timed out'
+        elif isinstance(error, requests.exceptions.SSLError):
             hint = ('TLS certificate verification failed: set ca_path to the CA bundle that signed the '
                     'endpoint\'s certificate (validate_certs=false turns checking off, not recommended).')
             kind = 'TLS error'
@@ -424,32 +708,43 @@ class Client(object):
         else:
             hint = 'Check endpoint/region, DNS, network and proxy settings (HTTPS_PROXY, NO_PROXY).'
             kind = 'connection failed'
-        reason = scrub(_root_cause(error), self.secrets)
+        reason = error if isinstance(error, AttemptTimedOut) else _root_cause(error)
         return ApiError('%s failed: %s (%s)' % (what, kind, reason), hint=hint, attempts=attempts, url=url)
 
-    def _decode(self, response, what, attempts, url):
+    def _decode(self, response, content, what, attempts, url):
         request_id = response.headers.get('X-Request-Id')
-        text = response.text or ''
+        content_type = response.headers.get('Content-Type', 'no content type')
         try:
-            payload = json.loads(text) if text.strip() else None
-        except ValueError:
+            payload = json.loads(content.decode('utf-8')) if content.strip() else None
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply to decode
             payload = ValueError
         if 200 <= response.status_code < 300:
             if payload is ValueError or payload is None:
                 raise ApiError('%s failed: the answer is not valid JSON (%s, %d bytes: %r)'
-                               % (what, response.headers.get('Content-Type', 'no content type'), len(text),
-                                  scrub(text[:120], self.secrets)),
+                               % (what, content_type, len(content), self._excerpt(content)),
                                status=response.status_code, request_id=request_id, attempts=attempts, url=url,
                                hint='The service sent a broken answer; retry later.', retryable=True)
             return payload
         code, message = parse_error_body(payload if payload is not ValueError else None)
         if payload is ValueError or payload is None:
-            content_type = response.headers.get('Content-Type', 'no content type')
-            message = 'non-JSON answer (%s): %r' % (content_type, scrub(text[:120], self.secrets))
+            message = 'non-JSON answer (%s): %r' % (content_type, self._excerpt(content))
         raise ApiError('%s failed' % what, status=response.status_code, error_code=code,
-                       error_msg=scrub(str(message), self.secrets) if message else None,
-                       request_id=request_id, hint=hint_for(response.status_code, code),
+                       error_msg=message, request_id=request_id, hint=hint_for(response.status_code, code),
                        attempts=attempts, url=url)
+
+    def _excerpt(self, content):
+        """The start of a body for an error message, scrubbed before it is cut (a cut secret would leak its prefix)."""
+        return self.scrubber.text(content.decode('utf-8', 'replace'))[:BODY_EXCERPT]
+
+
+def failure_result(exc, scrubber, what):
+    """Any exception as a failure result, scrubbed: ours with all their fields, any other with its
+    type and message (never a traceback)."""
+    if isinstance(exc, (OptionError, ApiError)):
+        result = exc.to_result()
+    else:
+        result = {'msg': '%s failed unexpectedly: %s: %s' % (what, type(exc).__name__, exc)}
+    return scrubber.data(result)
 
 
 def _root_cause(error):

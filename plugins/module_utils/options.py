@@ -15,8 +15,14 @@ import re
 from ansible.module_utils.basic import env_fallback
 
 LANGUAGES = ['en-us', 'zh-cn']
-PROJECT_ID_RE = re.compile(r'^[A-Za-z0-9]{32}$')
-INSTANCE_ID_RE = re.compile(r'^[A-Za-z0-9]{32}in17$')
+# \Z, not $: '$' also matches before a trailing newline, which would then reach a URL path.
+PROJECT_ID_RE = re.compile(r'[A-Za-z0-9]{32}\Z')
+INSTANCE_ID_RE = re.compile(r'[A-Za-z0-9]{32}in17\Z')
+# Credentials are stripped of surrounding whitespace (a YAML block scalar ends in a newline);
+# what remains must not hold control characters, which would break or forge HTTP headers.
+CREDENTIAL_OPTIONS = ('access_key', 'secret_key', 'security_token', 'auth_token', 'iam_user', 'iam_password',
+                      'iam_domain', 'project_id')
+CONTROL_RE = re.compile(r'[\x00-\x1f\x7f]')
 # Signed requests are valid for 15 minutes; keep the retry budget well inside that.
 MAX_RETRY_TIME = 600
 
@@ -81,6 +87,19 @@ def _check_range(params, name, low, high=None):
         raise OptionError('%s must be %s, got %s' % (name, bound, value))
 
 
+def clean_credentials(params):
+    """Strip surrounding whitespace from credentials and refuse control characters, without echoing them."""
+    for name in CREDENTIAL_OPTIONS:
+        value = params.get(name)
+        if isinstance(value, str):
+            value = value.strip()
+            if CONTROL_RE.search(value):
+                raise OptionError('%s contains a line break or another control character (its value is not shown)'
+                                  % name)
+            params[name] = value
+    return params
+
+
 def check_instance_id(instance_id):
     if not isinstance(instance_id, str) or not INSTANCE_ID_RE.match(instance_id):
         raise OptionError('instance_id %r is not a StarRocks instance id: it must be 36 letters or digits '
@@ -90,6 +109,7 @@ def check_instance_id(instance_id):
 
 def validate(params):
     """Check value ranges and formats that the argument spec cannot express."""
+    clean_credentials(params)
     _check_range(params, 'limit', 1, 100)
     _check_range(params, 'offset', 0)
     _check_range(params, 'page_concurrency', 1, 32)

@@ -11,6 +11,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
+import json
+import math
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import ApiError
@@ -29,6 +32,13 @@ class Page(object):
         self.request_id = request_id
 
 
+# Absurd answers are refused instead of followed: a lying total_count would otherwise cost a
+# request per claimed page. 100,000 tasks are 2,000 pages at the server's 50 a page.
+MAX_TOTAL = 100000
+MAX_PAGES = 2000
+TEXT_FIELDS = ('task_name', 'source_database', 'target_database', 'status', 'stage', 'catchup_stage')
+
+
 # --- parsing and normalization ------------------------------------------------------------
 def _schema_error(detail, request_id):
     return ApiError('The replication listing has an unexpected shape: %s' % detail, request_id=request_id,
@@ -41,8 +51,8 @@ def to_int(value):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and re.match(r'\s*-?\d+\s*\Z', value):
+        return int(value)
     return None
 
 
@@ -51,11 +61,13 @@ def to_percentage(value):
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value).strip().rstrip('%'))
-    except ValueError:
-        return None
+        number = float(value)
+    else:
+        try:
+            number = float(str(value).strip().rstrip('%'))
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
 
 
 def _lower(value):
@@ -65,12 +77,23 @@ def _lower(value):
     return text or None
 
 
+def canonical(value):
+    """One text per JSON value, whatever the key order: what 'identical in every field' compares."""
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def parse_page(payload, offset, request_id):
     if not isinstance(payload, dict):
         raise _schema_error('expected a JSON object, got %s' % type(payload).__name__, request_id)
     total = to_int(payload.get('total_count'))
     if total is None:
         raise _schema_error('total_count is %r, not a whole number' % (payload.get('total_count'),), request_id)
+    if total < 0:
+        raise _schema_error('total_count is %d, a negative number of tasks' % total, request_id)
+    if total > MAX_TOTAL:
+        raise ApiError('The replication listing claims %d tasks, more than the %d this collection reads; refused'
+                       % (total, MAX_TOTAL), request_id=request_id,
+                       hint='No real instance has that many tasks: the answer is wrong; report it with the request id.')
     items = payload.get('replications')
     if items is None:
         items = []
@@ -79,37 +102,55 @@ def parse_page(payload, offset, request_id):
     return Page(offset, total, items, request_id)
 
 
-def task_key(item):
-    """Task identity: two tasks may share a name, so the databases are part of it."""
-    return (item.get('task_name'), item.get('source_database'), item.get('target_database'))
+def task_identity(item):
+    """Task identity: the name with its databases (two tasks may share a name). A row without a
+    usable name has no identity to share with another row: it stands for itself."""
+    name = item.get('task_name')
+    if isinstance(name, str) and name.strip():
+        return canonical([name, item.get('source_database'), item.get('target_database')])
+    return 'row ' + canonical(item)
+
+
+def _field(item, name, reasons):
+    """A text field as text; a field of the wrong type is shown as JSON and makes the task not ready."""
+    value = item.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    reasons.append('%s is %s, not text' % (name, type(value).__name__))
+    return canonical(value)
 
 
 def normalize(item, require_catchup=False):
     """Typed, lower-cased view of one task with its own readiness verdict; originals kept."""
-    status, stage, catchup = _lower(item.get('status')), _lower(item.get('stage')), _lower(item.get('catchup_stage'))
+    reasons = []
+    fields = dict((name, _field(item, name, reasons)) for name in TEXT_FIELDS)
+    status, stage, catchup = _lower(fields['status']), _lower(fields['stage']), _lower(fields['catchup_stage'])
     task = dict([
-        ('task_name', item.get('task_name')),
-        ('source_database', item.get('source_database')),
-        ('target_database', item.get('target_database')),
+        ('task_name', fields['task_name']),
+        ('source_database', fields['source_database']),
+        ('target_database', fields['target_database']),
         ('status', status),
         ('stage', stage),
         ('percentage', to_percentage(item.get('percentage'))),
         ('catchup_stage', catchup),
         ('catchup_percentage', to_percentage(item.get('catchup_percentage'))),
     ])
-    reasons = []
+    if not (fields['task_name'] or '').strip():
+        reasons.append('the task has no name')
     if status != 'yes':
         if status == 'no':
             reasons.append('status is No (abnormal)')
         else:
-            reasons.append('unknown status %r' % (item.get('status'),))
+            reasons.append('unknown status %r' % (fields['status'],))
     if stage != 'incremental':
         if stage in KNOWN_STAGES:
             reasons.append('stage is %s%s' % (stage, _pct(task['percentage'])))
         elif stage is None:
             reasons.append('stage is missing')
         else:
-            reasons.append('unknown stage %r' % (item.get('stage'),))
+            reasons.append('unknown stage %r' % (fields['stage'],))
     if require_catchup and catchup not in (None, 'incremental'):
         reasons.append('catch-up stage is %s%s' % (catchup, _pct(task['catchup_percentage'])))
     task['ready'] = not reasons
@@ -123,46 +164,94 @@ def _pct(value):
 
 
 # --- paging --------------------------------------------------------------------------------
-def list_tasks(fetch, limit=None, offset=None, concurrency=4, attempts=3):
-    """Fetch a complete listing (or one explicit page).
+def merge_pages(pages, identity):
+    """Every distinct row of the pages, in order. A row is dropped only when identical in every
+    field to one kept; rows that share an identity but differ are all kept, and reported.
+
+    Returns (rows, number of distinct identities, [(identity, first row)] of conflicting identities).
+    """
+    rows, seen, first_rows, conflicts = [], set(), {}, {}
+    for page in pages:
+        for item in page.items:
+            text = canonical(item)
+            if text in seen:
+                continue
+            seen.add(text)
+            rows.append(item)
+            key = identity(item)
+            if key in first_rows:
+                conflicts.setdefault(key, first_rows[key])
+            else:
+                first_rows[key] = item
+    return rows, len(first_rows), list(conflicts.items())
+
+
+def _conflict_problems(conflicts, limit=5):
+    if not conflicts:
+        return []
+    names = ['%s (%s -> %s)' % (row.get('task_name'), row.get('source_database'), row.get('target_database'))
+             for _key, row in conflicts]
+    more = len(names) - limit
+    return ['listing inconsistent: the API sent different rows for the same task: %s%s'
+            % (', '.join(names[:limit]), ' and %d more' % more if more > 0 else '')]
+
+
+def next_offsets(first):
+    """The offsets still to fetch after the first page, which shows how many rows a page holds."""
+    step = len(first.items)
+    if step == 0 or first.total <= step:
+        return []
+    pages = -(-first.total // step)
+    if pages > MAX_PAGES:
+        raise ApiError('The replication listing claims %d tasks in pages of %d: that would take %d requests, more '
+                       'than the %d allowed; refused' % (first.total, step, pages, MAX_PAGES),
+                       request_id=first.request_id,
+                       hint='The API sent far fewer tasks a page than it should; report it with the request id.')
+    return list(range(step, first.total, step))
+
+
+def list_tasks(fetch, limit=None, offset=None, concurrency=4, attempts=3, identity=task_identity):
+    """Fetch a complete listing (or one explicit page), judged by one rule: the listing is complete
+    when its distinct identities equal a total_count that did not move while paging, and consistent
+    when no identity came with two different rows. Anything else is fetched again, up to
+    ``attempts`` times, then reported.
 
     Returns dict(total, items, request_ids, complete, problems, pages).
     """
     if limit is not None or offset is not None:
         page = fetch(offset or 0, limit or PAGE_LIMIT)
-        fetched = len(page.items)
-        complete = (offset or 0) == 0 and fetched >= page.total
+        rows, identities, conflicts = merge_pages([page], identity)
+        complete = (offset or 0) == 0 and identities == page.total
         problems = [] if complete else [
-            'partial listing: limit/offset were given, so only %d of %d tasks were fetched' % (fetched, page.total)]
-        return dict(total=page.total, items=page.items, request_ids=[page.request_id], complete=complete,
-                    problems=problems, pages=1)
+            'partial listing: limit/offset were given, so only %d of %d tasks were fetched' % (identities, page.total)]
+        return dict(total=page.total, items=rows, request_ids=[page.request_id], complete=complete,
+                    problems=problems + _conflict_problems(conflicts), pages=1)
     request_ids = []
     pages_fetched = 0
-    problem = None
     for _attempt in range(attempts):
         first = fetch(0, PAGE_LIMIT)
         pages = [first]
-        step = len(first.items)
-        if step and first.total > step:
-            offsets = list(range(step, first.total, step))
+        offsets = next_offsets(first)
+        if offsets:
             with ThreadPoolExecutor(max_workers=min(concurrency, len(offsets))) as pool:
                 pages.extend(pool.map(lambda off: fetch(off, PAGE_LIMIT), offsets))
         pages_fetched += len(pages)
         request_ids.extend(page.request_id for page in pages)
-        unique = {}
-        for page in pages:
-            for item in page.items:
-                unique.setdefault(task_key(item), item)
+        rows, identities, conflicts = merge_pages(pages, identity)
         totals = sorted(set(page.total for page in pages))
-        if len(totals) == 1 and len(unique) == first.total:
-            return dict(total=first.total, items=list(unique.values()), request_ids=request_ids, complete=True,
-                        problems=[], pages=pages_fetched)
+        problems = _conflict_problems(conflicts)
         if len(totals) > 1:
-            problem = 'total_count changed while paging (%s)' % ', '.join(str(t) for t in totals)
-        else:
-            problem = 'fetched %d unique tasks but total_count is %d' % (len(unique), first.total)
-    return dict(total=first.total, items=list(unique.values()), request_ids=request_ids, complete=False,
-                problems=['listing incomplete after %d attempts: %s' % (attempts, problem)], pages=pages_fetched)
+            problems.insert(0, 'total_count changed while paging (%s)' % ', '.join(str(t) for t in totals))
+        elif identities != first.total:
+            problems.insert(0, 'fetched %d unique tasks but total_count is %d' % (identities, first.total))
+        if not problems:
+            return dict(total=first.total, items=rows, request_ids=request_ids, complete=True,
+                        problems=[], pages=pages_fetched)
+    complete = len(totals) == 1 and identities == first.total
+    state = 'inconsistent' if complete else 'incomplete'
+    return dict(total=first.total, items=rows, request_ids=request_ids, complete=complete,
+                problems=['listing %s after %d attempts: %s' % (state, attempts, '; '.join(problems))],
+                pages=pages_fetched)
 
 
 # --- the verdict ---------------------------------------------------------------------------
@@ -184,9 +273,11 @@ def verdict(instance_id, listing, params):
     present = set(task['task_name'] for task in tasks)
     selected = [t for t in tasks if _selected(t, names, patterns) or t['task_name'] in expected]
     problems = list(listing['problems'])
-    missing = [name for name in expected if name not in present]
-    for name in missing:
-        problems.append('expected task %s is missing' % name)
+    missing = []
+    for name, option in [(name, 'expected_tasks') for name in expected] + [(name, 'task_names') for name in names]:
+        if name not in present and name not in missing:
+            missing.append(name)
+            problems.append('%s task %s is missing' % ('expected' if option == 'expected_tasks' else 'named', name))
     if len(selected) < min_tasks:
         what = 'matching tasks' if names or patterns else 'tasks'
         problems.append('only %d %s, at least %d required (min_tasks)' % (len(selected), what, min_tasks))
@@ -204,7 +295,7 @@ def verdict(instance_id, listing, params):
         ('replications', selected),
         ('summary', {'total': len(selected), 'ready': ready, 'not_ready': len(not_ready),
                      'by_stage': by_stage, 'by_status': by_status}),
-        ('all_ready', not problems and not not_ready),
+        ('all_ready', not problems and not not_ready and listing['complete']),
         ('not_ready', not_ready),
         ('missing_tasks', missing),
         ('problems', problems),
@@ -287,17 +378,22 @@ def progress_line(result, limit=5):
 
 def poll_done(result, deadline, now):
     """Whether the gate stops polling an instance: ready, the query failed, or time is up."""
-    return _query_failed(result) or bool(result.get('all_ready')) or now >= float(deadline)
+    return _query_failed(result) or result.get('all_ready') is True or now >= float(deadline)
 
 
 def _passed(result):
-    return not _query_failed(result) and bool(result.get('all_ready'))
+    return not _query_failed(result) and result.get('all_ready') is True
+
+
+def all_passed(results):
+    """The gate over several results: never true when nothing was checked."""
+    return bool(results) and all(_passed(result) for result in results)
 
 
 def gate_report(results):
     """The gate's verdict over several instance results (or failed module results), one block each."""
     if not results:
-        return 'Replication gate: no instances were checked.'
+        return 'Replication gate failed: no instances were checked.'
     blocked = len([r for r in results if not _passed(r)])
     if not blocked:
         return 'Replication gate passed: all %d instance(s) ready.' % len(results)

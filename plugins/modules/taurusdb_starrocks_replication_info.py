@@ -238,7 +238,7 @@ hint:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
-from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError, module_argument_spec, validate
+from ansible_collections.taurusdb.htap.plugins.module_utils.options import module_argument_spec, validate
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instance
 
 
@@ -247,13 +247,18 @@ def main():
     if not api.HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=api.REQUESTS_IMPORT_ERROR)
     params = module.params
+    scrubber = api.Scrubber(api.secrets_of(params))
     try:
         validate(params)
-        with api.Client(params) as client:
+        with api.Client(params, scrubber=scrubber) as client:
             result = query_instance(client, params['instance_id'], params)
-    except (OptionError, api.ApiError) as exc:
-        module.fail_json(instance_id=params['instance_id'], **exc.to_result())
-    module.exit_json(changed=False, **result)
+            warnings = client.warnings
+    except Exception as exc:  # pylint: disable=broad-except  # every failure is a result, never a traceback
+        module.fail_json(instance_id=params['instance_id'],
+                         **api.failure_result(exc, scrubber, 'Querying instance %s' % params['instance_id']))
+    for warning in warnings:
+        module.warn(scrubber.text(warning))
+    module.exit_json(changed=False, **scrubber.data(result))
 
 
 if __name__ == '__main__':

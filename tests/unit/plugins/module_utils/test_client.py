@@ -274,5 +274,15 @@ def test_error_body_shapes():
     assert api.parse_error_body({'error_code': 'A', 'error_msg': 'b'}) == ('A', 'b')
     assert api.parse_error_body({'errorCode': 'A', 'errorMsg': 'b'}) == ('A', 'b')
     assert api.parse_error_body({'code': 'A', 'message': 'b'}) == ('A', 'b')
-    assert api.parse_error_body({'error': {'code': 401, 'message': 'm'}}) == ('401', 'm')
+    assert api.parse_error_body({'error': {'code': 401, 'message': 'm'}}) == (None, 'm')
+    assert api.parse_error_body({'error': {'code': 401, 'title': 'Unauthorized', 'message': 'm'}}) == ('Unauthorized', 'm')
+    assert api.parse_error_body({'error_code': ['A'], 'error_msg': {'b': 1}}) == ('["A"]', '{"b": 1}')
     assert api.parse_error_body(['x']) == (None, None)
+
+
+def test_an_iam_shaped_401_reads_plainly_with_a_hint():
+    # before: "HTTP 401 401" and no hint
+    code, message = api.parse_error_body({'error': {'code': 401, 'message': 'The username or password is wrong.'}})
+    text = str(api.ApiError('Getting an IAM token failed', status=401, error_code=code, error_msg=message,
+                            hint=api.hint_for(401, code)))
+    assert 'HTTP 401 "The username or password is wrong."' in text and 'credentials were rejected' in text

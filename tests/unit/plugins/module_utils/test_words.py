@@ -41,7 +41,7 @@ def test_report_names_every_blocker():
         '    error: Querying failed: HTTP 401 APIGW.0301',
     ]
     assert gate_report([READY]) == 'Replication gate passed: all 1 instance(s) ready.'
-    assert gate_report([]) == 'Replication gate: no instances were checked.'
+    assert gate_report([]) == 'Replication gate failed: no instances were checked.'
 
 
 def test_poll_done():

@@ -1,0 +1,22 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The gate as a Jinja test: ``results is taurusdb.htap.replication_ready``."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import all_passed
+
+
+def replication_ready(results):
+    if isinstance(results, dict):
+        results = [results]
+    return all_passed(list(results))
+
+
+class TestModule(object):
+
+    def tests(self):
+        return {'replication_ready': replication_ready}
