@@ -96,7 +96,10 @@ options:
     default: 10
   read_timeout:
     description:
-      - Seconds to wait for data on an open connection (headers or body).
+      - Seconds to wait for the answer on an open connection - its headers and its whole body, not each
+        read. An attempt (connect, headers and body) is cut after O(connect_timeout) + O(read_timeout)
+        seconds in all, so a server that sends a byte now and then cannot hold a run for ever.
+      - Answers larger than 8 MiB (after decompression) are refused.
     type: float
     default: 30
   retries:
@@ -107,8 +110,9 @@ options:
     default: 5
   retry_max_time:
     description:
-      - Seconds one request may spend on retries, counted from its first failure. A retry whose wait
-        (backoff or C(Retry-After)) would end past this budget is not made. At most 600.
+      - Seconds one request may spend on attempts and retries, counted from its start. No attempt starts
+        after this budget, and a retry whose wait (backoff or C(Retry-After)) would end past it is not made,
+        so a request takes at most this plus one attempt. At most 600.
     type: float
     default: 120
   retry_backoff:
@@ -122,6 +126,13 @@ notes:
     Python library C(requests).
   - Exactly one authentication method is used - AK/SK, O(auth_token) or IAM password - and
     setting more than one (also through environment variables) is an error.
+  - Credentials are stripped of surrounding whitespace (a YAML block scalar ends in a newline); a line
+    break or control character inside one is refused without showing it.
+  - Secrets - O(secret_key), O(security_token), O(auth_token), O(iam_password), IAM tokens and request
+    signatures - never appear in results, errors or warnings, also where a server echoes them, escaped or
+    URL-encoded. Credentials from C(~/.netrc) are never sent.
+  - O(endpoint) and O(iam_endpoint) are C(scheme://host[:port]) only - a user name, password, path, query
+    or fragment is refused.
 requirements:
   - requests >= 2.25
 '''

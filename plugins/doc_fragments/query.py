@@ -29,13 +29,17 @@ options:
     default: 4
   listing_attempts:
     description:
-      - How many times the whole listing is fetched again when C(total_count) changes while paging or the
-        unique tasks fetched do not add up to it. After that the listing is reported as incomplete.
+      - How many times the whole listing is fetched when C(total_count) changes while paging, the distinct
+        tasks fetched do not add up to it, or the API sends two different rows for one task. After that the
+        listing is reported as incomplete or inconsistent, and the instance is not ready.
+      - A C(total_count) above 100000, or one that would take more than 2000 page requests at the size of
+        the first page, is refused as an error.
     type: int
     default: 3
   task_names:
     description:
       - Judge only the tasks with these exact names. With O(task_patterns), a task matching either is judged.
+      - A named task that does not exist makes the instance not ready.
       - By default every task is judged.
     type: list
     elements: str

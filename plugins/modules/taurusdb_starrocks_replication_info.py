@@ -14,8 +14,11 @@ description:
   - Lists every data synchronization task of a StarRocks instance with the API
     "Querying Data Synchronization Tasks of a StarRocks Instance", following all pages, and judges
     whether the instance is ready - every judged task has status C(Yes) in stage C(incremental).
-  - Paging is complete and checked - unique tasks must add up to C(total_count) - and pages after
-    the first are fetched concurrently.
+  - Paging is complete and checked - distinct tasks must add up to a C(total_count) that did not move
+    while paging - and pages after the first are fetched concurrently.
+  - Every row the API returns is judged. A row is dropped only when identical in every field to another;
+    two different rows for one task (its name with its databases) make the listing inconsistent, and a
+    row without a task name is judged on its own and is never ready.
   - Throttling, server errors and network failures are retried with backoff; every other failure
     names the HTTP status, error code, message and request id.
 author:
@@ -181,8 +184,9 @@ summary:
   sample: {total: 3, ready: 2, not_ready: 1, by_stage: {incremental: 2, full: 1}, by_status: {'yes': 3}}
 all_ready:
   description:
-    - Whether the instance is ready - the listing is complete, there are at least O(min_tasks) judged
-      tasks, every O(expected_tasks) entry exists and every judged task is ready.
+    - Whether the instance is ready - the listing is complete and consistent, there are at least
+      O(min_tasks) judged tasks, every O(expected_tasks) and O(task_names) entry exists and every judged
+      task is ready.
   returned: success
   type: bool
   sample: false
@@ -194,13 +198,13 @@ not_ready:
   sample: [{task_name: billing_db, source_database: billing, target_database: billing_sr, status: 'yes',
             stage: full, percentage: 42.0, reasons: ['stage is full (42%)']}]
 missing_tasks:
-  description: Entries of O(expected_tasks) that do not exist.
+  description: Entries of O(expected_tasks) and O(task_names) that do not exist.
   returned: success
   type: list
   elements: str
   sample: []
 problems:
-  description: Instance-level reasons why it is not ready (incomplete listing, too few tasks, missing tasks).
+  description: Instance-level reasons why it is not ready (incomplete or inconsistent listing, too few tasks, missing tasks).
   returned: success
   type: list
   elements: str
