@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import gate_report, poll_done, progress_line
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, poll_done, progress_line
 
 
 def replication_progress(result, limit=5):

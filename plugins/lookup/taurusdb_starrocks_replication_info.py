@@ -41,7 +41,7 @@ options:
 extends_documentation_fragment:
   - taurusdb.htap.connection
   - taurusdb.htap.connection.plugins
-  - taurusdb.htap.query
+  - taurusdb.htap.replication
 seealso:
   - module: taurusdb.htap.taurusdb_starrocks_replication_info
 '''
@@ -77,26 +77,19 @@ _raw:
 
 from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
-from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
-from ansible_collections.taurusdb.htap.plugins.module_utils.options import CONNECTION_SPEC, QUERY_SPEC, validate
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
+    REPLICATION_SPEC, ReplicationQuery, query_instances)
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.lookup_base import TaurusDBLookupBase
 
 display = Display()
 
 
-class LookupModule(LookupBase):
+class LookupModule(TaurusDBLookupBase):
 
     def run(self, terms, variables=None, **kwargs):
-        # Only the taurusdb_* variables can set options; they may hold templates ({{ sim_url }}).
-        var_options = dict((name, self._templar.template(value)) for name, value in (variables or {}).items()
-                           if name.startswith('taurusdb_'))
-        self.set_options(var_options=var_options, direct=kwargs)
-        if not api.HAS_REQUESTS:
-            raise AnsibleLookupError('the taurusdb_starrocks_replication_info lookup needs the Python library requests')
-        params = dict((name, self.get_option(name)) for name in list(CONNECTION_SPEC) + list(QUERY_SPEC))
+        options = self.options_from(variables, kwargs, REPLICATION_SPEC)
         on_missing = self.get_option('on_missing')
         concurrency = self.get_option('instance_concurrency')
         instance_ids = [to_native(term) for term in terms]
@@ -104,20 +97,13 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError('give at least one instance ID')
         if not 1 <= concurrency <= 16:
             raise AnsibleLookupError('instance_concurrency must be between 1 and 16, got %s' % concurrency)
-        scrubber = api.Scrubber(api.secrets_of(params))
-        failure = None
-        try:
-            validate(params)
-            with api.Client(params, scrubber=scrubber) as client:
-                results = query_instances(client, instance_ids, params, concurrency, missing_ok=on_missing != 'error')
-                warnings = client.warnings
-        except Exception as exc:  # pylint: disable=broad-except  # every failure is a message, never a traceback
-            failure = api.failure_result(exc, scrubber, 'The replication lookup')
-        if failure:  # raised outside the handler, so no chained exception can carry an unscrubbed message
-            raise AnsibleLookupError(to_native(failure['msg']))
-        for warning in warnings:
-            display.warning(scrubber.text(warning))
-        results = scrubber.data(results)
+
+        def work(client):
+            query = ReplicationQuery(options)
+            return query_instances(client, instance_ids, query, concurrency, missing_ok=on_missing != 'error')
+
+        pool = concurrency * options['page_concurrency']
+        results = self.run_with_client(options, 'The replication lookup', work, concurrency=pool)
         found = []
         for instance_id, result in zip(instance_ids, results):
             if result is None:

@@ -31,7 +31,7 @@ options:
     required: true
 extends_documentation_fragment:
   - taurusdb.htap.connection
-  - taurusdb.htap.query
+  - taurusdb.htap.replication
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -112,7 +112,7 @@ complete:
   type: bool
   sample: true
 replications:
-  description: The judged tasks, normalized, each with its verdict and its original fields.
+  description: The judged tasks, normalized, each with its verdict (and the row as the API sent it with O(return_raw)).
   returned: success
   type: list
   elements: dict
@@ -160,6 +160,7 @@ replications:
       sample: []
     original:
       description: The task exactly as the API sent it.
+      returned: when O(return_raw=true)
       type: dict
 summary:
   description: Counts over the judged tasks.
@@ -239,30 +240,22 @@ hint:
   type: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
-from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
-from ansible_collections.taurusdb.htap.plugins.module_utils.options import module_argument_spec, validate
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instance
+from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
+from ansible_collections.taurusdb.htap.plugins.module_utils.module_base import TaurusDBModule
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
+    REPLICATION_SPEC, ReplicationQuery, query_instance)
 
 
 def main():
-    module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
-    if not api.HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib('requests'), exception=api.REQUESTS_IMPORT_ERROR)
-    params = module.params
-    scrubber = api.Scrubber(api.secrets_of(params))
-    try:
-        validate(params)
-        with api.Client(params, scrubber=scrubber) as client:
-            result = query_instance(client, params['instance_id'], params)
-            warnings = client.warnings
-    except Exception as exc:  # pylint: disable=broad-except  # every failure is a result, never a traceback
-        module.fail_json(instance_id=params['instance_id'],
-                         **api.failure_result(exc, scrubber, 'Querying instance %s' % params['instance_id']))
-    for warning in warnings:
-        module.warn(scrubber.text(warning))
-    module.exit_json(changed=False, **scrubber.data(result))
+    module = TaurusDBModule(argument_spec=dict(instance_id=dict(type='str', required=True), **REPLICATION_SPEC))
+    instance_id = module.params['instance_id']
+
+    def work(client):
+        query = ReplicationQuery(module.params)
+        return query_instance(client, check_instance_id(instance_id), query)
+
+    module.run('Querying instance %s' % instance_id, work, concurrency=module.params['page_concurrency'],
+               instance_id=instance_id)
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import all_passed
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed
 
 
 def replication_ready(results):

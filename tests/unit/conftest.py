@@ -20,7 +20,7 @@ def tls_sim(tls_simulator):  # pylint: disable=redefined-outer-name
 @pytest.fixture
 def sleeps(monkeypatch):
     """Record the client's retry waits instead of sleeping them."""
-    from ansible_collections.taurusdb.htap.plugins.module_utils import client
+    from ansible_collections.taurusdb.htap.plugins.module_utils import transport
     recorded = []
-    monkeypatch.setattr(client.Client, 'sleep', staticmethod(recorded.append))
+    monkeypatch.setattr(transport.Transport, 'sleep', staticmethod(recorded.append))
     return recorded

@@ -9,8 +9,27 @@ if SIMULATOR_DIR not in sys.path:
 
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT  # noqa: E402  pylint: disable=wrong-import-position
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.auth import select_auth  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (  # noqa: E402  pylint: disable=wrong-import-position
+    AUTH_METHODS, ConnectionSettings)
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery  # noqa: E402  pylint: disable=wrong-import-position
+
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
+
+
+def make_client(params):
+    """A client as the module builds one: checked settings, a pool for the page concurrency."""
+    return Client(ConnectionSettings(params), concurrency=params.get('page_concurrency') or 4)
+
+
+def resolve_auth(params, warn=None):
+    return select_auth(dict(params), AUTH_METHODS, warn)
+
+
+def query_of(params):
+    return ReplicationQuery(params)
 
 
 def base_params(sim, **extra):

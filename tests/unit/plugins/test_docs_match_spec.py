@@ -1,26 +1,46 @@
-"""The documented options of the module and lookup match the one argument spec."""
+"""The documented options of every module, lookup and the role match the one argument spec."""
 
+import os
+
+import pytest
 import yaml
 
-from ansible_collections.taurusdb.htap.plugins.doc_fragments import connection, query
-from ansible_collections.taurusdb.htap.plugins.module_utils.options import CONNECTION_SPEC, QUERY_SPEC, module_argument_spec
-from ansible_collections.taurusdb.htap.plugins.modules import taurusdb_starrocks_replication_info as module
+from ansible_collections.taurusdb.htap.plugins.doc_fragments import connection, replication
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import REPLICATION_SPEC
+from ansible_collections.taurusdb.htap.plugins.modules import taurusdb_starrocks_replication_info
 
 FRAGMENT = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)['options']
 PLUGINS = yaml.safe_load(connection.ModuleDocFragment.PLUGINS)['options']
-QUERY = yaml.safe_load(query.ModuleDocFragment.DOCUMENTATION)['options']
+REPLICATION = yaml.safe_load(replication.ModuleDocFragment.DOCUMENTATION)['options']
+ROLE_SPECS = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles', 'replication_gate', 'meta',
+                          'argument_specs.yml')
 
 
-def test_every_option_is_documented_with_its_type_and_default():
-    documented = dict(FRAGMENT, **QUERY)
-    documented.update(yaml.safe_load(module.DOCUMENTATION)['options'])
-    spec = module_argument_spec()
+def documented_options(module):
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    options = dict(doc.get('options') or {})
+    fragments = {'taurusdb.htap.connection': FRAGMENT, 'taurusdb.htap.replication': REPLICATION}
+    for name in doc.get('extends_documentation_fragment', []):
+        options.update(fragments[name])
+    return options
+
+
+def assert_matches(documented, spec):
     assert sorted(documented) == sorted(spec)
     for name, option in spec.items():
         assert documented[name]['type'] == option['type'], name
         assert documented[name].get('default') == option.get('default'), name
         assert documented[name].get('choices') == option.get('choices'), name
         assert documented[name].get('aliases') == option.get('aliases'), name
+        assert documented[name].get('elements') == option.get('elements'), name
+
+
+@pytest.mark.parametrize('module, own_spec', [
+    (taurusdb_starrocks_replication_info, dict(instance_id=dict(type='str', required=True), **REPLICATION_SPEC)),
+])
+def test_every_module_option_is_documented_with_its_type_and_default(module, own_spec):
+    assert_matches(documented_options(module), dict(CONNECTION_SPEC, **own_spec))
 
 
 def test_lookup_environment_variables_are_the_modules_fallbacks():
@@ -34,5 +54,19 @@ def test_lookup_environment_variables_are_the_modules_fallbacks():
             assert 'ini' not in PLUGINS[name], '%s is a secret and must not be read from ansible.cfg' % name
 
 
-def test_query_options_are_shared():
-    assert sorted(QUERY) == sorted(QUERY_SPEC)
+def test_replication_options_are_shared():
+    assert_matches(REPLICATION, REPLICATION_SPEC)
+
+
+def test_the_roles_connection_variables_are_connection_options():
+    with open(ROLE_SPECS) as handle:
+        role = yaml.safe_load(handle)['argument_specs']['main']['options']
+    given = dict((name[len('replication_gate_'):], option) for name, option in role.items())
+    connection_vars = dict((name, option) for name, option in given.items() if name in CONNECTION_SPEC)
+    # every connection option a user would set for a gate is there, with the spec's type and secrecy
+    wanted = set(CONNECTION_SPEC) - set(['language', 'credentials_file', 'connect_timeout', 'read_timeout', 'retries',
+                                         'retry_max_time', 'retry_backoff'])
+    assert wanted <= set(connection_vars), sorted(wanted - set(connection_vars))
+    for name, option in connection_vars.items():
+        assert option['type'] == CONNECTION_SPEC[name]['type'], name
+        assert bool(option.get('no_log')) == bool(CONNECTION_SPEC[name].get('no_log')), name

@@ -4,10 +4,21 @@ import os
 
 import pytest
 
-from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
-from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError, check_instance_id, validate
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings
+from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import resolve_endpoint
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY, base_params
+from ansible_collections.taurusdb.htap.tests.unit.helpers import (
+    DEFAULT_PROJECT, INSTANCE, KEY, base_params, make_client, resolve_auth)
+
+SIM_URL = 'http://127.0.0.1:1'
+
+
+def validate(params):
+    """The settings a client would be built from (credentials checked and cleaned)."""
+    return ConnectionSettings(dict(dict(endpoint=SIM_URL, access_key='AK', secret_key='SK-value',
+                                        project_id=DEFAULT_PROJECT), **params))
 
 
 @pytest.mark.parametrize('instance_id', [INSTANCE + '\n', INSTANCE + '\r\n', ' ' + INSTANCE, INSTANCE[:-4] + 'in18'])
@@ -23,8 +34,7 @@ def test_a_project_id_with_a_trailing_newline_is_refused():
     with pytest.raises(OptionError, match='project_id must be 32 letters or digits'):
         validate({'project_id': DEFAULT_PROJECT + 'X'})
     # surrounding whitespace alone is stripped, as for every credential
-    params = {'project_id': DEFAULT_PROJECT + '\n'}
-    assert validate(params)['project_id'] == DEFAULT_PROJECT
+    assert validate({'project_id': DEFAULT_PROJECT + '\n'}).auth.project_id == DEFAULT_PROJECT
 
 
 @pytest.mark.parametrize('endpoint, message', [
@@ -41,28 +51,29 @@ def test_a_project_id_with_a_trailing_newline_is_refused():
 def test_an_endpoint_that_is_not_scheme_host_port_is_refused(endpoint, message):
     # before: user:pw@ made requests send Basic auth instead of the signature; ?q and #f went to '/'
     with pytest.raises(OptionError) as err:
-        api.resolve_endpoint(endpoint=endpoint, environ={})
+        resolve_endpoint(endpoint=endpoint, environ={})
     assert message in str(err.value)
     if 'pw@' in endpoint:
         assert 'pw' not in str(err.value)
 
 
 def test_an_endpoint_with_surrounding_whitespace_or_a_slash_is_fine():
-    assert api.resolve_endpoint(endpoint=' https://gaussdb.example:8443/\n', environ={}) == 'https://gaussdb.example:8443'
+    assert resolve_endpoint(endpoint=' https://gaussdb.example:8443/\n', environ={}) == 'https://gaussdb.example:8443'
 
 
 @pytest.mark.parametrize('name', ['secret_key', 'security_token', 'auth_token', 'iam_password', 'access_key'])
 def test_a_credential_with_a_line_break_inside_is_refused_without_echoing_it(name):
     secret = 'abc-secret-\n-value'
     with pytest.raises(OptionError) as err:
-        validate({name: secret})
+        validate({name: secret, 'access_key': None, 'secret_key': None} if name in ('auth_token', 'iam_password')
+                 else {name: secret})
     assert name in str(err.value) and 'secret' not in str(err.value).replace(name, '')
 
 
 def test_a_credential_from_a_yaml_block_is_stripped_and_works(sim):
     # before: a token ending in a newline was printed in clear by requests' InvalidHeader message
-    params = validate(base_params(sim, access_key=KEY['ak'] + '\n', secret_key='  ' + KEY['sk'] + '\n'))
-    with api.Client(params) as client:
+    params = base_params(sim, access_key=KEY['ak'] + '\n', secret_key='  ' + KEY['sk'] + '\n')
+    with make_client(params) as client:
         payload, _rid = client.get_json('/v3/%s/instances/%s/starrocks/databases/replication' % (DEFAULT_PROJECT, INSTANCE),
                                         [('limit', '100'), ('offset', '0')], 'Querying')
     assert payload['total_count'] == '3'
@@ -74,8 +85,8 @@ def test_a_credentials_file_with_percent_signs_and_unicode_is_read_raw(tmp_path)
     path.write_text('[basic]\nak = AK1\nsk = s%%3kr%%(e)t-äö\nproject_id = %s\n' % DEFAULT_PROJECT, encoding='utf-8')
     path.chmod(0o600)
     warnings = []
-    auth = api.resolve_auth({'credentials_file': str(path)}, warn=warnings.append)
-    assert auth['secret_key'] == 's%3kr%(e)t-äö' and warnings == []
+    auth = resolve_auth({'credentials_file': str(path)}, warn=warnings.append)
+    assert auth.secret_key == 's%3kr%(e)t-äö' and warnings == []
 
 
 def test_a_credentials_file_that_is_not_utf8_is_a_clear_error(tmp_path):
@@ -83,7 +94,7 @@ def test_a_credentials_file_that_is_not_utf8_is_a_clear_error(tmp_path):
     path = tmp_path / 'credentials'
     path.write_bytes(b'[basic]\nak = AK1\nsk = \xff\xfe-secret\n')
     with pytest.raises(OptionError, match='is not UTF-8 text') as err:
-        api.resolve_auth({'credentials_file': str(path)})
+        resolve_auth({'credentials_file': str(path)})
     assert 'secret' not in str(err.value)
 
 
@@ -93,5 +104,5 @@ def test_a_credentials_file_others_can_read_is_used_with_a_warning(tmp_path):
     path.write_text('[basic]\nak = AK1\nsk = SK1-secret\nproject_id = %s\n' % DEFAULT_PROJECT)
     os.chmod(str(path), 0o644)
     warnings = []
-    api.resolve_auth({'credentials_file': str(path)}, warn=warnings.append)
+    resolve_auth({'credentials_file': str(path)}, warn=warnings.append)
     assert len(warnings) == 1 and 'can be read by other users (mode 0o644)' in warnings[0] and 'chmod 600' in warnings[0]

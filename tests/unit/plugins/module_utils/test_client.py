@@ -4,11 +4,13 @@ import time
 
 import pytest
 
-from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
-from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import API_PATH, query_instance
+from ansible_collections.taurusdb.htap.plugins.module_utils import errors as api
+from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import resolve_endpoint
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import API_PATH, HINTS, query_instance
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, INSTANCE, KEY, base_params
+from ansible_collections.taurusdb.htap.tests.unit.helpers import (
+    DEFAULT_CREDENTIALS, DEFAULT_PROJECT, INSTANCE, KEY, base_params, make_client, query_of, resolve_auth)
 
 PATH = API_PATH % (DEFAULT_PROJECT, INSTANCE)
 QUERY = [('limit', '100'), ('offset', '0')]
@@ -22,59 +24,59 @@ def one_instance(sim, tasks=None, faults=(), scenario_faults=(), **extra):
 
 
 def get(sim, **extra):
-    with api.Client(base_params(sim, **extra)) as client:
+    with make_client(base_params(sim, **extra)) as client:
         return client.get_json(PATH, QUERY, 'Querying')
 
 
 # --- endpoints and credentials -------------------------------------------------------------
 def test_region_table_and_sdk_override():
-    assert api.resolve_endpoint('cn-north-4', environ={}) == 'https://gaussdb.cn-north-4.myhuaweicloud.com'
-    assert api.resolve_endpoint('tr-west-1', environ={}) == 'https://gaussdbformysql.tr-west-1.myhuaweicloud.com'
-    assert api.resolve_endpoint('af-south-1', environ={}) == 'https://gaussdb-mysql.af-south-1.myhuaweicloud.com'
+    assert resolve_endpoint('cn-north-4', environ={}) == 'https://gaussdb.cn-north-4.myhuaweicloud.com'
+    assert resolve_endpoint('tr-west-1', environ={}) == 'https://gaussdbformysql.tr-west-1.myhuaweicloud.com'
+    assert resolve_endpoint('af-south-1', environ={}) == 'https://gaussdb-mysql.af-south-1.myhuaweicloud.com'
     env = {'HUAWEICLOUD_SDK_REGION_GAUSSDB_CN_NORTH_4': 'https://a.example:8443/, https://b.example'}
-    assert api.resolve_endpoint('cn-north-4', environ=env) == 'https://a.example:8443'
-    assert api.resolve_endpoint('cn-north-4', 'http://127.0.0.1:1/', environ=env) == 'http://127.0.0.1:1'
+    assert resolve_endpoint('cn-north-4', environ=env) == 'https://a.example:8443'
+    assert resolve_endpoint('cn-north-4', 'http://127.0.0.1:1/', environ=env) == 'http://127.0.0.1:1'
 
 
 def test_unknown_region_lists_the_known_ones():
     with pytest.raises(OptionError) as err:
-        api.resolve_endpoint('mars-1', environ={})
+        resolve_endpoint('mars-1', environ={})
     assert 'mars-1' in str(err.value) and 'cn-north-4' in str(err.value) and 'ap-southeast-1' in str(err.value)
     with pytest.raises(OptionError, match='http'):
-        api.resolve_endpoint(endpoint='ftp://x', environ={})
+        resolve_endpoint(endpoint='ftp://x', environ={})
     with pytest.raises(OptionError, match='region'):
-        api.resolve_endpoint(environ={})
+        resolve_endpoint(environ={})
 
 
 def test_conflicting_credentials_say_what_to_set():
     with pytest.raises(OptionError, match='conflicting credentials: access_key/secret_key and auth_token'):
-        api.resolve_auth({'access_key': 'a', 'secret_key': 'b', 'auth_token': 't', 'project_id': DEFAULT_PROJECT})
+        resolve_auth({'access_key': 'a', 'secret_key': 'b', 'auth_token': 't', 'project_id': DEFAULT_PROJECT})
     with pytest.raises(OptionError, match='secret_key is missing'):
-        api.resolve_auth({'access_key': 'a', 'project_id': DEFAULT_PROJECT})
+        resolve_auth({'access_key': 'a', 'project_id': DEFAULT_PROJECT})
     with pytest.raises(OptionError, match='project_id is required'):
-        api.resolve_auth({'access_key': 'a', 'secret_key': 'b'})
+        resolve_auth({'access_key': 'a', 'secret_key': 'b'})
     with pytest.raises(OptionError, match='missing: iam_domain'):
-        api.resolve_auth({'iam_user': 'u', 'iam_password': 'p', 'region': 'cn-north-4'})
+        resolve_auth({'iam_user': 'u', 'iam_password': 'p', 'region': 'cn-north-4'})
 
 
 def test_no_credentials_at_all(tmp_path, monkeypatch):
     monkeypatch.setenv('HOME', str(tmp_path))
     with pytest.raises(OptionError, match='no credentials: set access_key and secret_key'):
-        api.resolve_auth({'project_id': DEFAULT_PROJECT})
+        resolve_auth({'project_id': DEFAULT_PROJECT})
 
 
 def test_credentials_file(tmp_path, sim):
     path = tmp_path / 'credentials'
     path.write_text('[basic]\nak = %s\nsk = %s\nproject_id = %s\n' % (KEY['ak'], KEY['sk'], DEFAULT_PROJECT))
     params = base_params(sim, access_key=None, secret_key=None, project_id=None, credentials_file=str(path))
-    with api.Client(params) as client:
+    with make_client(params) as client:
         payload, request_id = client.get_json(PATH, QUERY, 'Querying')
     assert payload['total_count'] == '3' and request_id
     path.write_text('[other]\nak = x\n')
     with pytest.raises(OptionError, match='no \\[basic\\] section'):
-        api.resolve_auth({'credentials_file': str(path)})
+        resolve_auth({'credentials_file': str(path)})
     with pytest.raises(OptionError, match='cannot read credentials file'):
-        api.resolve_auth({'credentials_file': str(tmp_path / 'absent')})
+        resolve_auth({'credentials_file': str(tmp_path / 'absent')})
 
 
 # --- auth methods over HTTP ----------------------------------------------------------------
@@ -106,21 +108,21 @@ def password_params(sim, **extra):
 
 def test_iam_password_gets_one_token_for_many_pages(sim):
     sim.load('many-tasks')
-    with api.Client(password_params(sim)) as client:
-        result = query_instance(client, INSTANCE, password_params(sim))
+    with make_client(password_params(sim)) as client:
+        result = query_instance(client, INSTANCE, query_of(password_params(sim)))
     assert result['total_count'] == 2000 and result['all_ready']
     assert sim.stats()['routes'] == {'iam_token': 1, 'replication': 40}
 
 
 def test_iam_password_scopes_by_region_without_project_id(sim):
     params = password_params(sim, project_id=None, region='cn-north-4')
-    with api.Client(params) as client:
-        result = query_instance(client, INSTANCE, params)
-    assert result['all_ready'] and client.project_id == DEFAULT_PROJECT
+    with make_client(params) as client:
+        result = query_instance(client, INSTANCE, query_of(params))
+    assert result['all_ready'] and client.api_project_id() == DEFAULT_PROJECT
 
 
 def test_expired_iam_token_is_renewed_once(sim):
-    with api.Client(password_params(sim)) as client:
+    with make_client(password_params(sim)) as client:
         client.get_json(PATH, QUERY, 'Querying')
         sim.advance_clock(90000)  # past the token's 24 h
         payload, _rid = client.get_json(PATH, QUERY, 'Querying')
@@ -147,16 +149,16 @@ def test_bad_signature_is_401_with_hint_and_request_id(sim):
 
 
 def test_foreign_project_is_403(sim):
-    with api.Client(base_params(sim)) as client:
+    with make_client(base_params(sim)) as client:
         with pytest.raises(api.ApiError) as err:
-            client.get_json(API_PATH % ('f' * 32, INSTANCE), QUERY, 'Querying')
+            client.get_json(API_PATH % ('f' * 32, INSTANCE), QUERY, 'Querying', HINTS)
     assert err.value.status == 403 and 'gaussdbformysql:htapInstance:getReplication' in str(err.value)
 
 
 def test_unknown_instance_is_not_retried(sim):
-    with api.Client(base_params(sim)) as client:
+    with make_client(base_params(sim)) as client:
         with pytest.raises(api.ApiError) as err:
-            client.get_json(API_PATH % (DEFAULT_PROJECT, 'f' * 32 + 'in17'), QUERY, 'Querying')
+            client.get_json(API_PATH % (DEFAULT_PROJECT, 'f' * 32 + 'in17'), QUERY, 'Querying', HINTS)
     exc = err.value
     assert (exc.status, exc.error_code, exc.error_msg) == (400, 'DBS.200022', 'Instance not found.')
     assert str(exc) == ('Querying failed: HTTP 400 DBS.200022 "Instance not found." (request id %s). Check instance_id '
@@ -244,7 +246,7 @@ def test_unreachable_endpoint(sleeps):
     sock.close()
     params = dict(endpoint='http://127.0.0.1:%d' % port, project_id=DEFAULT_PROJECT, access_key='a',
                   secret_key='super-secret-sk', retries=1, retry_max_time=5, retry_backoff=0.01)
-    with api.Client(params) as client:
+    with make_client(params) as client:
         with pytest.raises(api.ApiError) as err:
             client.get_json(PATH, QUERY, 'Querying')
     text = str(err.value)

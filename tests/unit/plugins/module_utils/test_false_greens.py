@@ -5,9 +5,11 @@ Pages are scripted (no HTTP): each test is one answer a misbehaving server could
 
 import pytest
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.client import ApiError
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    MAX_PAGES, MAX_TOTAL, Page, all_passed, list_tasks, verdict)
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError
+from ansible_collections.taurusdb.htap.plugins.module_utils.paging import MAX_PAGES, MAX_TOTAL, Page, list_all
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import describe_task, task_identity
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE
 
@@ -30,9 +32,12 @@ class Pages(object):
         return Page(offset, self.total, self.by_offset.get(offset, []), 'rid-%d' % len(self.calls))
 
 
+def list_tasks(fetch, **kwargs):
+    return list_all(fetch, task_identity, describe_task, 'tasks', **kwargs)
+
+
 def judge(pages, params=None, **listing_args):
-    params = dict(params or {})
-    return verdict(INSTANCE, list_tasks(pages.fetch, **listing_args), params)
+    return verdict(INSTANCE, list_tasks(pages.fetch, **listing_args), ReadinessRule(**(params or {})))
 
 
 def test_a_conflicting_duplicate_across_pages_is_red():
@@ -96,6 +101,7 @@ def test_a_lying_total_with_tiny_pages_is_refused_after_one_request():
     pages = Pages(MAX_TOTAL, {0: [row('a')]})
     with pytest.raises(ApiError) as err:
         list_tasks(pages.fetch)
+    assert 'claims %d tasks in pages of 1' % MAX_TOTAL in str(err.value)
     assert 'more than the %d allowed' % MAX_PAGES in str(err.value) and err.value.request_id == 'rid-1'
     assert len(pages.calls) == 1
 

@@ -4,11 +4,17 @@ import threading
 
 import pytest
 
-from ansible_collections.taurusdb.htap.plugins.module_utils import client as api
+from ansible_collections.taurusdb.htap.plugins.module_utils import errors as api
+from ansible_collections.taurusdb.htap.plugins.module_utils.paging import Page, list_all
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    Page, list_tasks, normalize, parse_page, query_instance, query_instances, verdict)
+    describe_task, parse_page, query_instance, query_instances, task_identity)
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, normalize, verdict
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE, base_params
+from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE, base_params, make_client, query_of
+
+
+def list_tasks(fetch, **kwargs):
+    return list_all(fetch, task_identity, describe_task, 'tasks', **kwargs)
 
 
 def item(name, stage='Incremental', status='Yes', **extra):
@@ -151,7 +157,7 @@ def test_string_and_number_types_are_both_accepted():
 
 
 def test_casing_is_normalized_and_originals_kept():
-    task = normalize(item('a', stage='INCREMENTAL', status='yes', catchup_stage='Full'))
+    task = normalize(item('a', stage='INCREMENTAL', status='yes', catchup_stage='Full'), return_raw=True)
     assert (task['stage'], task['status'], task['catchup_stage']) == ('incremental', 'yes', 'full')
     assert task['ready'] and task['original']['stage'] == 'INCREMENTAL'
 
@@ -184,7 +190,7 @@ def test_catchup_is_only_required_when_asked():
 def judged(items, **params):
     listing = {'total': len(items), 'items': items, 'request_ids': ['r1', None], 'complete': True, 'problems': []}
     listing.update(params.pop('listing', {}))
-    return verdict(INSTANCE, listing, params)
+    return verdict(INSTANCE, listing, ReadinessRule(**params))
 
 
 def test_all_ready():
@@ -234,8 +240,8 @@ def test_one_bad_task_blocks_with_its_reasons():
 # --- against the simulator -------------------------------------------------------------------
 def test_query_instance_many_tasks_counts_requests(sim):
     sim.load('many-tasks')
-    with api.Client(base_params(sim)) as client:
-        result = query_instance(client, INSTANCE, base_params(sim))
+    with make_client(base_params(sim)) as client:
+        result = query_instance(client, INSTANCE, query_of(base_params(sim)))
     assert result['all_ready'] and result['total_count'] == 2000 and len(result['replications']) == 2000
     assert sim.stats()['routes'] == {'replication': 40}
     assert len(set(result['request_ids'])) == 40
@@ -244,8 +250,8 @@ def test_query_instance_many_tasks_counts_requests(sim):
 def test_query_instances_fleet(sim):
     sim.load('fleet')
     ids = ['0%d' % n * 16 + 'in17' for n in (1, 2, 3, 4)]
-    with api.Client(base_params(sim)) as client:
-        results = query_instances(client, ids, base_params(sim))
+    with make_client(base_params(sim)) as client:
+        results = query_instances(client, ids, query_of(base_params(sim)))
     assert [r['instance_id'] for r in results] == ids
     assert [r['all_ready'] for r in results] == [True, True, False, True]
     assert results[2]['not_ready'][0]['reasons'] == ['stage is paused (37%)']
@@ -256,15 +262,15 @@ def test_query_instances_fleet(sim):
 def test_tasks_vanishing_while_paging_against_the_simulator(sim):
     sim.load({'page_size': 2, 'instances': [{'id': INSTANCE, 'tasks': [
         {'task_name': 'a'}, {'task_name': 'b'}, {'task_name': 'c', 'vanish_after': 1}]}]})
-    with api.Client(base_params(sim)) as client:
-        result = query_instance(client, INSTANCE, base_params(sim))
+    with make_client(base_params(sim)) as client:
+        result = query_instance(client, INSTANCE, query_of(base_params(sim)))
     assert result['complete'] and result['total_count'] == 2 and result['all_ready']
     assert sim.stats()['routes'] == {'replication': 3}
 
 
 def test_bad_instance_id_fails_before_any_request(sim):
-    from ansible_collections.taurusdb.htap.plugins.module_utils.options import OptionError
-    with api.Client(base_params(sim)) as client:
+    from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
+    with make_client(base_params(sim)) as client:
         with pytest.raises(OptionError, match='ending in "in17"'):
-            query_instance(client, 'not-an-id', base_params(sim))
+            query_instance(client, 'not-an-id', query_of(base_params(sim)))
     assert sim.stats()['total'] == 0

@@ -3,7 +3,7 @@
 import json
 from urllib.parse import quote, quote_plus
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.client import REDACTED, Scrubber
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import REDACTED, Scrubber
 
 SECRETS = ['p\u00e4ssw\u00f6rd-1', 'tok"en\\with/quotes', 'sk%41-percent+plus space', 'line\nbreak-token', '\u5bc6\u7801\u5bc6\u7801']
 

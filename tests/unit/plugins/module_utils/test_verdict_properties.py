@@ -8,8 +8,10 @@ import threading
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.client import ApiError
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import list_tasks, parse_page, verdict
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError
+from ansible_collections.taurusdb.htap.plugins.module_utils.paging import list_all
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import describe_task, parse_page, task_identity
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE
 
@@ -89,10 +91,11 @@ def test_ready_exactly_when_the_rule_says_so(pages, totals, fail_at, explicit, a
     if explicit and limit is None and offset is None:
         offset = 0
     try:
-        listing = list_tasks(server.fetch, limit=limit, offset=offset, attempts=attempts)
+        listing = list_all(server.fetch, task_identity, describe_task, 'tasks', limit=limit, offset=offset,
+                           attempts=attempts)
     except ApiError:
         return  # a failed listing is an error for the gate, never a verdict
-    result = verdict(INSTANCE, listing, {'min_tasks': min_tasks})
+    result = verdict(INSTANCE, listing, ReadinessRule(min_tasks=min_tasks))
     # the pages of the last attempt: it starts at the last request for offset 0 (or is the one explicit page)
     last = max(i for i, page in enumerate(server.answers) if page.offset == (offset or 0))
     judged_pages = server.answers[last:] if not explicit else server.answers[-1:]

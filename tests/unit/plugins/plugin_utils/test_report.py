@@ -1,6 +1,6 @@
 """The gate's progress line, failure report and stop rule."""
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import gate_report, poll_done, progress_line
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, poll_done, progress_line
 
 READY = {'instance_id': 'i-ready', 'all_ready': True, 'summary': {'ready': 3, 'total': 3}, 'not_ready': [],
          'problems': []}

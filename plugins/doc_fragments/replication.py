@@ -8,7 +8,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # What to fetch and how to judge it: shared by the module and the lookup.
+    # The replication query: what to fetch and how to judge it (module, lookup and the wait action).
     DOCUMENTATION = r'''
 options:
   limit:
@@ -66,6 +66,12 @@ options:
   require_catchup:
     description:
       - Also require catch-up to be finished - C(catchup_stage) empty or C(incremental) - for a task to be ready.
+    type: bool
+    default: false
+  return_raw:
+    description:
+      - Also return each task exactly as the API sent it, under C(original). Off by default to keep
+        results small (the normalized fields hold the same information).
     type: bool
     default: false
 '''

@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The interface every auth method implements, and how one is chosen.
+
+A method owns its options (argument spec entries, with the SDK's environment variables), says
+which of them are secret and which select it, and authorizes requests. Adding a method is a new
+``auth_<name>.py``, an entry in ``connection.AUTH_METHODS`` and its documentation.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_project_id
+
+CONTROL_RE = re.compile(r'[\x00-\x1f\x7f]')
+
+
+def clean_credentials(params, names):
+    """Strip surrounding whitespace from credentials (a YAML block scalar ends in a newline) and
+    refuse control characters left inside, which would break or forge HTTP headers, without
+    echoing the value."""
+    for name in names:
+        value = params.get(name)
+        if isinstance(value, str):
+            value = value.strip()
+            if CONTROL_RE.search(value):
+                raise OptionError('%s contains a line break or another control character (its value is not shown)'
+                                  % name)
+            params[name] = value
+    return params
+
+
+class AuthMethod(object):
+    NAME = ''             # how errors name the method, e.g. 'access_key/secret_key'
+    OPTIONS = {}          # argument spec entries it owns
+    SECRET_OPTIONS = ()   # options whose values never appear in output
+    TRIGGERS = ()         # options whose presence selects the method
+    FALLBACK = False      # tried when no method was selected (at most one method)
+    FINDS_PROJECT = False  # whether it can find the project id itself (an IAM token names its project)
+
+    def __init__(self, params, warn=None):
+        self.params = params
+        self.project_id = params.get('project_id')
+
+    @classmethod
+    def selected_by(cls, params):
+        return any(params.get(name) for name in cls.TRIGGERS)
+
+    def secrets(self):
+        return [self.params.get(name) for name in self.SECRET_OPTIONS if self.params.get(name)]
+
+    def api_project_id(self, client):
+        """The project id for API paths."""
+        if not self.project_id:
+            raise OptionError('project_id is required (or HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the '
+                              'credentials file)')
+        return self.project_id
+
+    def authorize(self, client, method, path, query, headers):
+        """Add what authorizes this request to ``headers``."""
+        raise NotImplementedError
+
+    def renew(self, client, error):
+        """Whether a rejected request is worth one more try after renewing credentials (expired token)."""
+        return False
+
+    def _require(self, names, message):
+        missing = [name for name in names if not self.params.get(name)]
+        if missing:
+            raise OptionError('%s; missing: %s' % (message, ', '.join(missing)))
+
+
+def select_auth(params, methods, warn=None):
+    """Exactly one auth method: the one whose options are given, else the fallback; never two."""
+    chosen = [method for method in methods if method.selected_by(params)]
+    if len(chosen) > 1:
+        raise OptionError('conflicting credentials: %s are all set (possibly from HUAWEICLOUD_SDK_* or CLOUD_SDK_* '
+                          'environment variables); set only one auth method'
+                          % ' and '.join(method.NAME for method in chosen))
+    if not chosen:
+        chosen = [method for method in methods if method.FALLBACK]
+    auth = chosen[0](params, warn)
+    if auth.project_id:
+        check_project_id(auth.project_id)
+    elif not auth.FINDS_PROJECT:
+        raise OptionError('project_id is required (or HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the credentials '
+                          'file)')
+    return auth

@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Errors and secrets: the one failure shape every entry point returns, and the scrubber that
+keeps secrets out of it.
+
+Every failure names what went wrong, the HTTP status, error code, message, request id and a
+hint; ``failure_result`` turns any exception into that shape, scrubbed.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import collections
+import json
+import re
+import threading
+
+from ansible.module_utils.six.moves.urllib.parse import quote, quote_plus
+
+REDACTED = '********'
+SIGNATURE_RE = re.compile(r'(Signature=)[0-9A-Fa-f]+')
+
+
+class OptionError(ValueError):
+    """Bad input, found before any request."""
+
+    def to_result(self):
+        return {'msg': str(self)}
+
+
+class ApiError(Exception):
+    """A failed API call, with everything a user needs to act on it."""
+
+    FIELDS = ('message', 'error_code', 'error_msg', 'request_id', 'hint', 'url')
+
+    def __init__(self, message, status=None, error_code=None, error_msg=None, request_id=None,
+                 hint=None, attempts=None, url=None, retryable=False):
+        super(ApiError, self).__init__(message)
+        self.retryable = retryable
+        self.message = message
+        self.status = status
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.request_id = request_id
+        self.hint = hint
+        self.attempts = attempts
+        self.url = url
+
+    def scrubbed(self, scrubber):
+        """This error with every text field scrubbed of secrets (a server may echo them anywhere)."""
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, scrubber.text(value if isinstance(value, str) else str(value)))
+        self.args = (self.message,)
+        return self
+
+    def __str__(self):
+        text = self.message
+        if self.status is not None:
+            text += ': HTTP %s' % self.status
+            if self.error_code and self.error_code != str(self.status):
+                text += ' %s' % self.error_code
+            if self.error_msg:
+                text += ' "%s"' % self.error_msg
+        details = []
+        if self.request_id:
+            details.append('request id %s' % self.request_id)
+        if self.attempts and self.attempts > 1:
+            details.append('after %d attempts' % self.attempts)
+        if details:
+            text += ' (%s)' % ', '.join(details)
+        text += '.'
+        return text + (' ' + self.hint if self.hint else '')
+
+    def to_result(self):
+        return {'msg': str(self), 'status': self.status, 'error_code': self.error_code,
+                'error_msg': self.error_msg, 'request_id': self.request_id, 'hint': self.hint,
+                'attempts': self.attempts, 'url': self.url}
+
+
+class Scrubber(object):
+    """Removes secrets from text and data, in every form a server or library may print them:
+    as given, repr-escaped, JSON-escaped and URL-encoded; and request signatures."""
+
+    MIN_LENGTH = 4  # shorter values are too common in ordinary text to replace safely
+
+    def __init__(self, secrets=()):
+        self._variants = set()
+        self._signatures = collections.deque(maxlen=64)  # the latest ones sent; each is valid 15 minutes
+        self._lock = threading.Lock()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret):
+        if not isinstance(secret, str) or len(secret.strip()) < self.MIN_LENGTH:
+            return
+        forms = set([secret, secret.strip(), repr(secret)[1:-1], repr(secret.encode('utf-8'))[2:-1],
+                     json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+                     quote(secret, safe=''), quote_plus(secret), quote(secret)])
+        with self._lock:
+            self._variants.update(form for form in forms if len(form) >= self.MIN_LENGTH)
+
+    def add_signature(self, signature):
+        with self._lock:
+            self._signatures.append(signature)
+
+    def text(self, text):
+        if not isinstance(text, str):
+            return text
+        with self._lock:
+            variants = sorted(self._variants, key=len, reverse=True) + list(self._signatures)
+        for variant in variants:
+            if variant in text:
+                text = text.replace(variant, REDACTED)
+        return SIGNATURE_RE.sub(r'\1' + REDACTED, text)
+
+    def data(self, value):
+        """A copy of JSON-like data with every string (keys too) scrubbed; cheap when nothing leaks."""
+        if not self._leaks(value):
+            return value
+        return self._walk(value)
+
+    def _leaks(self, value):
+        blob = json.dumps(value, default=str, ensure_ascii=False)
+        with self._lock:
+            variants = list(self._variants) + list(self._signatures)
+        return 'Signature=' in blob or any(variant in blob or json.dumps(variant)[1:-1] in blob
+                                           for variant in variants)
+
+    def _walk(self, value):
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return dict((self._walk(key), self._walk(item)) for key, item in value.items())
+        if isinstance(value, (list, tuple)):
+            return [self._walk(item) for item in value]
+        return value
+
+
+# --- error bodies and hints ------------------------------------------------------------
+def parse_error_body(payload):
+    """(error_code, error_msg) from any error shape the SDK accepts, plus IAM's nested one."""
+    if not isinstance(payload, dict):
+        return None, None
+    nested = payload.get('error')
+    if isinstance(nested, dict):
+        # IAM: {"error": {"code": 401, "title": "Unauthorized", "message": ...}}; the numeric code is the status
+        return _as_text(nested.get('error_code') or nested.get('title')), _as_text(nested.get('message'))
+    for code_key, msg_key in (('error_code', 'error_msg'), ('errorCode', 'errorMsg'), ('code', 'message')):
+        if payload.get(code_key) or payload.get(msg_key):
+            return _as_text(payload.get(code_key)), _as_text(payload.get(msg_key))
+    return None, None
+
+
+def _as_text(value):
+    """A server may send any JSON where text belongs; show it as text."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+class ApiHints(object):
+    """What one API adds to the generic hints: the IAM permission it needs, and advice per error code."""
+
+    def __init__(self, permission=None, codes=None):
+        self.permission = permission
+        self.codes = codes or {}
+
+
+def hint_for(status, error_code, hints=None):
+    """What the user can do about a failed call."""
+    code = error_code if isinstance(error_code, str) else ''
+    hints = hints or ApiHints()
+    if code in hints.codes:
+        return hints.codes[code]
+    if status in (401, 403) and not code.startswith('DBS'):
+        if status == 401:
+            return ('The credentials were rejected: check access_key/secret_key (and security_token for '
+                    'temporary credentials), the token or IAM password, and that this host\'s clock is '
+                    'within 15 minutes of UTC.')
+        return ('The credentials are not allowed here: check project_id and that the user has the IAM '
+                'permission %s.' % (hints.permission or 'for this API'))
+    if status == 429:
+        return 'The API is throttling requests: raise retries or retry_max_time, or lower the concurrency.'
+    if status is not None and status >= 500:
+        return 'The service failed on its side; retry later.'
+    if status == 400:
+        return 'The request was refused as invalid; check the options given.'
+    return None
+
+
+def failure_result(exc, scrubber, what):
+    """Any exception as a failure result, scrubbed: ours with all their fields, any other with its
+    type and message (never a traceback)."""
+    if isinstance(exc, (OptionError, ApiError)):
+        result = exc.to_result()
+    else:
+        result = {'msg': '%s failed unexpectedly: %s: %s' % (what, type(exc).__name__, exc)}
+    return scrubber.data(result)

@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The base of every module: the shared connection spec merged in once, the requests check, a
+client built from checked settings, and one failure path."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Client
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
+    CONNECTION_SPEC, ConnectionSettings, secrets_of)
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber, failure_result
+
+
+def generate_argspec(**spec):
+    """The connection spec with a module's own options."""
+    argspec = dict(CONNECTION_SPEC)
+    argspec.update(spec)
+    return argspec
+
+
+class TaurusDBModule(AnsibleModule):
+    """A read-only module of this collection: ``run(work)`` calls ``work(client)`` for the result.
+
+    Every failure - bad input, an API error, anything unexpected - becomes ``fail_json`` with the
+    error's fields, scrubbed of secrets; warnings and results are scrubbed too.
+    """
+
+    def __init__(self, argument_spec, **kwargs):
+        kwargs.setdefault('supports_check_mode', True)  # they only read
+        super(TaurusDBModule, self).__init__(argument_spec=generate_argspec(**argument_spec), **kwargs)
+        self.scrubber = Scrubber(secrets_of(self.params))
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    def run(self, what, work, concurrency=1, **fail_fields):
+        """``work(client)`` returns the result; ``what`` names the work in an unexpected failure."""
+        try:
+            settings = ConnectionSettings(self.params)
+            with Client(settings, self.scrubber, concurrency=concurrency) as client:
+                result = work(client)
+        except Exception as exc:  # pylint: disable=broad-except  # every failure is a result, never a traceback
+            self.fail_json(**dict(fail_fields, **failure_result(exc, self.scrubber, what)))
+        for warning in settings.warnings:
+            self.warn(self.scrubber.text(warning))
+        self.exit_json(changed=False, **self.scrubber.data(result))

@@ -1,0 +1,353 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Transport: one HTTP session, attempts bounded in time and size, retries and error decoding.
+
+It knows nothing of credentials or APIs: a caller passes how to authorize a request and what the
+API adds to error hints.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import re
+import socket
+import threading
+import time
+import traceback
+
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+
+from ansible_collections.taurusdb.htap.plugins.module_utils import signer
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, hint_for, parse_error_body
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    from urllib3.exceptions import InvalidHeader, MaxRetryError
+    from urllib3.util.retry import Retry
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HAS_REQUESTS = False
+else:
+    HAS_REQUESTS = True
+
+# Throttling and server-side failures are worth another attempt; other answers are final.
+RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
+USER_AGENT = 'taurusdb.htap-ansible/0.2'
+# A page of 100 tasks is about 30 KB; anything near this is not an answer but an attack or a fault.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+# How much of a broken body an error quotes (after secrets are scrubbed from all of it).
+BODY_EXCERPT = 120
+CONTROL_CHARS_RE = re.compile(r'[\x00-\x20\x7f]')
+
+
+# --- one attempt, bounded in time and size ------------------------------------------------
+_ATTEMPT = threading.local()
+
+
+class AttemptTimedOut(requests.exceptions.Timeout if HAS_REQUESTS else Exception):
+    """An attempt (connect, headers and body) took longer than connect_timeout + read_timeout."""
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class _AttemptWatch(object):
+    """Bounds one attempt's whole time. Per-read timeouts let a server that sends a byte now and
+    then hold a request for ever; when this watch runs out it shuts the attempt's socket down,
+    which ends whatever read is under way."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self.connection = None
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        _ATTEMPT.watch = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        _ATTEMPT.watch = None
+
+    def _expire(self):
+        self.expired = True
+        self.cut()
+
+    def cut(self):
+        sock = getattr(self.connection, 'sock', None)
+        if sock is not None:
+            try:
+                # the plain socket's shutdown: ssl.SSLSocket.shutdown would pull its state from under the reader
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except (OSError, TypeError, ValueError):
+                pass
+
+
+def _watched(connection_class):
+    """A urllib3 connection class that tells the current attempt's watch which socket it uses."""
+
+    class WatchedConnection(connection_class):
+        def connect(self):
+            super(WatchedConnection, self).connect()
+            watch = getattr(_ATTEMPT, 'watch', None)
+            if watch is not None:
+                watch.connection = self
+                if watch.expired:  # it ran out while connecting
+                    watch.cut()
+
+        def request(self, *args, **kwargs):
+            watch = getattr(_ATTEMPT, 'watch', None)
+            if watch is not None:
+                watch.connection = self
+            return super(WatchedConnection, self).request(*args, **kwargs)
+
+    return WatchedConnection
+
+
+if HAS_REQUESTS:
+    class _WatchedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = _watched(HTTPConnection)
+
+    class _WatchedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = _watched(HTTPSConnection)
+
+    class WatchedAdapter(HTTPAdapter):
+        """requests' adapter with connections an attempt watch can cut."""
+
+        POOLS = {'http': _WatchedHTTPPool, 'https': _WatchedHTTPSPool}
+
+        def init_poolmanager(self, *args, **kwargs):
+            super(WatchedAdapter, self).init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = self.POOLS
+
+        def proxy_manager_for(self, proxy, **proxy_kwargs):
+            manager = super(WatchedAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
+            if not proxy.lower().startswith('socks'):
+                manager.pool_classes_by_scheme = self.POOLS
+            return manager
+
+
+def _no_netrc(request):
+    """Session auth that adds nothing: without it, requests sends ~/.netrc credentials as Basic auth."""
+    return request
+
+
+def read_body(response, limit=MAX_BODY_BYTES):
+    """The decoded body, refusing more than ``limit`` bytes (a compressed bomb is stopped early)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+    return b''.join(chunks)
+
+
+NOT_TRANSIENT = (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader, requests.exceptions.MissingSchema,
+                 requests.exceptions.InvalidSchema, requests.exceptions.URLRequired) if HAS_REQUESTS else ()
+
+
+class Transport(object):
+    """One HTTP session with its retry policy. ``deadline`` (a time.monotonic() value) bounds every
+    attempt and retry, for callers that wait."""
+
+    sleep = staticmethod(time.sleep)  # replaceable in tests to record waits
+
+    def __init__(self, settings, scrubber, pool_size=4, deadline=None):
+        self.scrubber = scrubber
+        self.connect_timeout = settings.connect_timeout
+        self.read_timeout = settings.read_timeout
+        self.retries = settings.retries
+        self.retry_max_time = settings.retry_max_time
+        self.retry_backoff = settings.retry_backoff
+        self.language = settings.language
+        self.verify = settings.verify
+        self.deadline = deadline
+        self.session = requests.Session()
+        self.session.auth = _no_netrc
+        adapter = WatchedAdapter(pool_connections=2, pool_maxsize=max(1, pool_size), max_retries=0)
+        self.session.mount('https://', adapter)
+        self.session.mount('http://', adapter)
+
+    def close(self):
+        self.session.close()
+
+    def call(self, method, base, path, query, body, what, authorize=None, hints=None):
+        """One logical call; returns (response, decoded JSON). Every error it raises is scrubbed of secrets."""
+        try:
+            return self._call_with_retries(method, base, path, query, body, what, authorize, hints)
+        except ApiError as exc:
+            raise exc.scrubbed(self.scrubber)
+
+    def _retry_policy(self):
+        kwargs = dict(total=self.retries, connect=None, read=None, status=None, other=None,
+                      backoff_factor=self.retry_backoff, raise_on_status=False,
+                      status_forcelist=RETRY_STATUSES, respect_retry_after_header=True)
+        try:
+            return Retry(backoff_jitter=self.retry_backoff, **kwargs)
+        except TypeError:  # urllib3 < 2 has no jitter
+            return Retry(**kwargs)
+
+    def _attempt_limit(self):
+        limit = self.connect_timeout + self.read_timeout
+        if self.deadline is not None:
+            limit = min(limit, self.deadline - time.monotonic())
+        return limit
+
+    def _send(self, method, base, path, query, body, authorize):
+        """One attempt; returns (response, body bytes). Bounded by connect_timeout + read_timeout
+        (and the deadline) as a whole, and by MAX_BODY_BYTES."""
+        headers = {'Content-Type': 'application/json', 'X-Language': self.language,
+                   'Host': urlsplit(base).netloc, 'User-Agent': USER_AGENT}
+        if authorize is not None:
+            authorize(method, path, query, headers)
+        url = base + path + ('?' + signer.canonical_query(query) if query else '')
+        limit = self._attempt_limit()
+        if limit <= 0:
+            raise AttemptTimedOut('no time is left before the deadline')
+        with _AttemptWatch(limit) as watch:
+            try:
+                response = self.session.request(
+                    method, url, headers=headers, data=body, verify=self.verify, allow_redirects=False, stream=True,
+                    timeout=(min(self.connect_timeout, limit), min(self.read_timeout, limit)))
+                try:
+                    content = read_body(response)
+                finally:
+                    response.close()
+            except requests.exceptions.RequestException:
+                if watch.expired:
+                    raise AttemptTimedOut('the answer took longer than %g s' % limit)
+                raise
+            if watch.expired:  # a body cut short by the watch
+                raise AttemptTimedOut('the answer took longer than %g s' % limit)
+        return response, content
+
+    def _call_with_retries(self, method, base, path, query, body, what, authorize, hints):
+        """Retries 429/5xx, network errors and broken 2xx bodies, bounded by ``retries`` and by
+        ``retry_max_time`` from the start of the call: no attempt starts after it, so the call
+        takes at most retry_max_time plus one attempt."""
+        retry = self._retry_policy()
+        url = base + path
+        deadline = time.monotonic() + self.retry_max_time
+        if self.deadline is not None:
+            deadline = min(deadline, self.deadline)
+        attempts = 0
+        while True:
+            attempts += 1
+            response = error = None
+            try:
+                response, content = self._send(method, base, path, query, body, authorize)
+                if response.status_code not in RETRY_STATUSES:
+                    return response, self._decode(response, content, what, attempts, url, hints)
+            except NOT_TRANSIENT as exc:
+                raise ApiError('%s failed: the request could not be made (%s)' % (what, _root_cause(exc)),
+                               hint='Check endpoint, region and the credentials for unusual characters.',
+                               attempts=attempts, url=url)
+            except BodyTooLarge:
+                raise ApiError('%s failed: the answer is larger than %d bytes (decoded); refused' % (what, MAX_BODY_BYTES),
+                               hint='The service sent an answer far larger than any API page; report it.',
+                               attempts=attempts, url=url)
+            except requests.exceptions.RequestException as exc:
+                error = exc
+            except ApiError as exc:
+                if not exc.retryable:
+                    raise
+                error = exc
+            try:
+                retry = retry.increment(method, url, response=response.raw if response is not None else None,
+                                        error=error)
+            except MaxRetryError:
+                break
+            wait = self._planned_wait(retry, response)
+            if time.monotonic() + wait >= deadline:
+                break
+            self.sleep(wait)
+        if isinstance(error, ApiError):
+            error.attempts = attempts
+            raise error
+        if error is not None:
+            raise _network_error(error, what, attempts, url)
+        return response, self._decode(response, content, what, attempts, url, hints)
+
+    @staticmethod
+    def _planned_wait(retry, response):
+        if response is not None:
+            try:
+                after = retry.get_retry_after(response.raw)
+            except InvalidHeader:  # an unparsable Retry-After falls back to backoff
+                after = None
+            if after is not None:
+                return after
+        return retry.get_backoff_time()
+
+    def _decode(self, response, content, what, attempts, url, hints):
+        request_id = response.headers.get('X-Request-Id')
+        content_type = response.headers.get('Content-Type', 'no content type')
+        try:
+            payload = json.loads(content.decode('utf-8')) if content.strip() else None
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply to decode
+            payload = ValueError
+        if 200 <= response.status_code < 300:
+            if payload is ValueError or payload is None:
+                raise ApiError('%s failed: the answer is not valid JSON (%s, %d bytes: %r)'
+                               % (what, content_type, len(content), self._excerpt(content)),
+                               status=response.status_code, request_id=request_id, attempts=attempts, url=url,
+                               hint='The service sent a broken answer; retry later.', retryable=True)
+            return payload
+        code, message = parse_error_body(payload if payload is not ValueError else None)
+        if payload is ValueError or payload is None:
+            message = 'non-JSON answer (%s): %r' % (content_type, self._excerpt(content))
+        raise ApiError('%s failed' % what, status=response.status_code, error_code=code,
+                       error_msg=message, request_id=request_id, hint=hint_for(response.status_code, code, hints),
+                       attempts=attempts, url=url)
+
+    def _excerpt(self, content):
+        """The start of a body for an error message, scrubbed before it is cut (a cut secret would leak its prefix)."""
+        return self.scrubber.text(content.decode('utf-8', 'replace'))[:BODY_EXCERPT]
+
+
+def _network_error(error, what, attempts, url):
+    if isinstance(error, AttemptTimedOut):
+        hint = ('The endpoint answered too slowly: each attempt may take connect_timeout + read_timeout in all; '
+                'raise them or check the network.')
+        kind = 'timed out'
+    elif isinstance(error, requests.exceptions.SSLError):
+        hint = ('TLS certificate verification failed: set ca_path to the CA bundle that signed the '
+                'endpoint\'s certificate (validate_certs=false turns checking off, not recommended).')
+        kind = 'TLS error'
+    elif isinstance(error, requests.exceptions.Timeout):
+        hint = 'The endpoint did not answer in time: raise read_timeout/connect_timeout or check the network.'
+        kind = 'timed out'
+    elif isinstance(error, requests.exceptions.ProxyError):
+        hint = 'Check the proxy settings (HTTPS_PROXY, NO_PROXY).'
+        kind = 'proxy error'
+    else:
+        hint = 'Check endpoint/region, DNS, network and proxy settings (HTTPS_PROXY, NO_PROXY).'
+        kind = 'connection failed'
+    reason = error if isinstance(error, AttemptTimedOut) else _root_cause(error)
+    return ApiError('%s failed: %s (%s)' % (what, kind, reason), hint=hint, attempts=attempts, url=url)
+
+
+def _root_cause(error):
+    """The innermost reason of a requests/urllib3 exception, without the noise."""
+    seen = error
+    for _depth in range(6):
+        args = getattr(seen, 'args', None) or (None,)
+        nxt = getattr(seen, 'reason', None)
+        if not isinstance(nxt, Exception):
+            nxt = args[0] if isinstance(args[0], Exception) else None
+        if nxt is None or nxt is seen:
+            break
+        seen = nxt
+    return '%s: %s' % (type(seen).__name__, seen)

@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The base of every lookup: options (direct, taurusdb_* variables, environment, ansible.cfg) to
+checked settings, a client, and errors as AnsibleLookupError with secrets scrubbed."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.errors import AnsibleLookupError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, Client
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
+    CONNECTION_SPEC, ConnectionSettings, secrets_of)
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber, failure_result
+
+display = Display()
+
+
+class TaurusDBLookupBase(LookupBase):
+    """``options_from(variables, kwargs, names)`` reads options; ``run_with_client`` runs the work."""
+
+    def options_from(self, variables, kwargs, names):
+        """Connection options and the named ones; only taurusdb_* variables count, and may hold templates."""
+        var_options = dict((name, self._templar.template(value)) for name, value in (variables or {}).items()
+                           if name.startswith('taurusdb_'))
+        self.set_options(var_options=var_options, direct=kwargs)
+        if not HAS_REQUESTS:
+            raise AnsibleLookupError('the %s lookup needs the Python library requests' % self._load_name)
+        return dict((name, self.get_option(name)) for name in list(CONNECTION_SPEC) + list(names))
+
+    def run_with_client(self, options, what, work, concurrency=1):
+        """``work(client)`` returns the result; any failure is an AnsibleLookupError, scrubbed."""
+        scrubber = Scrubber(secrets_of(options))
+        failure = None
+        try:
+            settings = ConnectionSettings(options)
+            with Client(settings, scrubber, concurrency=concurrency) as client:
+                result = work(client)
+        except Exception as exc:  # pylint: disable=broad-except  # every failure is a message, never a traceback
+            failure = failure_result(exc, scrubber, what)
+        if failure:  # raised outside the handler, so no chained exception can carry an unscrubbed message
+            raise AnsibleLookupError(to_native(failure['msg']))
+        for warning in settings.warnings:
+            display.warning(scrubber.text(warning))
+        return scrubber.data(result)

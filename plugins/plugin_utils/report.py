@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Words for people, on the controller: the gate's progress line and its report over instance
+results, and whether results pass the gate. Used by filters, the test and the role; never part of
+a module's payload."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+def _task_state(task):
+    """'full 42%', 'status No', 'paused' ... what keeps one task from being ready, briefly."""
+    parts = []
+    if task.get('status') != 'yes':
+        parts.append('status %s' % (task.get('status') or 'missing').capitalize())
+    if task.get('stage') != 'incremental':
+        pct = task.get('percentage')
+        parts.append((task.get('stage') or 'no stage') + ('' if pct is None else ' %g%%' % pct))
+    return ', '.join(parts) or '; '.join(task.get('reasons') or [])
+
+
+def _query_failed(result):
+    """A failed module result, also one whose failure was turned off (failed_when: false)."""
+    return not isinstance(result, dict) or bool(result.get('failed')) or 'all_ready' not in result
+
+
+def progress_line(result, limit=5):
+    """One line about one instance: '3/5 ready; waiting on orders_db (full 42%)'."""
+    if _query_failed(result):
+        return 'query failed: %s' % (result.get('msg') if isinstance(result, dict) else result)
+    summary = result.get('summary') or {}
+    line = '%s/%s ready' % (summary.get('ready', 0), summary.get('total', 0))
+    waiting = ['%s (%s)' % (task.get('task_name'), _task_state(task)) for task in result.get('not_ready') or []]
+    if waiting:
+        more = len(waiting) - limit
+        line += '; waiting on ' + ', '.join(waiting[:limit]) + (' and %d more' % more if more > 0 else '')
+    if result.get('problems'):
+        line += '; ' + '; '.join(result['problems'])
+    return line
+
+
+def poll_done(result, deadline, now):
+    """Whether the gate stops polling an instance: ready, the query failed, or time is up."""
+    return _query_failed(result) or result.get('all_ready') is True or now >= float(deadline)
+
+
+def _passed(result):
+    return not _query_failed(result) and result.get('all_ready') is True
+
+
+def all_passed(results):
+    """The gate over several results: never true when nothing was checked."""
+    return bool(results) and all(_passed(result) for result in results)
+
+
+def gate_report(results):
+    """The gate's verdict over several instance results (or failed module results), one block each."""
+    if not results:
+        return 'Replication gate failed: no instances were checked.'
+    blocked = len([r for r in results if not _passed(r)])
+    if not blocked:
+        return 'Replication gate passed: all %d instance(s) ready.' % len(results)
+    lines = ['Replication gate failed: %d of %d instance(s) not ready.' % (blocked, len(results))]
+    for result in results:
+        if not isinstance(result, dict):
+            lines.append('- ?: unexpected result %r' % (result,))
+            continue
+        instance_id = result.get('instance_id', '?')
+        if _passed(result):
+            lines.append('- %s: ready' % instance_id)
+        elif _query_failed(result):
+            lines.append('- %s: query failed' % instance_id)
+            lines.append('    error: %s' % result.get('msg'))
+        else:
+            summary = result.get('summary') or {}
+            counts = (summary.get('ready', 0), summary.get('total', 0))
+            lines.append('- %s: NOT READY, %s/%s tasks ready' % ((instance_id,) + counts))
+            lines.extend('    problem: %s' % problem for problem in result.get('problems') or [])
+            lines.extend('    task %s' % _task_line(task) for task in result.get('not_ready') or [])
+    return '\n'.join(lines)
+
+
+def _task_line(task):
+    pct = task.get('percentage')
+    return '%s (%s -> %s): status %s, stage %s, %s - %s' % (
+        task.get('task_name'), task.get('source_database'), task.get('target_database'), task.get('status'),
+        task.get('stage'), 'no percentage' if pct is None else '%g%%' % pct, '; '.join(task.get('reasons') or []))
