@@ -4,6 +4,7 @@ Requests are signed by the official SDK's signer (huaweicloudsdkcore), never by 
 """
 
 import datetime
+import http.client
 import json
 import os
 import socket
@@ -18,6 +19,7 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator
+from htapsim.server import Handler
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
@@ -345,6 +347,92 @@ def test_iam_route_faults(simulator):
     with_faults(simulator, {'kind': 'error', 'status': 503, 'first': 1, 'route': 'iam'})
     assert token_for(simulator).status_code == 503
     assert token_for(simulator).status_code == 201
+
+
+# --- the connection ---------------------------------------------------------------------------
+@pytest.fixture
+def accepted(monkeypatch):
+    """Every connection the simulator accepts, as (TCP_NODELAY value) per accepted socket."""
+    seen = []
+    original = Handler.setup
+
+    def setup(self):
+        original(self)
+        seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+    monkeypatch.setattr(Handler, 'setup', setup)
+    return seen
+
+
+@pytest.mark.parametrize('tls', [False, True])
+def test_accepted_sockets_have_tcp_nodelay(simulator, tls_simulator, accepted, tls):
+    """Without TCP_NODELAY every keep-alive answer waits for the client's delayed ACK."""
+    assert get(tls_simulator if tls else simulator).status_code == 200
+    assert len(accepted) == 1 and accepted[0] != 0
+
+
+def keepalive(sim):
+    host, port = sim.server.server_address[:2]
+    return http.client.HTTPConnection(host, port, timeout=10)
+
+
+def ask(conn, path, headers):
+    conn.request('GET', path, headers=headers)
+    resp = conn.getresponse()
+    return resp, resp.read()
+
+
+def test_one_keepalive_connection_serves_many_requests(simulator, accepted):
+    simulator.load('many-tasks')
+    auth = {'X-Auth-Token': token_for(simulator).headers['X-Subject-Token']}
+    accepted.clear()  # the token request had its own connection
+    conn = keepalive(simulator)
+    names = []
+    for offset in range(0, 2000, 50):
+        resp, body = ask(conn, path_for() + '?limit=50&offset=%d' % offset, auth)
+        assert resp.status == 200 and not resp.will_close
+        names += [t['task_name'] for t in json.loads(body)['replications']]
+    conn.close()
+    assert names == ['task_%05d' % i for i in range(2000)]
+    assert len(accepted) == 1
+    assert simulator.stats()['routes'] == {'iam_token': 1, 'replication': 40}
+
+
+@pytest.mark.parametrize('fault, status', [
+    ({'kind': 'throttle', 'retry_after': 1}, 429), ({'kind': 'error', 'status': 503}, 503),
+    ({'kind': 'html_error', 'status': 502}, 502), ({'kind': 'truncated_json'}, 200),
+    ({'kind': 'total_drift', 'delta': 5}, 200), ({'kind': 'latency', 'seconds': 0.01}, 200),
+    ({'kind': 'slow_body', 'delay': 0.1}, 200)])
+def test_faulty_answers_keep_the_connection_usable(simulator, accepted, fault, status):
+    """Each faulty answer is complete (its Content-Length holds), so the next one follows on the same connection."""
+    with_faults(simulator, dict(fault, first=1))
+    auth = {'X-Auth-Token': token_for(simulator).headers['X-Subject-Token']}
+    accepted.clear()
+    conn = keepalive(simulator)
+    faulty, _body = ask(conn, path_for(), auth)
+    assert faulty.status == status
+    resp, body = ask(conn, path_for(), auth)
+    conn.close()
+    assert resp.status == 200 and json.loads(body)['total_count'] == '1'
+    assert len(accepted) == 1
+    assert simulator.stats()['faults'] == {fault['kind']: 1}
+
+
+def test_slow_body_sends_the_headers_first(simulator):
+    """Headers at once, body after the delay; the delay is long so no timing can make this flaky."""
+    with_faults(simulator, {'kind': 'slow_body', 'delay': 30, 'first': 1})
+    token = token_for(simulator).headers['X-Subject-Token']
+    host, port = simulator.server.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(('GET %s HTTP/1.1\r\nHost: %s:%d\r\nX-Auth-Token: %s\r\n\r\n'
+                      % (path_for(), host, port, token)).encode())
+        data = b''
+        while b'\r\n\r\n' not in data:
+            chunk = sock.recv(65536)
+            assert chunk, 'connection closed before the headers'
+            data += chunk
+    head, _sep, body = data.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.1 200') and b'Content-Length: ' in head
+    assert body == b''  # closing now leaves the handler's late write to fail quietly
 
 
 # --- observability and control ---------------------------------------------------------------
