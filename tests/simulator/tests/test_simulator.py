@@ -248,6 +248,34 @@ def test_tasks_appear_and_vanish_between_pages(simulator):
     assert [t['task_name'] for t in second['replications']] == ['d']
 
 
+def test_static_and_timed_tasks_mixed_keep_order_and_timelines(simulator):
+    """Static tasks are built once; timed ones still change with every request, in place."""
+    simulator.load({'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'a'}, {'task_name': 'b', 'sync': {'by': 'requests', 'wait': 2, 'full': 2}},
+        {'task_name': 'c', 'percentage': 7}, {'task_name': 'd', 'appear_after': 1}]}]})
+    seen = []
+    for _request in range(4):
+        body = get(simulator).json()
+        seen.append((body['total_count'], [(t['task_name'], t['stage'], t['percentage']) for t in body['replications']]))
+    static_a, static_c = ('a', 'incremental', '100'), ('c', 'incremental', '7')
+    assert seen == [
+        ('3', [static_a, ('b', 'wait', '0'), static_c]),
+        ('4', [static_a, ('b', 'full', '0'), static_c, ('d', 'incremental', '100')]),
+        ('4', [static_a, ('b', 'full', '50'), static_c, ('d', 'incremental', '100')]),
+        ('4', [static_a, ('b', 'Incremental', '100'), static_c, ('d', 'incremental', '100')])]
+
+
+def test_concurrent_requests_each_count_once(simulator):
+    """by: requests timelines see every request's own number, also when requests overlap."""
+    from concurrent.futures import ThreadPoolExecutor
+    simulator.load({'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'a', 'sync': {'by': 'requests', 'wait': 0, 'full': 100}}]}]})
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _i: get(simulator).json(), range(30)))
+    assert sorted(int(a['replications'][0]['percentage']) for a in answers) == list(range(1, 31))
+    assert simulator.stats()['instances'] == {INSTANCE: 30}
+
+
 def test_bundled_scenarios_load(simulator):
     from htapsim import scenario_names
     assert {'healthy', 'syncing-then-ready', 'one-broken', 'empty-instance', 'many-tasks', 'fleet'} <= set(scenario_names())
