@@ -19,7 +19,6 @@ from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator
-from htapsim.server import Handler
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
@@ -380,7 +379,8 @@ def test_iam_route_faults(simulator):
 # --- the connection ---------------------------------------------------------------------------
 @pytest.fixture
 def accepted(monkeypatch):
-    """Every connection the simulator accepts, as (TCP_NODELAY value) per accepted socket."""
+    """Every connection the simulator accepts, as its TCP_NODELAY value."""
+    from htapsim.server import Handler
     seen = []
     original = Handler.setup
 
