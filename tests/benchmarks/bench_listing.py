@@ -1,59 +1,159 @@
-"""Benchmark: a complete listing of 2,000 tasks against the simulator, by page concurrency.
+"""Benchmark: a complete listing by this collection, by the official SDK, and the physical floor.
 
-Prints numbers; asserts nothing about time. Each page answer is delayed (simulated network and
-server latency), so the effect of fetching pages concurrently is visible.
+Prints a Markdown table; asserts nothing about time. For each task count and added latency
+(the simulator's ``latency`` fault, the only delay it adds) it times, side by side:
 
-    PYTHONPATH=<dir holding ansible_collections> python tests/benchmarks/bench_listing.py [--latency 0.05]
+- the collection: ``query_instance`` with a ``Client`` (complete paging, verdict included),
+  at page concurrency 1, 4 (the default) and 16;
+- the official SDK as a user writes it by hand: ``GaussDBClient`` paging sequentially with
+  limit=50 until ``total_count`` items are read;
+- the floor: ceil(pages / concurrency) x latency, pages = ceil(tasks / 50) (the server's cap).
+  Any client must read the first page to learn ``total_count`` before it can fan out, so the
+  column "waits" shows the sequential round trips each client's paging needs: 1 + ceil((pages
+  - 1) / concurrency) for the collection, pages for the SDK loop.
+
+The simulator runs in its own process, as a real server would: in this process its threads
+would compete with the client's for one GIL. Each round runs every client once, in turn, so a
+busy machine slows all of them alike; the table shows the median. Ratios are computed here:
+collection / SDK and measured / floor.
+
+    PYTHONPATH=<dir holding ansible_collections> python tests/benchmarks/bench_listing.py
 """
 
 import argparse
+import math
 import os
 import statistics
+import subprocess
 import sys
 import time
+
+import requests
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkgaussdb.v3 import GaussDBClient, ListStarRocksDataReplicationsRequest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'simulator'))
 
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # noqa: E402  pylint: disable=wrong-import-position
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.taurusdb.htap.plugins.module_utils import client as api  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instance  # noqa: E402  pylint: disable=wrong-import-position
 
 INSTANCE = '01010101010101010101010101010101in17'
+KEY = DEFAULT_CREDENTIALS['aksk'][0]
+PAGE = 50  # the server's page cap
+ROUNDS = {100: 7, 2000: 5, 10000: 3}  # fewer rounds where one round takes seconds
 
 
-def params(sim, concurrency):
-    key = DEFAULT_CREDENTIALS['aksk'][0]
-    return dict(endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=key['ak'], secret_key=key['sk'],
-                page_concurrency=concurrency, retries=2, retry_max_time=10, retry_backoff=0.1,
-                connect_timeout=5, read_timeout=10)
+class RemoteSimulator:
+    """``python -m htapsim`` in a child process, driven through its /__sim__ control endpoints."""
+
+    def __init__(self):
+        env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(HERE), 'simulator'))
+        self.proc = subprocess.Popen([sys.executable, '-m', 'htapsim', '--port', '0'], stdout=subprocess.PIPE,
+                                     env=env, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        if not self.url:
+            raise SystemExit('the simulator did not start')
+
+    def _post(self, path, body=None):
+        requests.post(self.url + path, json=body, timeout=60).raise_for_status()
+
+    def load(self, scenario):
+        self._post('/__sim__/scenario', {'scenario': scenario})
+
+    def reset(self):
+        self._post('/__sim__/reset')
+
+    def stats(self):
+        return requests.get(self.url + '/__sim__/stats', timeout=60).json()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def collection(sim, tasks, concurrency):
+    params = dict(endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
+                  page_concurrency=concurrency, retries=2, retry_max_time=10, retry_backoff=0.1,
+                  connect_timeout=5, read_timeout=10)
+    with api.Client(params) as client:
+        result = query_instance(client, INSTANCE, params)
+    if not result['complete'] or len(result['replications']) != tasks:
+        raise SystemExit('collection: incomplete listing: %r' % result['problems'])
+
+
+def sdk(sim, tasks):
+    """What a user writes with the official SDK: one page of 50 after the other."""
+    client = GaussDBClient.new_builder() \
+        .with_credentials(BasicCredentials(KEY['ak'], KEY['sk'], DEFAULT_PROJECT)) \
+        .with_endpoints([sim.url]).build()
+    names, offset = set(), 0
+    try:
+        while True:
+            response = client.list_star_rocks_data_replications(
+                ListStarRocksDataReplicationsRequest(instance_id=INSTANCE, limit=PAGE, offset=offset))
+            page = response.replications or []
+            names.update(item.task_name for item in page)
+            offset += len(page)
+            if not page or offset >= int(response.total_count):
+                break
+    finally:
+        client.close()
+    if len(names) != tasks:
+        raise SystemExit('SDK: read %d of %d tasks' % (len(names), tasks))
+
+
+def run(sim, tasks, latency, rounds, concurrencies):
+    faults = [{'kind': 'latency', 'seconds': latency}] if latency else []
+    sim.load({'name': 'bench', 'faults': faults, 'instances': [{'id': INSTANCE, 'generate': {'count': tasks}}]})
+    pages = math.ceil(tasks / PAGE)
+    # (name, concurrency, sequential round trips, function)
+    clients = [('collection, concurrency %d%s' % (c, ' (default)' if c == 4 else ''), c,
+                1 + math.ceil((pages - 1) / c), lambda c=c: collection(sim, tasks, c)) for c in concurrencies]
+    clients.append(('official SDK, sequential, limit=50', 1, pages, lambda: sdk(sim, tasks)))
+    times = {name: [] for name, _c, _w, _fn in clients}
+    requests = {}
+    for _round in range(rounds):
+        for name, _c, _w, function in clients:
+            sim.reset()  # counters back to 0; the scenario reload is not timed
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+            requests[name] = sim.stats()['routes'].get('replication', 0)
+    sdk_median = statistics.median(times[clients[-1][0]])
+    rows = []
+    for name, concurrency, waits, _fn in clients:
+        median = statistics.median(times[name])
+        floor = math.ceil(pages / concurrency) * latency
+        rows.append('| %d | %d | %s | %d | %d | %.3f | %.0f | %s | %.2f | %s |' % (
+            tasks, round(latency * 1000), name, requests[name], waits, median, tasks / median,
+            '%.2f' % floor if floor else '0', median / sdk_median,
+            '%.2f' % (median / floor) if floor else '-'))
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--tasks', type=int, default=2000)
-    parser.add_argument('--latency', type=float, default=0.05, help='seconds added to every answer')
-    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--tasks', type=int, nargs='+', default=[100, 2000, 10000])
+    parser.add_argument('--latency', type=float, nargs='+', default=[0.0, 0.05], help='seconds added to every answer')
+    parser.add_argument('--concurrency', type=int, nargs='+', default=[1, 4, 16], help='the collection\'s page_concurrency')
+    parser.add_argument('--rounds', type=int, help='rounds per row (default: %s)' % ROUNDS)
     args = parser.parse_args()
-    scenario = {'name': 'bench', 'faults': [{'kind': 'latency', 'seconds': args.latency}],
-                'instances': [{'id': INSTANCE, 'generate': {'count': args.tasks}}]}
-    print('tasks=%d latency=%.3fs rounds=%d' % (args.tasks, args.latency, args.rounds))
-    print('%-12s %9s %10s %10s' % ('concurrency', 'requests', 'median_s', 'tasks/s'))
-    with Simulator(scenario) as sim:
-        for concurrency in (1, 2, 4, 8, 16):
-            times = []
-            for _round in range(args.rounds):
-                sim.reset()
-                start = time.perf_counter()
-                with api.Client(params(sim, concurrency)) as client:
-                    result = query_instance(client, INSTANCE, params(sim, concurrency))
-                times.append(time.perf_counter() - start)
-                if not result['complete'] or result['total_count'] != args.tasks:
-                    raise SystemExit('incomplete listing: %r' % result['problems'])
-            requests_made = sim.stats()['routes']['replication']
-            median = statistics.median(times)
-            print('%-12d %9d %10.3f %10.0f' % (concurrency, requests_made, median, args.tasks / median))
+    print('| tasks | latency ms | client | requests | waits | median s | tasks/s | floor s | / SDK | / floor |')
+    print('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|')
+    with RemoteSimulator() as sim:
+        collection(sim, 3, 4)  # warm up imports and first connections, untimed
+        sdk(sim, 3)
+        for tasks in args.tasks:
+            for latency in args.latency:
+                rounds = args.rounds or ROUNDS.get(tasks, 3)
+                for row in run(sim, tasks, latency, rounds, args.concurrency):
+                    print(row, flush=True)
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@ import copy
 import json
 import os
 import random
+import threading
 
 import yaml
 
@@ -112,6 +113,12 @@ def _task(raw):
     return task
 
 
+def is_dynamic(task):
+    """Whether the task can change between requests (the same tests as task_state makes)."""
+    return bool(task.get('sync') or task.get('steps')
+                or task.get('appear_after') is not None or task.get('vanish_after') is not None)
+
+
 def task_state(task, seconds, requests):
     """The task's fields at this moment, or None when it is absent.
 
@@ -193,18 +200,42 @@ class World:
             inst['id']: [FaultRule(spec, self.rng) for spec in inst['faults']]
             for inst in scenario['instances']}
         self.requests = {inst_id: 0 for inst_id in self.instances}
+        self.lock = threading.Lock()  # handler threads share the counters and the rng
+        # Wire items of tasks that never change are built once, here, not for every page:
+        # per instance a list of (wire item, None) or (None, task) for tasks with a timeline.
+        self.plans = {}
+        for inst in scenario['instances']:
+            loose = bool(inst.get('loose_types', scenario['loose_types']))
+            plan = [(None, task) if is_dynamic(task) else (wire_item(task_state(task, 0, 0), loose), None)
+                    for task in inst['tasks']]
+            static = None if any(item is None for item, _task in plan) else [item for item, _task in plan]
+            self.plans[inst['id']] = (loose, plan, static)
 
     def faults_for(self, route, instance_id=None):
         """The fault rules that fire for this request (each rule counts it once)."""
         rules = list(self.scenario_faults)
         if instance_id in self.instance_faults:
             rules += self.instance_faults[instance_id]
-        return [rule.spec for rule in rules if rule.applies(route)]
+        with self.lock:
+            return [rule.spec for rule in rules if rule.applies(route)]
 
     def listing(self, instance_id, seconds):
-        """Count one request to the instance and return its present tasks, in order."""
-        self.requests[instance_id] += 1
-        count = self.requests[instance_id]
-        inst = self.instances[instance_id]
-        states = (task_state(task, seconds, count) for task in inst['tasks'])
-        return [state for state in states if state is not None]
+        """Count one request to the instance and return its present tasks as wire items, in order.
+
+        The list may be shared between requests: callers slice it and never change it.
+        """
+        with self.lock:
+            self.requests[instance_id] += 1
+            count = self.requests[instance_id]
+        loose, plan, static = self.plans[instance_id]
+        if static is not None:
+            return static
+        items = []
+        for item, task in plan:
+            if task is not None:
+                state = task_state(task, seconds, count)
+                if state is None:
+                    continue
+                item = wire_item(state, loose)
+            items.append(item)
+        return items

@@ -4,6 +4,7 @@ Requests are signed by the official SDK's signer (huaweicloudsdkcore), never by 
 """
 
 import datetime
+import http.client
 import json
 import os
 import socket
@@ -268,6 +269,34 @@ def test_tasks_appear_and_vanish_between_pages(simulator):
     assert [t['task_name'] for t in second['replications']] == ['d']
 
 
+def test_static_and_timed_tasks_mixed_keep_order_and_timelines(simulator):
+    """Static tasks are built once; timed ones still change with every request, in place."""
+    simulator.load({'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'a'}, {'task_name': 'b', 'sync': {'by': 'requests', 'wait': 2, 'full': 2}},
+        {'task_name': 'c', 'percentage': 7}, {'task_name': 'd', 'appear_after': 1}]}]})
+    seen = []
+    for _request in range(4):
+        body = get(simulator).json()
+        seen.append((body['total_count'], [(t['task_name'], t['stage'], t['percentage']) for t in body['replications']]))
+    static_a, static_c = ('a', 'incremental', '100'), ('c', 'incremental', '7')
+    assert seen == [
+        ('3', [static_a, ('b', 'wait', '0'), static_c]),
+        ('4', [static_a, ('b', 'full', '0'), static_c, ('d', 'incremental', '100')]),
+        ('4', [static_a, ('b', 'full', '50'), static_c, ('d', 'incremental', '100')]),
+        ('4', [static_a, ('b', 'Incremental', '100'), static_c, ('d', 'incremental', '100')])]
+
+
+def test_concurrent_requests_each_count_once(simulator):
+    """by: requests timelines see every request's own number, also when requests overlap."""
+    from concurrent.futures import ThreadPoolExecutor
+    simulator.load({'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'a', 'sync': {'by': 'requests', 'wait': 0, 'full': 100}}]}]})
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _i: get(simulator).json(), range(30)))
+    assert sorted(int(a['replications'][0]['percentage']) for a in answers) == list(range(1, 31))
+    assert simulator.stats()['instances'] == {INSTANCE: 30}
+
+
 def test_bundled_scenarios_load(simulator):
     from htapsim import scenario_names
     assert {'healthy', 'syncing-then-ready', 'one-broken', 'empty-instance', 'many-tasks', 'fleet'} <= set(scenario_names())
@@ -367,6 +396,93 @@ def test_iam_route_faults(simulator):
     with_faults(simulator, {'kind': 'error', 'status': 503, 'first': 1, 'route': 'iam'})
     assert token_for(simulator).status_code == 503
     assert token_for(simulator).status_code == 201
+
+
+# --- the connection ---------------------------------------------------------------------------
+@pytest.fixture
+def accepted(monkeypatch):
+    """Every connection the simulator accepts, as its TCP_NODELAY value."""
+    from htapsim.server import Handler
+    seen = []
+    original = Handler.setup
+
+    def setup(self):
+        original(self)
+        seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+    monkeypatch.setattr(Handler, 'setup', setup)
+    return seen
+
+
+@pytest.mark.parametrize('tls', [False, True])
+def test_accepted_sockets_have_tcp_nodelay(simulator, tls_simulator, accepted, tls):
+    """Without TCP_NODELAY every keep-alive answer waits for the client's delayed ACK."""
+    assert get(tls_simulator if tls else simulator).status_code == 200
+    assert len(accepted) == 1 and accepted[0] != 0
+
+
+def keepalive(sim):
+    host, port = sim.server.server_address[:2]
+    return http.client.HTTPConnection(host, port, timeout=10)
+
+
+def ask(conn, path, headers):
+    conn.request('GET', path, headers=headers)
+    resp = conn.getresponse()
+    return resp, resp.read()
+
+
+def test_one_keepalive_connection_serves_many_requests(simulator, accepted):
+    simulator.load('many-tasks')
+    auth = {'X-Auth-Token': token_for(simulator).headers['X-Subject-Token']}
+    accepted.clear()  # the token request had its own connection
+    conn = keepalive(simulator)
+    names = []
+    for offset in range(0, 2000, 50):
+        resp, body = ask(conn, path_for() + '?limit=50&offset=%d' % offset, auth)
+        assert resp.status == 200 and not resp.will_close
+        names += [t['task_name'] for t in json.loads(body)['replications']]
+    conn.close()
+    assert names == ['task_%05d' % i for i in range(2000)]
+    assert len(accepted) == 1
+    assert simulator.stats()['routes'] == {'iam_token': 1, 'replication': 40}
+
+
+@pytest.mark.parametrize('fault, status', [
+    ({'kind': 'throttle', 'retry_after': 1}, 429), ({'kind': 'error', 'status': 503}, 503),
+    ({'kind': 'html_error', 'status': 502}, 502), ({'kind': 'truncated_json'}, 200),
+    ({'kind': 'total_drift', 'delta': 5}, 200), ({'kind': 'latency', 'seconds': 0.01}, 200),
+    ({'kind': 'slow_body', 'delay': 0.1}, 200)])
+def test_faulty_answers_keep_the_connection_usable(simulator, accepted, fault, status):
+    """Each faulty answer is complete (its Content-Length holds), so the next one follows on the same connection."""
+    with_faults(simulator, dict(fault, first=1))
+    auth = {'X-Auth-Token': token_for(simulator).headers['X-Subject-Token']}
+    accepted.clear()
+    conn = keepalive(simulator)
+    faulty, _body = ask(conn, path_for(), auth)
+    assert faulty.status == status
+    resp, body = ask(conn, path_for(), auth)
+    conn.close()
+    assert resp.status == 200 and json.loads(body)['total_count'] == '1'
+    assert len(accepted) == 1
+    assert simulator.stats()['faults'] == {fault['kind']: 1}
+
+
+def test_slow_body_sends_the_headers_first(simulator):
+    """Headers at once, body after the delay; the delay is long so no timing can make this flaky."""
+    with_faults(simulator, {'kind': 'slow_body', 'delay': 30, 'first': 1})
+    token = token_for(simulator).headers['X-Subject-Token']
+    host, port = simulator.server.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(('GET %s HTTP/1.1\r\nHost: %s:%d\r\nX-Auth-Token: %s\r\n\r\n'
+                      % (path_for(), host, port, token)).encode())
+        data = b''
+        while b'\r\n\r\n' not in data:
+            chunk = sock.recv(65536)
+            assert chunk, 'connection closed before the headers'
+            data += chunk
+    head, _sep, body = data.partition(b'\r\n\r\n')
+    assert head.startswith(b'HTTP/1.1 200') and b'Content-Length: ' in head
+    assert body == b''  # closing now leaves the handler's late write to fail quietly
 
 
 # --- observability and control ---------------------------------------------------------------
