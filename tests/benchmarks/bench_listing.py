@@ -37,8 +37,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'simulator'))
 
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT  # noqa: E402  pylint: disable=wrong-import-position
 
-from ansible_collections.taurusdb.htap.plugins.module_utils import client as api  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instance  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (  # noqa: E402  pylint: disable=wrong-import-position
+    ReplicationQuery, query_instance)
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
@@ -81,8 +83,8 @@ def collection(sim, tasks, concurrency):
     params = dict(endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
                   page_concurrency=concurrency, retries=2, retry_max_time=10, retry_backoff=0.1,
                   connect_timeout=5, read_timeout=10)
-    with api.Client(params) as client:
-        result = query_instance(client, INSTANCE, params)
+    with Client(ConnectionSettings(params), concurrency=concurrency) as client:
+        result = query_instance(client, INSTANCE, ReplicationQuery(params))
     if not result['complete'] or len(result['replications']) != tasks:
         raise SystemExit('collection: incomplete listing: %r' % result['problems'])
 
