@@ -27,6 +27,9 @@ ROWS = st.fixed_dictionaries(
      'stage': STAGES},
     optional={'percentage': PERCENTAGES, 'catchup_stage': st.sampled_from([None, 'full', 'Incremental'])})
 PAGES = st.lists(ROWS, max_size=6)
+# pages by offset index, with gaps (an offset the server has nothing for)
+PAGE_LISTS = st.dictionaries(st.integers(min_value=0, max_value=12), PAGES, max_size=4).map(
+    lambda d: [d.get(i, []) for i in range(max(d or [0]) + 1)])
 TOTALS = st.one_of(st.integers(min_value=-1, max_value=14), st.sampled_from(['3', '0', 'x', None]))
 
 
@@ -79,8 +82,7 @@ def oracle(pages, min_tasks):
 
 
 @settings(max_examples=1500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(pages=st.dictionaries(st.integers(min_value=0, max_value=12), PAGES, max_size=4).map(
-           lambda d: [d.get(i, []) for i in range(max(d or [0]) + 1)]),
+@given(pages=PAGE_LISTS,
        totals=st.lists(TOTALS, min_size=1, max_size=4), fail_at=st.one_of(st.none(), st.integers(0, 6)),
        explicit=st.one_of(st.none(), st.tuples(st.sampled_from([None, 1, 5, 100]), st.sampled_from([None, 0, 2]))),
        attempts=st.integers(1, 3), min_tasks=st.integers(0, 2))
