@@ -1,0 +1,158 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: taurusdb_htap_instance_info
+short_description: List the StarRocks (HTAP) instances of a TaurusDB instance
+version_added: 0.2.0
+description:
+  - Lists the HTAP (StarRocks) instances that hang off a TaurusDB instance (the API behind the official
+    SDK's C(ListHtapInstanceInfo)), normalized under RV(htap_instances) - id, name, engine, version,
+    status and failure message first, every other field as the API sent it, typed.
+  - The answer is checked - as many instances as its C(total), no two different entries for one id -
+    and anything else is named in RV(problems), with RV(complete) false.
+author:
+  - TaurusDB HTAP collection maintainers (@taurusdb-htap)
+options:
+  instance_id:
+    description:
+      - ID of the TaurusDB instance (32 letters or digits, then C(in) and two digits, such as C(...in07)).
+    type: str
+    required: true
+extends_documentation_fragment:
+  - taurusdb.htap.connection
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The module only reads, so check mode queries the API just the same.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  action_group:
+    description: Use C(group/taurusdb.htap.taurusdb) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - taurusdb.htap.taurusdb
+seealso:
+  - module: taurusdb.htap.taurusdb_starrocks_replication_info
+  - role: taurusdb.htap.replication_gate
+    description: Gates on every StarRocks instance of the TaurusDB instances in O(taurusdb.htap.replication_gate#role:main:replication_gate_taurusdb_instances).
+'''
+
+EXAMPLES = r'''
+- name: Which StarRocks instances does this TaurusDB instance have?
+  taurusdb.htap.taurusdb_htap_instance_info:
+    region: cn-north-4
+    instance_id: 0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07
+  register: htap
+
+- name: Query the replication of each of them
+  taurusdb.htap.taurusdb_starrocks_replication_info:
+    region: cn-north-4
+    instance_id: "{{ item.id }}"
+  loop: "{{ htap.htap_instances }}"
+  loop_control:
+    label: "{{ item.name }} ({{ item.status }})"
+'''
+
+RETURN = r'''
+instance_id:
+  description: The TaurusDB instance.
+  returned: always
+  type: str
+total:
+  description: The number of HTAP instances the API reports.
+  returned: success
+  type: int
+  sample: 1
+htap_instances:
+  description: The HTAP instances.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The StarRocks instance id (use it as C(instance_id) of the replication modules).
+      type: str
+    name:
+      description: Instance name.
+      type: str
+    engine:
+      description: Engine name (C(engine_name)).
+      type: str
+    version:
+      description: Engine version (C(engine_version)).
+      type: str
+    status:
+      description: Lower-cased C(instance_state.instance_status), such as V(normal), or null.
+      type: str
+    fail_message:
+      description: Why creating or running the instance failed (C(instance_state.fail_message)), or null.
+      type: str
+    create_fail_error_code:
+      description: C(instance_state.create_fail_error_code), or null.
+      type: str
+    wait_restart_for_params:
+      description: Whether a restart is pending for parameter changes.
+      type: bool
+    create_at:
+      description: Creation time in milliseconds since the epoch.
+      type: int
+    port:
+      description: Port.
+      type: int
+    node_num:
+      description: Number of nodes.
+      type: int
+    is_frozen:
+      description: Whether the instance is frozen.
+      type: bool
+  sample:
+    - id: 01010101010101010101010101010101in17
+      name: analytics
+      engine: star-rocks
+      version: "3.1"
+      status: normal
+      fail_message: null
+max_htap_instance_num_of_taurus:
+  description: How many HTAP instances the TaurusDB instance may have.
+  returned: success
+  type: int
+complete:
+  description: Whether the answer is whole and consistent (see RV(problems)).
+  returned: success
+  type: bool
+problems:
+  description: What is wrong with the answer (fewer instances than its total, two different entries for one id, ...).
+  returned: success
+  type: list
+  elements: str
+request_id:
+  description: C(X-Request-Id) of the request.
+  returned: success
+  type: str
+msg:
+  description: What failed, with the HTTP status, error code, message, request id and a hint.
+  returned: failure
+  type: str
+'''
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.module_base import TaurusDBModule
+
+
+def main():
+    module = TaurusDBModule(argument_spec=dict(instance_id=dict(type='str', required=True)))
+    instance_id = module.params['instance_id']
+    module.run('Listing the HTAP instances of %s' % instance_id, lambda client: list_htap_instances(client, instance_id),
+               instance_id=instance_id)
+
+
+if __name__ == '__main__':
+    main()
