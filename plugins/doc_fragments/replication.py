@@ -68,6 +68,14 @@ options:
       - Also require catch-up to be finished - C(catchup_stage) empty or C(incremental) - for a task to be ready.
     type: bool
     default: false
+  explain_failures:
+    description:
+      - For tasks with status C(No), also read why they broke (their configuration - the last C(ALTER TABLE)
+        error and the failing checks) into C(explanations), for at most 10 tasks, concurrently.
+      - Only read when there is such a task. Failing to read an explanation is said in its entry and never
+        changes the verdict.
+    type: bool
+    default: false
   return_raw:
     description:
       - Also return each task exactly as the API sent it, under C(original). Off by default to keep

@@ -16,6 +16,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiErr
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import (
     MAX_TOTAL, Page, canonical, list_all, to_int)
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
 
 API_PATH = '/v3/%s/instances/%s/starrocks/databases/replication'
@@ -35,6 +36,7 @@ REPLICATION_SPEC = dict(
     min_tasks=dict(type='int', default=1),
     require_catchup=dict(type='bool', default=False),
     return_raw=dict(type='bool', default=False),
+    explain_failures=dict(type='bool', default=False),
 )
 
 
@@ -56,6 +58,7 @@ class ReplicationQuery(object):
         self.page_concurrency = options['page_concurrency']
         self.listing_attempts = options['listing_attempts']
         self.return_raw = options['return_raw']
+        self.explain_failures = options['explain_failures']
         self.rule = ReadinessRule(options['task_names'], options['task_patterns'], options['expected_tasks'],
                                   options['min_tasks'], options['require_catchup'])
 
@@ -118,8 +121,12 @@ def list_replications(client, instance_id, query):
 
 
 def query_instance(client, instance_id, query):
-    """Everything about one instance: the complete listing and its verdict."""
-    return verdict(instance_id, list_replications(client, instance_id, query), query.rule, query.return_raw)
+    """Everything about one instance: the complete listing and its verdict (with why tasks broke, if asked)."""
+    result = verdict(instance_id, list_replications(client, instance_id, query), query.rule, query.return_raw)
+    if query.explain_failures:
+        broken = [task for task in result['not_ready'] if task['status'] == 'no']
+        result['explanations'] = explain(client, instance_id, broken, query.page_concurrency)
+    return result
 
 
 def is_missing_instance(error):

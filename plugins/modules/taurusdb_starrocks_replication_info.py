@@ -210,6 +210,16 @@ problems:
   type: list
   elements: str
   sample: ['only 0 tasks, at least 1 required (min_tasks)']
+explanations:
+  description:
+    - With O(explain_failures), why the tasks with status C(No) broke (at most 10), each with C(task_name),
+      C(source_database), C(target_database), C(last_error_of_alter_table) and C(failing_checks), or C(error)
+      when the explanation could not be read.
+  returned: when O(explain_failures=true)
+  type: list
+  elements: dict
+  sample: [{task_name: users_db, source_database: users, target_database: users_sr,
+            last_error_of_alter_table: 'ALTER TABLE users ADD COLUMN x failed', failing_checks: []}]
 request_ids:
   description: The C(X-Request-Id) of every page fetched, for support cases.
   returned: success

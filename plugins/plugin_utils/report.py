@@ -78,7 +78,9 @@ def gate_report(results):
             counts = (summary.get('ready', 0), summary.get('total', 0))
             lines.append('- %s: NOT READY, %s/%s tasks ready' % ((instance_id,) + counts))
             lines.extend('    problem: %s' % problem for problem in result.get('problems') or [])
-            lines.extend('    task %s' % _task_line(task) for task in result.get('not_ready') or [])
+            for task in result.get('not_ready') or []:
+                lines.append('    task %s' % _task_line(task))
+                lines.extend('      why: %s' % why for why in _explanation(task, result.get('explanations')))
     return '\n'.join(lines)
 
 
@@ -87,3 +89,15 @@ def _task_line(task):
     return '%s (%s -> %s): status %s, stage %s, %s - %s' % (
         task.get('task_name'), task.get('source_database'), task.get('target_database'), task.get('status'),
         task.get('stage'), 'no percentage' if pct is None else '%g%%' % pct, '; '.join(task.get('reasons') or []))
+
+
+def _explanation(task, explanations):
+    """What the configuration API said about a broken task, if it was read."""
+    for entry in explanations or []:
+        if all(entry.get(key) == task.get(key) for key in ('task_name', 'source_database', 'target_database')):
+            if entry.get('error'):
+                return ['the explanation could not be read: %s' % entry['error']]
+            found = ['last ALTER TABLE failed: %s' % entry['last_error_of_alter_table']] \
+                if entry.get('last_error_of_alter_table') else []
+            return found + list(entry.get('failing_checks') or []) or ['no ALTER TABLE error and no failing check']
+    return []

@@ -49,3 +49,15 @@ def test_poll_done():
     assert poll_done(FAILED, 100, 50)
     assert not poll_done(WAITING, 100, 50)
     assert poll_done(WAITING, 100, 100)
+
+
+def test_the_report_quotes_why_a_task_broke_or_that_it_could_not_be_read():
+    broken = dict(WAITING, explanations=[
+        {'task_name': 'users_db', 'source_database': 'users', 'target_database': 'users_sr',
+         'last_error_of_alter_table': 'ALTER TABLE users ADD COLUMN x BLOB failed', 'failing_checks': ['table users: failed']}])
+    report = gate_report([broken])
+    assert '      why: last ALTER TABLE failed: ALTER TABLE users ADD COLUMN x BLOB failed' in report
+    assert '      why: table users: failed' in report
+    unread = dict(WAITING, explanations=[{'task_name': 'users_db', 'source_database': 'users',
+                                          'target_database': 'users_sr', 'error': 'HTTP 503'}])
+    assert '      why: the explanation could not be read: HTTP 503' in gate_report([unread])

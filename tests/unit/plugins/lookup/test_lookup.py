@@ -1,0 +1,54 @@
+"""The lookup in-process, through Ansible's plugin loader, against the simulator."""
+
+import pytest
+from ansible.errors import AnsibleLookupError
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import lookup_loader
+from ansible.template import Templar
+
+from ansible_collections.taurusdb.htap.plugins.test.replication import replication_ready
+
+from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY
+
+NAME = 'taurusdb.htap.taurusdb_starrocks_replication_info'
+MISSING = 'f' * 32 + 'in17'
+
+
+@pytest.fixture
+def lookup():
+    return lookup_loader.get(NAME, loader=DataLoader(), templar=Templar(loader=DataLoader()))
+
+
+def options(sim, **extra):
+    values = dict(endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
+                  retry_backoff=0.01)
+    values.update(extra)
+    return values
+
+
+def test_results_are_plain_data_in_the_order_asked(sim, lookup):
+    sim.load('fleet')
+    ids = ['0%d' % n * 16 + 'in17' for n in (3, 1)]
+    results = lookup.run(ids, {}, **options(sim))
+    assert [r['instance_id'] for r in results] == ids and [r['all_ready'] for r in results] == [False, True]
+    assert all(type(r) is dict for r in results) and 'original' not in results[1]['replications'][0]
+
+
+def test_every_instance_skipped_is_an_empty_list_that_never_passes(sim, lookup):
+    # before: [] and "map(attribute='all_ready') is all" was true
+    results = lookup.run([MISSING], {}, **options(sim, on_missing='skip'))
+    assert results == [] and not replication_ready(results)
+
+
+def test_taurusdb_variables_set_options(sim, lookup):
+    variables = dict(('taurusdb_' + name, value) for name, value in options(sim).items())
+    assert lookup.run([INSTANCE], variables)[0]['all_ready']
+
+
+def test_errors_are_lookup_errors_without_secrets(sim, lookup):
+    with pytest.raises(AnsibleLookupError) as err:
+        lookup.run([INSTANCE], {}, **options(sim, secret_key='wrong-secret-key-123'))
+    assert 'HTTP 401' in str(err.value) and 'wrong-secret-key-123' not in str(err.value)
+    assert err.value.__cause__ is None and err.value.__context__ is None
+    with pytest.raises(AnsibleLookupError, match='give at least one instance ID'):
+        lookup.run([], {}, **options(sim))
