@@ -1,10 +1,12 @@
-"""pytest fixtures: ``simulator`` (HTTP) and ``tls_simulator`` (HTTPS), both reset per test.
+"""pytest fixtures: ``simulator`` (HTTP) and ``tls_simulator`` (HTTPS), both reset per test;
+``adversary`` (HTTP) and ``tls_adversary`` (HTTPS), each with an empty script per test.
 
 Enable with ``pytest_plugins = ['htapsim.pytest_plugin']`` and put tests/simulator on sys.path.
 """
 
 import pytest
 
+from .adversary import Adversary
 from .server import Simulator
 
 
@@ -32,3 +34,27 @@ def tls_simulator(_sim_https):
     """A running HTTPS simulator (``tls_simulator.ca_path`` is its CA bundle)."""
     _sim_https.load('healthy')
     return _sim_https
+
+
+@pytest.fixture(scope='session')
+def _adv_http():
+    with Adversary() as adv:
+        yield adv
+
+
+@pytest.fixture(scope='session')
+def _adv_https():
+    with Adversary(tls=True) as adv:
+        yield adv
+
+
+@pytest.fixture
+def adversary(_adv_http):
+    """A running HTTP adversary with an empty script and log; ``adversary.play([...])`` scripts it."""
+    return _adv_http.play([])
+
+
+@pytest.fixture
+def tls_adversary(_adv_https):
+    """A running HTTPS adversary (``tls_adversary.ca_path`` is its CA bundle), empty script and log."""
+    return _adv_https.play([])
