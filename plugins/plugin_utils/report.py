@@ -21,14 +21,14 @@ def _task_state(task):
     return ', '.join(parts) or '; '.join(task.get('reasons') or [])
 
 
-def _query_failed(result):
+def query_failed(result):
     """A failed module result, also one whose failure was turned off (failed_when: false)."""
     return not isinstance(result, dict) or bool(result.get('failed')) or 'all_ready' not in result
 
 
 def progress_line(result, limit=5):
     """One line about one instance: '3/5 ready; waiting on orders_db (full 42%)'."""
-    if _query_failed(result):
+    if query_failed(result):
         return 'query failed: %s' % (result.get('msg') if isinstance(result, dict) else result)
     summary = result.get('summary') or {}
     line = '%s/%s ready' % (summary.get('ready', 0), summary.get('total', 0))
@@ -43,11 +43,11 @@ def progress_line(result, limit=5):
 
 def poll_done(result, deadline, now):
     """Whether the gate stops polling an instance: ready, the query failed, or time is up."""
-    return _query_failed(result) or result.get('all_ready') is True or now >= float(deadline)
+    return query_failed(result) or result.get('all_ready') is True or now >= float(deadline)
 
 
 def _passed(result):
-    return not _query_failed(result) and result.get('all_ready') is True
+    return not query_failed(result) and result.get('all_ready') is True
 
 
 def all_passed(results):
@@ -70,7 +70,7 @@ def gate_report(results):
         instance_id = result.get('instance_id', '?')
         if _passed(result):
             lines.append('- %s: ready' % instance_id)
-        elif _query_failed(result):
+        elif query_failed(result):
             lines.append('- %s: query failed' % instance_id)
             lines.append('    error: %s' % result.get('msg'))
         else:
@@ -101,3 +101,29 @@ def _explanation(task, explanations):
                 if entry.get('last_error_of_alter_table') else []
             return found + list(entry.get('failing_checks') or []) or ['no ALTER TABLE error and no failing check']
     return []
+
+
+def round_line(number, elapsed, results, limit=3):
+    """One line a round: 'round 3, 4s: 1/2 instance(s) ready; waiting on <id>: users_db (full 33%) ...'."""
+    ready = [result for result in results if _passed(result)]
+    line = 'round %d, %ds: %d/%d instance(s) ready' % (number, int(elapsed), len(ready), len(results))
+    parts, shown, hidden = [], 0, 0
+    for result in results:
+        if _passed(result):
+            continue
+        instance_id = result.get('instance_id', '?') if isinstance(result, dict) else '?'
+        if query_failed(result):
+            parts.append('%s: query failed' % instance_id)
+            continue
+        names = []
+        for task in result.get('not_ready') or []:
+            if shown < limit:
+                names.append('%s (%s)' % (task.get('task_name'), _task_state(task)))
+                shown += 1
+            else:
+                hidden += 1
+        problems = result.get('problems') or []
+        parts.append('%s: %s' % (instance_id, ', '.join(names) if names else (problems[0] if problems else 'not ready')))
+    if parts:
+        line += '; waiting on ' + '; '.join(parts) + (' and %d more task(s)' % hidden if hidden else '')
+    return line

@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The controller-side wait: every instance at once each round, live progress, fail fast.
+
+Its documentation is in plugins/modules/taurusdb_starrocks_replication_wait.py.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, Client
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
+    CONNECTION_SPEC, ConnectionSettings, secrets_of)
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError, Scrubber, failure_result
+from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
+    REPLICATION_SPEC, ReplicationQuery, query_instance)
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, progress_line, round_line
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_SPEC, Waiter
+
+try:  # module_defaults for options the task left out, also with omit (which drops them from the task's args)
+    from ansible.executor.module_common import _apply_action_arg_defaults
+except ImportError:  # pragma: no cover - other ansible-core versions: the task's args already hold the defaults
+    _apply_action_arg_defaults = None
+
+display = Display()
+
+SPEC = dict(CONNECTION_SPEC)
+SPEC.update(REPLICATION_SPEC)
+SPEC['explain_failures'] = dict(REPLICATION_SPEC['explain_failures'], default=True)
+SPEC.update(WAIT_SPEC)
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True  # it only reads
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        result['changed'] = False
+        params, error = self._params()
+        scrubber = Scrubber(secrets_of(params or {}))
+        if error:
+            result.update(failed=True, msg=scrubber.text(error))
+            return result
+        start = time.monotonic()
+        try:
+            outcome = self._wait(params, scrubber, start)
+        except Exception as exc:  # pylint: disable=broad-except  # every failure is a result, never a traceback
+            failure = failure_result(exc, scrubber, 'Waiting for replication')
+            outcome = dict(passed=False, reason='query failed', instances=[], report=failure.pop('msg'), rounds=0,
+                           elapsed=round(time.monotonic() - start, 3), **failure)
+        result.update(outcome)
+        if not outcome['passed']:
+            result.update(failed=True, msg=outcome['report'])
+        return scrubber.data(result)
+
+    # --- options -------------------------------------------------------------------------------
+    def _params(self):
+        """Validated options: the task's args, module_defaults (also for omitted ones), the task's
+        environment: keyword, then the controller's environment, as a module would see them."""
+        args = dict(self._task.args)
+        if _apply_action_arg_defaults is not None:
+            args = _apply_action_arg_defaults(self._task.resolved_action, self._task, args, self._templar)
+        environ = self._task_environment()
+        for name, option in SPEC.items():
+            if args.get(name) is None and 'fallback' in option:
+                found = [environ[var] for var in option['fallback'][1] if environ.get(var)]
+                if found:
+                    args[name] = found[0]
+        validated = ArgumentSpecValidator(SPEC).validate(args)
+        if validated.error_messages:
+            return validated.validated_parameters, '; '.join(validated.error_messages)
+        params = validated.validated_parameters
+        params['_environ'] = environ
+        if not HAS_REQUESTS:
+            return params, 'the taurusdb_starrocks_replication_wait action needs the Python library requests on the controller'
+        for name, low in (('wait_timeout', 0), ('wait_sleep', 0.1), ('ready_polls', 1), ('fail_fast_polls', 1)):
+            if params[name] < low:
+                return params, '%s must be at least %s, got %s' % (name, low, params[name])
+        if not 1 <= params['instance_concurrency'] <= 32:
+            return params, 'instance_concurrency must be between 1 and 32, got %s' % params['instance_concurrency']
+        if not params['instance_ids'] and not params['taurusdb_instance_ids']:
+            return params, 'give instance_ids (StarRocks instances) or taurusdb_instance_ids (to gate on their StarRocks instances)'
+        return params, None
+
+    def _task_environment(self):
+        environ = dict(os.environ)
+        environments = self._task.environment or []
+        for environment in environments if isinstance(environments, list) else [environments]:
+            environment = self._templar.template(environment)
+            if isinstance(environment, dict):
+                environ.update((str(name), str(value)) for name, value in environment.items())
+        return environ
+
+    # --- the wait ------------------------------------------------------------------------------
+    def _wait(self, params, scrubber, start):
+        query = ReplicationQuery(params)
+        query.explain_failures = False  # read once, after a failed wait, not every round
+        settings = ConnectionSettings(params, environ=params['_environ'])
+        for warning in settings.warnings:
+            display.warning(scrubber.text(warning))
+        deadline = start + params['wait_timeout'] if params['wait_timeout'] > 0 else None
+        concurrency = params['instance_concurrency']
+        with Client(settings, scrubber, concurrency=concurrency * query.concurrency, deadline=deadline) as client:
+            instance_ids = self._instances(client, params)
+
+            def poll():
+                with ThreadPoolExecutor(max_workers=min(concurrency, len(instance_ids))) as pool:
+                    return list(pool.map(lambda instance_id: self._one(client, instance_id, query, scrubber),
+                                         instance_ids))
+
+            def on_round(number, elapsed, results):
+                display.display(scrubber.text(round_line(number, elapsed, results)))
+                for item in results:
+                    display.v(scrubber.text('  %s: %s' % (item.get('instance_id'), progress_line(item))))
+
+            waiter = Waiter(poll, params['wait_timeout'], params['wait_sleep'], params['ready_polls'],
+                            params['fail_fast'], params['fail_fast_polls'], on_round=on_round)
+            outcome = waiter.run(start)
+            if not outcome.passed and params['explain_failures']:
+                client.transport.deadline = time.monotonic() + settings.connect_timeout + settings.read_timeout
+                self._explain(client, outcome.results)
+        report = gate_report(outcome.results)
+        if not outcome.passed:
+            report += '\nStopped after %d round(s) in %ds: %s.' % (
+                outcome.rounds, int(outcome.elapsed), REASONS[outcome.reason])
+        return dict(passed=outcome.passed, reason=outcome.reason, instances=outcome.results, report=report,
+                    rounds=outcome.rounds, elapsed=round(outcome.elapsed, 3), instance_ids=instance_ids)
+
+    @staticmethod
+    def _instances(client, params):
+        """The StarRocks instances to gate on: those given, and those of the TaurusDB instances given."""
+        instance_ids = [check_instance_id(instance_id) for instance_id in params['instance_ids']]
+        for taurusdb_id in params['taurusdb_instance_ids']:
+            found = list_htap_instances(client, taurusdb_id)
+            if found['problems']:
+                raise OptionError('the HTAP instance list of TaurusDB instance %s cannot be trusted: %s'
+                                  % (taurusdb_id, '; '.join(found['problems'])))
+            if not found['htap_instances']:
+                raise OptionError('TaurusDB instance %s has no StarRocks (HTAP) instances to gate on' % taurusdb_id)
+            instance_ids.extend(instance['id'] for instance in found['htap_instances'])
+        unique = []
+        for instance_id in instance_ids:
+            if instance_id not in unique:
+                unique.append(check_instance_id(instance_id))
+        return unique
+
+    @staticmethod
+    def _one(client, instance_id, query, scrubber):
+        try:
+            return query_instance(client, instance_id, query)
+        except Exception as exc:  # pylint: disable=broad-except  # a failed query is a result the report shows
+            return dict(failure_result(exc, scrubber, 'Querying instance %s' % instance_id),
+                        instance_id=instance_id, failed=True)
+
+    @staticmethod
+    def _explain(client, results):
+        """Why status-No tasks broke, for at most EXPLAIN_LIMIT tasks in all; never changes the verdict."""
+        left = EXPLAIN_LIMIT
+        for result in results:
+            broken = [task for task in result.get('not_ready') or [] if task.get('status') == 'no']
+            if broken and left > 0 and not result.get('failed'):
+                result['explanations'] = explain(client, result['instance_id'], broken, limit=left)
+                left -= len(result['explanations'])

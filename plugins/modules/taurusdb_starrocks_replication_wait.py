@@ -1,0 +1,183 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This is the documentation of an action that runs on the controller:
+# plugins/action/taurusdb_starrocks_replication_wait.py holds the code.
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: taurusdb_starrocks_replication_wait
+short_description: Wait until the StarRocks replication of one or many instances is ready, or fail fast with a report
+version_added: 0.2.0
+description:
+  - Waits, on the controller, until every data synchronization task of every instance given is ready -
+    status C(Yes) in stage C(incremental), by the same rule as M(taurusdb.htap.taurusdb_starrocks_replication_info).
+  - Each round queries every instance at the same time (one IAM token for the whole wait), and the wait passes
+    only when one round sees every instance ready, O(ready_polls) rounds in a row. An instance that turns bad
+    while others are awaited is caught.
+  - B(Fails fast) - a task with status C(No), or in stage C(cancelled) or C(paused), does not recover by itself,
+    so when one is seen in O(fail_fast_polls) rounds in a row the wait ends at once. Unknown values are not
+    ready but not final.
+  - Prints one progress line a round at the default verbosity - elapsed time, ready instances and the tasks
+    still waiting with their stage and percentage; at C(-v) a line per instance.
+  - O(wait_timeout) bounds everything, requests in flight included. A failed query ends the wait at once
+    (after the usual retries).
+  - When it fails it reads why tasks with status C(No) broke (their last C(ALTER TABLE) error and failing
+    checks, at most 10) and quotes that in RV(report); that never changes the verdict.
+  - Options left out, also with C(omit), come from C(module_defaults) (C(group/taurusdb.htap.taurusdb)), then the
+    task's C(environment) keyword, then the controller's environment - as for a module.
+author:
+  - TaurusDB HTAP collection maintainers (@taurusdb-htap)
+options:
+  instance_ids:
+    description:
+      - StarRocks instance IDs to wait for (36 letters or digits ending in C(in17)); one ID as a string or a list.
+    type: list
+    elements: str
+    default: []
+  taurusdb_instance_ids:
+    description:
+      - TaurusDB instance IDs whose StarRocks (HTAP) instances are all waited for, found with the API behind
+        M(taurusdb.htap.taurusdb_htap_instance_info). A TaurusDB instance without any, or whose list does not
+        add up, fails the wait.
+    type: list
+    elements: str
+    default: []
+  wait_timeout:
+    description:
+      - Seconds to wait in all. V(0) checks once. A round starts only if O(wait_sleep) seconds are left.
+    type: float
+    default: 600
+  wait_sleep:
+    description:
+      - Seconds between rounds (at least 0.1).
+    type: float
+    default: 10
+  ready_polls:
+    description:
+      - How many rounds in a row must see every instance ready for the wait to pass.
+    type: int
+    default: 1
+  fail_fast:
+    description:
+      - End the wait at once when a task with status C(No), or paused or cancelled, is seen in O(fail_fast_polls)
+        rounds in a row. With V(false) the wait lasts until every instance is ready or O(wait_timeout).
+    type: bool
+    default: true
+  fail_fast_polls:
+    description:
+      - In how many rounds in a row such a task must be seen to end the wait.
+    type: int
+    default: 2
+  instance_concurrency:
+    description:
+      - How many instances are queried at the same time (1 to 32).
+    type: int
+    default: 8
+  explain_failures:
+    description:
+      - When the wait fails, read why tasks with status C(No) broke (at most 10 in all) and quote it in the report.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - taurusdb.htap.connection
+  - taurusdb.htap.replication
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: The action only reads, so check mode waits just the same.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+  action_group:
+    description: Use C(group/taurusdb.htap.taurusdb) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - taurusdb.htap.taurusdb
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
+  become:
+    description: Is usable alongside C(become) keywords.
+    support: none
+  connection:
+    description: Uses the target's configured connection information to execute code on it.
+    support: none
+  delegation:
+    description: Can be used in conjunction with C(delegate_to) and related keywords.
+    support: none
+    details: It always runs on the controller.
+notes:
+  - The O(limit) and O(offset) options give a partial listing, which is never ready; leave them out for a gate.
+seealso:
+  - role: taurusdb.htap.replication_gate
+    description: The gate as a role, built on this action.
+  - module: taurusdb.htap.taurusdb_starrocks_replication_info
+'''
+
+EXAMPLES = r'''
+- name: Wait up to 15 minutes for two instances, failing fast on a broken task
+  taurusdb.htap.taurusdb_starrocks_replication_wait:
+    region: cn-north-4
+    instance_ids:
+      - 0a1b2c3d4e5f60718293a4b5c6d7e8f9in17
+      - 1b2c3d4e5f60718293a4b5c6d7e8f90ain17
+    wait_timeout: 900
+    wait_sleep: 15
+  register: gate
+
+- name: Every StarRocks instance of a TaurusDB instance, stable for two rounds
+  taurusdb.htap.taurusdb_starrocks_replication_wait:
+    taurusdb_instance_ids: 0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07
+    ready_polls: 2
+    expected_tasks: [orders_db]
+'''
+
+RETURN = r'''
+passed:
+  description: Whether the wait passed.
+  returned: always
+  type: bool
+reason:
+  description: Why it ended - V(passed), V(fail fast), V(query failed) or V(timed out).
+  returned: always
+  type: str
+  sample: fail fast
+report:
+  description: The gate's report - per instance, every blocking task with its status, stage, percentage, reasons and why it broke.
+  returned: always
+  type: str
+instances:
+  description:
+    - The last round's result per instance, in the shape of M(taurusdb.htap.taurusdb_starrocks_replication_info)'s
+      return values (or C(failed), C(msg) and the error's fields for a query that failed), with C(explanations)
+      when they were read.
+  returned: always
+  type: list
+  elements: dict
+instance_ids:
+  description: The StarRocks instances waited for (given and found).
+  returned: success
+  type: list
+  elements: str
+rounds:
+  description: How many rounds were made.
+  returned: always
+  type: int
+elapsed:
+  description: Seconds the wait took.
+  returned: always
+  type: float
+msg:
+  description: The report, when the wait failed.
+  returned: failure
+  type: str
+'''
