@@ -5,6 +5,8 @@ Field names and types are checked against the official SDK's model classes (``at
 signed by the official SDK's signer, never by the collection.
 """
 
+import os
+
 import pytest
 import requests
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
@@ -369,3 +371,14 @@ def test_bad_neighbour_scenarios_are_refused(scenario, message):
 def test_task_config_must_be_a_mapping():
     with pytest.raises(ScenarioError, match='config of task a'):
         load_scenario({'instances': [{'id': SR, 'tasks': [{'task_name': 'a', 'config': ['not', 'a', 'mapping']}]}]})
+
+
+def test_pyproject_ships_the_package_and_its_scenarios():
+    tomllib = pytest.importorskip('tomllib')
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, 'pyproject.toml'), 'rb') as handle:
+        project = tomllib.load(handle)
+    assert project['project']['name'] == 'htapsim'
+    assert set(project['project']['dependencies']) == {'PyYAML', 'trustme'}
+    assert project['tool']['setuptools']['packages'] == ['htapsim']
+    assert project['tool']['setuptools']['package-data'] == {'htapsim': ['scenarios/*.yml']}
