@@ -32,6 +32,26 @@ TASK_FIELDS = ('source_database', 'target_database', 'task_name', 'status', 'sta
                'percentage', 'catchup_stage', 'catchup_percentage')
 FAULT_KINDS = ('latency', 'throttle', 'error', 'reset', 'slow_body', 'truncated_json',
                'html_error', 'total_drift')
+# The TaurusDB instance a StarRocks instance replicates from, when the scenario names none, and
+# its node (TaurusDB node ids end in no07).
+DEFAULT_SOURCE_INSTANCE = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
+MAX_HTAP_INSTANCES = 4  # max_htap_instance_num_of_taurus unless a TaurusDB instance says otherwise
+# Fields of HtapInstanceListInstances (huaweicloudsdkgaussdb 3.1.219) a StarRocks instance may set
+# directly; `status`, `create_fail_error_code`, `fail_message` and `wait_restart_for_params` go
+# into its `instance_state`.
+HTAP_DISPLAY_DEFAULTS = {
+    'engine_name': 'star-rocks', 'engine_version': '3.1.6', 'create_at': 1735689600000,
+    'is_frozen': False, 'ha_mode': 'Cluster', 'pay_model': '0', 'order_id': '', 'alter_order_id': '',
+    'data_vip': '192.168.0.10', 'readable_node_infos': [], 'proxy_ips': [], 'data_vip_v6': '',
+    'port': 9030, 'available_zones': [{'code': 'cn-north-4a', 'description': 'AZ1', 'az_type': 'single'}],
+    'current_actions': [], 'volume_type': 'ULTRAHIGH', 'server_type': 'x86', 'enterprise_project_id': '0',
+    'dedicated_resource_id': '',
+    'network': {'vpc_id': '5c5c5c5c-0000-4000-8000-000000000001', 'sub_net_id': '5c5c5c5c-0000-4000-8000-000000000002',
+                'security_group_id': '5c5c5c5c-0000-4000-8000-000000000003'},
+    'ch_master_node_id': '', 'node_num': 3,
+}
+INSTANCE_STATE_DEFAULTS = {'status': 'normal', 'create_fail_error_code': '', 'fail_message': '',
+                           'wait_restart_for_params': False}
 
 
 class ScenarioError(ValueError):
@@ -82,10 +102,48 @@ def validate(data):
         tasks = list(inst.get('tasks') or [])
         tasks.extend(_generate(inst.get('generate')))
         inst['tasks'] = [_task(t) for t in tasks]
-        for rule in data['faults'] + inst['faults']:
-            if rule.get('kind') not in FAULT_KINDS:
-                raise ScenarioError('unknown fault kind %r (known: %s)' % (rule.get('kind'), ', '.join(FAULT_KINDS)))
+        _check_faults(data['faults'] + inst['faults'])
+    _taurusdb_instances(data, seen)
     return data
+
+
+def _check_faults(rules):
+    for rule in rules:
+        if rule.get('kind') not in FAULT_KINDS:
+            raise ScenarioError('unknown fault kind %r (known: %s)' % (rule.get('kind'), ', '.join(FAULT_KINDS)))
+
+
+def _taurusdb_instances(data, starrocks_ids):
+    """Check `taurusdb_instances` and give each StarRocks instance its source instance."""
+    data['taurusdb_instances'] = data.get('taurusdb_instances') or []
+    if not isinstance(data['taurusdb_instances'], list):
+        raise ScenarioError('taurusdb_instances is a list')
+    by_id = {inst['id']: inst for inst in data['instances']}
+    owner, seen = {}, set()
+    for taurus in data['taurusdb_instances']:
+        if not isinstance(taurus, dict) or 'id' not in taurus:
+            raise ScenarioError('every TaurusDB instance needs an "id"')
+        if taurus['id'] in seen or taurus['id'] in starrocks_ids:
+            raise ScenarioError('instance %s is listed twice' % taurus['id'])
+        seen.add(taurus['id'])
+        taurus.setdefault('project_id', DEFAULT_PROJECT)
+        taurus.setdefault('faults', [])
+        taurus.setdefault('max_htap_instance_num_of_taurus', MAX_HTAP_INSTANCES)
+        taurus['htap'] = list(taurus.get('htap') or [])
+        _check_faults(taurus['faults'])
+        for htap_id in taurus['htap']:
+            if htap_id not in starrocks_ids:
+                raise ScenarioError('TaurusDB instance %s lists HTAP instance %s, which is not in "instances"'
+                                    % (taurus['id'], htap_id))
+            if htap_id in owner:
+                raise ScenarioError('HTAP instance %s is listed under both %s and %s' % (htap_id, owner[htap_id], taurus['id']))
+            if by_id[htap_id]['project_id'] != taurus['project_id']:
+                raise ScenarioError('HTAP instance %s is in another project than its TaurusDB instance %s'
+                                    % (htap_id, taurus['id']))
+            owner[htap_id] = taurus['id']
+    for inst in data['instances']:
+        inst.setdefault('source_instance_id', owner.get(inst['id'], DEFAULT_SOURCE_INSTANCE))
+        inst.setdefault('source_node_id', inst['source_instance_id'][:-4] + 'no07')
 
 
 def _generate(spec):
@@ -96,7 +154,7 @@ def _generate(spec):
         task = {'task_name': spec.get('name', 'task_{i:05d}').format(i=i),
                 'source_database': spec.get('source_database', 'src_{i:05d}').format(i=i),
                 'target_database': spec.get('target_database', 'dst_{i:05d}').format(i=i)}
-        for field in ('status', 'stage', 'percentage', 'catchup_stage', 'catchup_percentage', 'sync'):
+        for field in ('status', 'stage', 'percentage', 'catchup_stage', 'catchup_percentage', 'sync', 'config'):
             if field in spec:
                 task[field] = spec[field]
         out.append(task)
@@ -110,7 +168,60 @@ def _task(raw):
     task.update(raw)
     if not task.get('task_name'):
         raise ScenarioError('every task needs a task_name')
+    if not isinstance(task.get('config') or {}, dict):
+        raise ScenarioError('the config of task %s is a mapping' % task['task_name'])
     return task
+
+
+def default_config(instance, state):
+    """The replication configuration of a task (its state now) before its `config` overrides."""
+    repl = {'repl_type': 'exclude_tables', 'repl_scope': 'all', 'tables': []}
+    return {
+        'source_instance_id': instance['source_instance_id'],
+        'source_node_id': instance['source_node_id'],
+        'database_info': {
+            'database_name': state['source_database'],
+            'db_config_check_results': [
+                {'param_name': 'binlog_format', 'value': 'ROW', 'check_result': 'success'},
+                {'param_name': 'binlog_row_image', 'value': 'FULL', 'check_result': 'success'},
+                {'param_name': 'log_bin', 'value': 'ON', 'check_result': 'success'},
+                {'param_name': 'binlog_expire_logs_seconds', 'value': '604800', 'check_result': 'success'},
+            ]},
+        'table_infos': [
+            {'table_name': 'orders', 'table_config': 'ENGINE=InnoDB; PRIMARY KEY (id)', 'check_result': 'success'},
+            {'table_name': 'customers', 'table_config': 'ENGINE=InnoDB; PRIMARY KEY (id)', 'check_result': 'success'},
+        ],
+        'table_repl_config': dict(repl),
+        'new_table_repl_config': dict(repl),
+        'target_database_name': state['target_database'],
+        'is_tables_change': False,
+        'last_error_of_alter_table': '',
+    }
+
+
+def deep_merge(base, overrides):
+    """`base` with `overrides` laid over it: mappings merge key by key, anything else (lists too) replaces."""
+    out = copy.deepcopy(base)
+    for key, value in (overrides or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def htap_instance(instance):
+    """A StarRocks instance as ListHtapInstanceInfo shows it: every HtapInstanceListInstances field."""
+    item = {'id': instance['id'], 'name': instance.get('name', 'starrocks-%s' % instance['id'][:8])}
+    for field, default in HTAP_DISPLAY_DEFAULTS.items():
+        item[field] = copy.deepcopy(instance.get(field, default))
+    item['project_id'] = instance['project_id']
+    state = {name: instance.get(name, default) for name, default in INSTANCE_STATE_DEFAULTS.items()}
+    item['instance_state'] = {'instance_status': state['status'],
+                              'create_fail_error_code': state['create_fail_error_code'],
+                              'fail_message': state['fail_message'],
+                              'wait_restart_for_params': state['wait_restart_for_params']}
+    return item
 
 
 def is_dynamic(task):
@@ -196,10 +307,12 @@ class World:
         self.rng = random.Random(seed)
         self.instances = {inst['id']: inst for inst in scenario['instances']}
         self.scenario_faults = [FaultRule(spec, self.rng) for spec in scenario['faults']]
+        self.taurusdb = {inst['id']: inst for inst in scenario['taurusdb_instances']}
         self.instance_faults = {
             inst['id']: [FaultRule(spec, self.rng) for spec in inst['faults']]
-            for inst in scenario['instances']}
-        self.requests = {inst_id: 0 for inst_id in self.instances}
+            for inst in scenario['instances'] + scenario['taurusdb_instances']}
+        self.requests = {inst_id: 0 for inst_id in self.instances}  # listing requests: they drive timelines
+        self.config_requests = {inst_id: 0 for inst_id in self.instances}  # configuration requests: they do not
         self.lock = threading.Lock()  # handler threads share the counters and the rng
         # Wire items of tasks that never change are built once, here, not for every page:
         # per instance a list of (wire item, None) or (None, task) for tasks with a timeline.
@@ -239,3 +352,28 @@ class World:
                 item = wire_item(state, loose)
             items.append(item)
         return items
+
+    def replication_config(self, instance_id, task_name, seconds):
+        """Count one configuration request; return the task's configuration, or None if it has no such task now.
+
+        The task is looked at as the instance's last listing request saw it (its listing count is
+        read, never advanced), so tasks appear, vanish and change here as they do in the listing.
+        """
+        with self.lock:
+            self.config_requests[instance_id] += 1
+            listed = self.requests[instance_id]
+        instance = self.instances[instance_id]
+        for task in instance['tasks']:
+            if task['task_name'] != task_name:
+                continue
+            state = task_state(task, seconds, listed)
+            if state is not None:
+                return deep_merge(default_config(instance, state), task.get('config'))
+        return None
+
+    def htap_instances(self, taurusdb_id):
+        """The StarRocks instances of a TaurusDB instance, as ListHtapInstanceInfo answers."""
+        taurus = self.taurusdb[taurusdb_id]
+        items = [htap_instance(self.instances[htap_id]) for htap_id in taurus['htap']]
+        return {'total': len(items), 'instances': items,
+                'max_htap_instance_num_of_taurus': int(taurus['max_htap_instance_num_of_taurus'])}

@@ -22,6 +22,11 @@ from .scenario import World, load_scenario
 
 REPLICATION_RE = re.compile(
     r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/starrocks/databases/replication/?$')
+CONFIG_RE = re.compile(
+    r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/starrocks/databases/replication/configuration/?$')
+HTAP_RE = re.compile(r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/htap/?$')
+# The simulator's choice: the code the real API sends for an unknown task name is not documented.
+TASK_NOT_FOUND = ('DBS.280001', 'The data synchronization task does not exist.')
 TOKEN_PATH = '/v3/auth/tokens'
 LOG_SIZE = 1000
 
@@ -175,11 +180,16 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.entry = {'method': method, 'path': parts.path, 'query': parts.query, 'route': 'not_found',
                       'status': None, 'request_id': self.request_id, 'faults': []}
-        match = REPLICATION_RE.match(parts.path)
-        if match and method == 'GET':
-            self.entry.update(route='replication', instance=match.group('instance'))
-            self._api(parts, match, body)
-        elif parts.path.rstrip('/') == TOKEN_PATH and method == 'POST':
+        routes = (('replication', REPLICATION_RE, self._api),
+                  ('replication_config', CONFIG_RE, self._replication_config),
+                  ('htap_instances', HTAP_RE, self._htap_instances))
+        for route, pattern, handler in routes:
+            match = pattern.match(parts.path)
+            if match and method == 'GET':
+                self.entry.update(route=route, instance=match.group('instance'))
+                handler(parts, match, body)
+                return
+        if parts.path.rstrip('/') == TOKEN_PATH and method == 'POST':
             self.entry['route'] = 'iam_token'
             self._token(body)
         else:
@@ -232,22 +242,33 @@ class Handler(BaseHTTPRequestHandler):
         self.entry['auth'] = 'password'
         self._send(201, answer, {'X-Subject-Token': token}, fault=fault)
 
-    def _api(self, parts, match, body):
-        state = self.state
+    def _gate(self, parts, match, body):
+        """Faults, authentication and the project check every API route shares.
+
+        Returns True when the request has been answered, else the body fault (or None).
+        """
         instance_id, project_id = match.group('instance'), match.group('project')
         fault = self._apply_faults('api', instance_id)
         if fault is True:
-            return
+            return True
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
-            method, projects = state.auth.authenticate('GET', parts.path, parts.query, headers, body)
+            method, projects = self.state.auth.authenticate('GET', parts.path, parts.query, headers, body)
         except AuthError as exc:
             self.entry['auth'] = 'rejected'
             self._error(exc.status, exc.code, exc.message)
-            return
+            return True
         self.entry['auth'] = method
         if project_id not in projects or headers.get('x-project-id', project_id) != project_id:
             self._error(403, 'APIGW.0302', 'The IAM user is not authorized to access project %s.' % project_id)
+            return True
+        return fault
+
+    def _api(self, parts, match, body):
+        state = self.state
+        instance_id, project_id = match.group('instance'), match.group('project')
+        fault = self._gate(parts, match, body)
+        if fault is True:
             return
         instance = state.world.instances.get(instance_id)
         if instance is None or instance['project_id'] != project_id:
@@ -269,6 +290,43 @@ class Handler(BaseHTTPRequestHandler):
         answer = {'total_count': total if loose else str(total),
                   'replications': items[offset:offset + min(limit, page_size)],
                   'ext_text': None}
+        self._send(200, answer, fault=fault)
+
+    def _replication_config(self, parts, match, body):
+        """ListStarRocksDataReplicationConfig: one task's configuration and prerequisite checks."""
+        state = self.state
+        instance_id, project_id = match.group('instance'), match.group('project')
+        fault = self._gate(parts, match, body)
+        if fault is True:
+            return
+        instance = state.world.instances.get(instance_id)
+        if instance is None or instance['project_id'] != project_id:
+            self._error(400, 'DBS.200022', 'Instance not found.')
+            return
+        task_name = (parse_qs(parts.query, keep_blank_values=True).get('task_name') or [''])[-1]
+        if not task_name:
+            self._error(400, 'DBS.200001', 'Invalid parameter: task_name is required')
+            return
+        config = state.world.replication_config(instance_id, task_name, state.seconds())
+        if config is None:
+            self._error(400, *TASK_NOT_FOUND)
+            return
+        self._send(200, config, fault=fault)
+
+    def _htap_instances(self, parts, match, body):
+        """ListHtapInstanceInfo: the HTAP (StarRocks) instances of a TaurusDB instance."""
+        state = self.state
+        instance_id, project_id = match.group('instance'), match.group('project')
+        fault = self._gate(parts, match, body)
+        if fault is True:
+            return
+        taurus = state.world.taurusdb.get(instance_id)
+        if taurus is None or taurus['project_id'] != project_id:
+            self._error(400, 'DBS.200022', 'Instance not found.')
+            return
+        answer = state.world.htap_instances(instance_id)
+        if fault and fault['kind'] == 'total_drift':
+            answer['total'] += int(fault.get('delta', 1))
         self._send(200, answer, fault=fault)
 
     def _control(self, method, path, body):
