@@ -41,8 +41,10 @@ attributes:
       - taurusdb.htap.taurusdb
 seealso:
   - module: taurusdb.htap.taurusdb_starrocks_replication_info
-  - role: taurusdb.htap.replication_gate
-    description: Gates on every StarRocks instance of the TaurusDB instances in O(taurusdb.htap.replication_gate#role:main:replication_gate_taurusdb_instances).
+  - module: taurusdb.htap.taurusdb_starrocks_replication_wait
+    description: >-
+      Waits for every StarRocks instance of the TaurusDB instances in its
+      O(taurusdb.htap.taurusdb_starrocks_replication_wait#module:taurusdb_instance_ids).
 '''
 
 EXAMPLES = r'''

@@ -28,6 +28,7 @@ description:
     (after the usual retries).
   - When it fails it reads why tasks with status C(No) broke (their last C(ALTER TABLE) error and failing
     checks, at most 10) and quotes that in RV(report); that never changes the verdict.
+  - The role C(taurusdb.htap.replication_gate) is the gate built on this action.
   - Options left out, also with C(omit), come from C(module_defaults) (C(group/taurusdb.htap.taurusdb)), then the
     task's C(environment) keyword, then the controller's environment - as for a module.
 author:
@@ -118,9 +119,8 @@ attributes:
 notes:
   - The O(limit) and O(offset) options give a partial listing, which is never ready; leave them out for a gate.
 seealso:
-  - role: taurusdb.htap.replication_gate
-    description: The gate as a role, built on this action.
   - module: taurusdb.htap.taurusdb_starrocks_replication_info
+  - module: taurusdb.htap.taurusdb_htap_instance_info
 '''
 
 EXAMPLES = r'''

@@ -31,7 +31,7 @@ def test_results_are_plain_data_in_the_order_asked(sim, lookup):
     ids = ['0%d' % n * 16 + 'in17' for n in (3, 1)]
     results = lookup.run(ids, {}, **options(sim))
     assert [r['instance_id'] for r in results] == ids and [r['all_ready'] for r in results] == [False, True]
-    assert all(type(r) is dict for r in results) and 'original' not in results[1]['replications'][0]
+    assert all(r.__class__ is dict for r in results) and 'original' not in results[1]['replications'][0]
 
 
 def test_every_instance_skipped_is_an_empty_list_that_never_passes(sim, lookup):
