@@ -212,6 +212,7 @@ class Transport(object):
                    'Host': urlsplit(base).netloc, 'User-Agent': USER_AGENT}
         if authorize is not None:
             authorize(method, path, query, headers)
+        _check_headers(headers)
         url = base + path + ('?' + signer.canonical_query(query) if query else '')
         limit = self._attempt_limit()
         if limit <= 0:
@@ -250,6 +251,8 @@ class Transport(object):
                 response, content = self._send(method, base, path, query, body, authorize)
                 if response.status_code not in RETRY_STATUSES:
                     return response, self._decode(response, content, what, attempts, url, hints)
+            except HeaderRefused as exc:
+                raise ApiError('%s failed: %s' % (what, exc), attempts=attempts, url=url)
             except NOT_TRANSIENT as exc:
                 raise ApiError('%s failed: the request could not be made (%s)' % (what, _root_cause(exc)),
                                hint='Check endpoint, region and the credentials for unusual characters.',
@@ -315,6 +318,25 @@ class Transport(object):
     def _excerpt(self, content):
         """The start of a body for an error message, scrubbed before it is cut (a cut secret would leak its prefix)."""
         return self.scrubber.text(content.decode('utf-8', 'replace'))[:BODY_EXCERPT]
+
+
+def _check_headers(headers):
+    """HTTP headers carry Latin-1 text without line breaks; anything else (a token pasted with a Chinese
+    character or a newline) is refused here, naming the header only, before it reaches http.client."""
+    for name, value in headers.items():
+        try:
+            value.encode('latin-1')
+        except UnicodeEncodeError:
+            bad = True
+        else:
+            bad = bool(re.search(r'[\x00-\x1f\x7f]', value))
+        if bad:
+            raise HeaderRefused('the %s header would hold characters HTTP headers cannot carry (its value is not shown); '
+                                'check the credentials' % name)
+
+
+class HeaderRefused(ValueError):
+    pass
 
 
 def _network_error(error, what, attempts, url):

@@ -1,0 +1,166 @@
+"""The client against a server that plays the worst answers: every one ends in a clear error,
+bounded in time and size, without a secret, and never in a green verdict."""
+
+import json
+import time
+
+import pytest
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instance
+
+from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY, make_client, query_of
+
+LISTING = 'starrocks/databases/replication$'
+
+
+def params(adv, **extra):
+    values = dict(endpoint=adv.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
+                  connect_timeout=2.0, read_timeout=2.0, retries=1, retry_max_time=5.0, retry_backoff=0.01,
+                  page_concurrency=4)
+    values.update(extra)
+    return values
+
+
+def query(adv, **extra):
+    with make_client(params(adv, **extra)) as client:
+        return query_instance(client, INSTANCE, query_of(params(adv, **extra)))
+
+
+def row(name, status='Yes', stage='Incremental'):
+    return {'task_name': name, 'source_database': 's', 'target_database': 't', 'status': status, 'stage': stage,
+            'percentage': '100', 'catchup_stage': None, 'catchup_percentage': '0'}
+
+
+def test_a_body_dribbled_one_byte_a_second_fails_within_the_configured_times(adversary):
+    # before: read_timeout bounded each read, so this ran for over 14 minutes
+    adversary.play([{'path': LISTING, 'json': {'total_count': 1, 'replications': [row('a')]}, 'dribble': 1}])
+    start = time.monotonic()
+    with pytest.raises(ApiError) as err:
+        query(adversary)
+    elapsed = time.monotonic() - start
+    # two attempts of at most connect_timeout + read_timeout (4 s) each, within retry_max_time (5 s) plus one attempt
+    assert elapsed < 30, elapsed
+    assert 'timed out' in str(err.value) and 'took longer than 4 s' in str(err.value)
+    assert adversary.count('replication') == 2
+
+
+def test_headers_dribbled_are_cut_too(adversary):
+    adversary.play([{'path': LISTING, 'json': {'total_count': 0, 'replications': []}, 'dribble_headers': 1}])
+    start = time.monotonic()
+    with pytest.raises(ApiError, match='timed out'):
+        query(adversary, retries=0)
+    assert time.monotonic() - start < 30
+
+
+def test_a_gzip_bomb_is_refused_without_decoding_it_whole(adversary):
+    adversary.play([{'path': LISTING, 'bomb': 1 << 30}])
+    with pytest.raises(ApiError) as err:
+        query(adversary)
+    assert 'larger than 8388608 bytes' in str(err.value) and err.value.attempts == 1
+
+
+@pytest.mark.parametrize('total', [10 ** 12, '100001'])
+def test_an_absurd_total_is_refused_with_a_message(adversary, total):
+    # before: 10**12 ended in "Module failed." with no message
+    adversary.play([{'path': LISTING, 'json': {'total_count': total, 'replications': [row('a')]}}])
+    with pytest.raises(ApiError, match='more than the 100000 this collection reads'):
+        query(adversary)
+    assert adversary.count('replication') == 1
+
+
+def test_a_lying_total_with_one_row_a_page_costs_one_request(adversary):
+    adversary.play([{'path': LISTING, 'json': {'total_count': 100000, 'replications': [row('a')]}}])
+    with pytest.raises(ApiError, match='more than the 2000 allowed'):
+        query(adversary)
+    assert adversary.count('replication') == 1
+
+
+def test_deeply_nested_json_is_a_clear_error(adversary):
+    # before: "maximum recursion depth exceeded"
+    adversary.play([{'path': LISTING, 'body': '[' * 100000 + ']' * 100000}])
+    with pytest.raises(ApiError, match='not valid JSON'):
+        query(adversary, retries=0)
+
+
+def test_a_conflicting_duplicate_across_pages_is_never_green(adversary):
+    first = [row('task_%03d' % i) for i in range(50)]
+    second = [row('task_%03d' % i) for i in range(50, 60)] + [row('task_007', 'No', 'Full')]
+    adversary.play([{'path': LISTING, 'offset': 0, 'json': {'total_count': 60, 'replications': first}},
+                    {'path': LISTING, 'offset': 50, 'json': {'total_count': 60, 'replications': second}}])
+    result = query(adversary)
+    assert not result['all_ready'] and 'listing inconsistent' in ' '.join(result['problems'])
+
+
+SECRET = 'tok"en\\with%25-p\u00e4ss-w\u00f6rd'  # headers carry Latin-1
+
+
+def echo_everything(status):
+    echo = '{{header:X-Auth-Token}} {{header:Authorization}}'
+    return {'path': LISTING, 'status': status, 'headers': {'X-Request-Id': echo},
+            'json': {'error_code': echo, 'error_msg': echo, 'total_count': 1,
+                     'replications': [dict(row('a'), task_name=echo, stage=echo)]}}
+
+
+@pytest.mark.parametrize('status', [200, 400, 503])
+def test_a_token_echoed_in_every_field_is_scrubbed_from_errors_and_results(adversary, status):
+    # before: the lookup did not scrub error_code or X-Request-Id, and a 200 body echo landed in `original`
+    adversary.play([echo_everything(status)])
+    try:
+        result = query(adversary, access_key=None, secret_key=None, auth_token=SECRET, return_raw=True)
+    except ApiError as exc:
+        text = json.dumps(exc.to_result(), ensure_ascii=False) + str(exc)
+    else:
+        from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber
+        text = json.dumps(Scrubber([SECRET]).data(result), ensure_ascii=False)
+    for form in (SECRET, json.dumps(SECRET)[1:-1], 'p\\u00e4ss'):
+        assert form not in text, text
+
+
+def test_a_token_headers_cannot_carry_is_refused_before_any_request_without_showing_it(adversary):
+    # before: UnicodeEncodeError from http.client, printing part of the token
+    with pytest.raises(ApiError) as err:
+        query(adversary, access_key=None, secret_key=None, auth_token='token-\u5bc6\u7801-value')
+    assert 'X-Auth-Token header would hold characters' in str(err.value) and '\u5bc6' not in str(err.value)
+    assert err.value.attempts == 1 and adversary.count() == 0
+
+
+def test_a_cut_body_never_leaks_a_secret_prefix(adversary):
+    # before: bodies were cut to 120 characters before scrubbing, so a secret across the cut leaked its prefix
+    adversary.play([{'path': LISTING, 'status': 502, 'body': 'x' * 100 + '{{header:X-Auth-Token}}'}])
+    with pytest.raises(ApiError) as err:
+        query(adversary, access_key=None, secret_key=None, auth_token='abcdefghijklmnopqrstuvwxyz-0123456789', retries=0)
+    assert 'abcdefghij' not in str(err.value)
+
+
+def test_the_signature_is_scrubbed_too(adversary):
+    adversary.play([{'path': LISTING, 'status': 400, 'json': {'error_code': 'X', 'error_msg': '{{header:Authorization}}'}}])
+    with pytest.raises(ApiError) as err:
+        query(adversary)
+    signature = adversary.log()[0]['headers']['Authorization'].rsplit('Signature=', 1)[1]
+    assert signature not in str(err.value) and 'Signature=********' in str(err.value)
+
+
+def test_netrc_credentials_are_never_sent(adversary, tmp_path, monkeypatch):
+    # before: with token auth, ~/.netrc credentials were sent as Basic auth
+    netrc = tmp_path / '.netrc'
+    netrc.write_text('machine 127.0.0.1 login someone password netrc-secret\n')
+    netrc.chmod(0o600)
+    monkeypatch.setenv('NETRC', str(netrc))
+    monkeypatch.setenv('HOME', str(tmp_path))
+    adversary.play([{'path': LISTING, 'json': {'total_count': 1, 'replications': [row('a')]}}])
+    assert query(adversary, access_key=None, secret_key=None, auth_token='a-token-value')['all_ready']
+    assert adversary.log()[0]['headers'].get('X-Auth-Token') == 'a-token-value'
+    assert 'Authorization' not in adversary.log()[0]['headers']
+
+
+def test_invalid_header_values_are_not_retried(adversary):
+    # before: retried six times with a DNS hint
+    adversary.play([{'path': LISTING, 'json': {'total_count': 0, 'replications': []}}])
+    with make_client(params(adversary, access_key=None, secret_key=None, auth_token='a-token-value')) as client:
+        client.auth.params['auth_token'] = 'bad\nvalue-secret'  # past validation, as a bug elsewhere might
+        client.scrubber.add('bad\nvalue-secret')
+        with pytest.raises(ApiError) as err:
+            query_instance(client, INSTANCE, query_of(params(adversary)))
+    assert err.value.attempts == 1 and 'DNS' not in str(err.value) and 'value-secret' not in str(err.value)
+    assert adversary.count() == 0
