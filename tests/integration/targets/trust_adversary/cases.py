@@ -1,0 +1,56 @@
+"""The adversary's cases for trust.yml, as JSON: each is a script of answers, the module's extra
+arguments, and what every entry point must make of it (never a green light)."""
+
+import json
+import sys
+
+LISTING = 'starrocks/databases/replication$'
+
+
+def row(name, status='Yes', stage='Incremental', **extra):
+    data = {'task_name': name, 'source_database': 's', 'target_database': 't', 'status': status, 'stage': stage,
+            'percentage': '100', 'catchup_stage': None, 'catchup_percentage': '0'}
+    data.update(extra)
+    return data
+
+
+def page(total, rows, offset=None, **rule):
+    rule.update(path=LISTING, json={'total_count': total, 'replications': rows})
+    if offset is not None:
+        rule['offset'] = offset
+    return rule
+
+
+CASES = [
+    dict(name='conflicting duplicate across pages', expect='not ready', messages=['listing inconsistent', 'task_007'],
+         rules=[page(60, [row('task_%03d' % i) for i in range(50)], offset=0),
+                page(60, [row('task_%03d' % i) for i in range(50, 60)] + [row('task_007', 'No', 'Full')], offset=50)]),
+    dict(name='conflicting duplicate on one page', expect='not ready', messages=['listing inconsistent'],
+         rules=[page(1, [row('a'), row('a', 'No', 'Full')])]),
+    dict(name='nameless rows', expect='not ready', messages=['the task has no name'],
+         rules=[page(1, [row(None), row(None, 'No', 'Full')])]),
+    dict(name='duplicates fill a page with a task missing', expect='not ready', args={'limit': 100},
+         messages=['only 2 of 3 tasks were fetched'], rules=[page(3, [row('a'), row('a'), row('b')])]),
+    dict(name='total_count 0 with rows', expect='not ready', messages=['total_count is 0'],
+         rules=[page(0, [row('a')])]),
+    dict(name='total_count -1', expect='error', messages=['negative number of tasks'],
+         rules=[page(-1, [row('a')])]),
+    dict(name='a named task that does not exist', expect='not ready', args={'task_names': ['a', 'nope']},
+         messages=['named task nope is missing'], rules=[page(2, [row('a'), row('b')])]),
+    dict(name='a list as task name', expect='not ready', messages=['task_name is list, not text'],
+         rules=[page(1, [row(['a'])])]),
+    dict(name='deeply nested JSON', expect='error', messages=['not valid JSON'],
+         rules=[{'path': LISTING, 'body': '[' * 50000 + ']' * 50000}]),
+    dict(name='a lying total with one row a page', expect='error', messages=['more than the 2000 allowed'], requests=1,
+         rules=[page(100000, [row('a')])]),
+    dict(name='an absurd total', expect='error', messages=['more than the 100000 this collection reads'],
+         rules=[page(10 ** 12, [row('a')])]),
+    dict(name='a gzip bomb', expect='error', messages=['larger than 8388608 bytes'], rules=[{'path': LISTING, 'bomb': 1 << 30}]),
+    dict(name='an IAM-shaped 401', expect='error', messages=['HTTP 401 "The request you have made requires authentication."',
+                                                             'credentials were rejected'],
+         rules=[{'path': LISTING, 'status': 401, 'json': {'error': {'code': 401, 'message':
+                                                                      'The request you have made requires authentication.'}}}]),
+]
+
+if __name__ == '__main__':
+    json.dump({'cases': CASES}, sys.stdout)
