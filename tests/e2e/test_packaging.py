@@ -44,18 +44,29 @@ def installed(tarball, tmp_path_factory):
     return str(path)
 
 
-def test_tarball_holds_no_test_output_caches_or_ci_files(tarball):
+# What the tarball may hold at its top level, and nothing else: the product (plugins, roles, meta,
+# docs, playbooks), the changelog, the licence, the README, the run-time requirements that
+# meta/execution-environment.yml names, and the two files ansible-galaxy writes.
+TOP_LEVEL = {'plugins', 'roles', 'meta', 'docs', 'playbooks', 'changelogs', 'README.md', 'CHANGELOG.rst', 'COPYING',
+             'requirements.txt', 'MANIFEST.json', 'FILES.json'}
+
+
+def test_tarball_holds_only_the_product(tarball):
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
-    assert 'plugins/modules/taurusdb_starrocks_replication_info.py' in names
-    assert 'roles/replication_gate/meta/argument_specs.yml' in names
-    assert 'meta/execution-environment.yml' in names and 'CHANGELOG.rst' in names
-    unwanted = [name for name in names if name.startswith(('.ci', '.venv', 'tests/output', '.git'))
-                or '__pycache__' in name or name.endswith('.pyc') or '.pytest_cache' in name
-                or name in ('tests/integration/inventory', '.ansible-lint', '.gitignore')]
-    assert unwanted == []
-    with tarfile.open(tarball) as archive:
         manifest = json.load(archive.extractfile('MANIFEST.json'))
+    assert sorted({name.split('/')[0] for name in names} - TOP_LEVEL) == []
+    # nothing hidden (.ci, .venv*, .gitignore, .ansible-lint, caches), no byte code, no tests
+    assert [name for name in names if any(part.startswith('.') or part == '__pycache__' for part in name.split('/'))
+            or name.endswith('.pyc')] == []
+    for name in ('plugins/modules/taurusdb_starrocks_replication_info.py', 'roles/replication_gate/meta/argument_specs.yml',
+                 'meta/execution-environment.yml', 'requirements.txt', 'docs/docsite/extra-docs.yml', 'CHANGELOG.rst',
+                 'changelogs/changelog.yaml', 'COPYING'):
+        assert name in names, name
+    # playbooks work installed: gate_demo.yml does; demo.sh needs the simulator in tests/, so it stays out
+    assert [name for name in names if name.startswith('playbooks/')] == ['playbooks/gate_demo.yml']
+    # the changelog itself, not antsibull-changelog's inputs (config.yaml, fragments)
+    assert [name for name in names if name.startswith('changelogs/')] == ['changelogs/changelog.yaml']
     assert manifest['collection_info']['namespace'] == 'taurusdb'
     assert manifest['collection_info']['name'] == 'htap'
 
@@ -77,6 +88,10 @@ def test_installed_copy_runs_module_and_role(installed, tmp_path):
         proc = run(['ansible-playbook', str(playbook)], env=env, cwd=str(tmp_path))
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert 'Replication gate passed: all 1 instance(s) ready.' in proc.stdout
+        # the playbook the tarball ships runs from the installed copy, credentials from the environment
+        proc = run(['ansible-playbook', 'taurusdb.htap.gate_demo'], env=env, cwd=str(tmp_path))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert 'Gate passed for 1 instance(s): deploying.' in proc.stdout
         # the copy that ran is the installed one
         assert installed in run(['ansible-doc', '-F', 'taurusdb.htap'], env=env).stdout
 
