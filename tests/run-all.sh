@@ -10,14 +10,27 @@
 #     collection, galaxy-importer, an execution environment context, the HTML docs site).
 #
 # Environment: PYTHON, PYTHON_NEWEST, TAURUSDB_VENV (default .venv in the checkout; the 2.21
-# virtualenv is its name plus -newest), TAURUSDB_WORK (where collection copies go; default a
-# temporary directory).
+# virtualenv is its name plus -newest), TAURUSDB_WORK (where collection copies and the suite's HOME
+# go, kept afterwards; default a temporary directory, removed at the end).
+#
+# The suite runs with HOME=$TAURUSDB_WORK/home and so leaves the real home as it found it:
+# ansible-test keeps its get-pip.py (our offline stand-in), virtualenvs and SSH key under
+# ~/.ansible/test, antsibull-docs appends to ~/antsibull.log, the Huawei Cloud SDK writes
+# ~/.huaweicloud/application_id, all of them there; and no ~/.ansible.cfg or
+# ~/.huaweicloud/credentials of the user's changes what the tests see. From the real home it still
+# reads pip's configuration (XDG_CONFIG_HOME, ~/.pip/pip.conf) and pyenv's Pythons, and the tools'
+# caches (pip's, ansible-lint's) stay in XDG_CACHE_HOME, as they would outside the suite.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 VENV=${TAURUSDB_VENV:-$ROOT/.venv}
-WORK=${TAURUSDB_WORK:-$(mktemp -d)}
+if [ -n "${TAURUSDB_WORK:-}" ]; then
+    WORK=$TAURUSDB_WORK
+else
+    WORK=$(mktemp -d)
+    trap 'rm -rf "$WORK"' EXIT
+fi
 CORE_PRIMARY='ansible-core>=2.19,<2.20'
 CORE_NEWEST='ansible-core>=2.21,<2.22'
 
@@ -57,7 +70,7 @@ ansible_test() {
 newest_python() {
     local candidate
     for candidate in ${PYTHON_NEWEST:-} python3.13 python3.12 \
-            "$HOME"/.pyenv/versions/3.13*/bin/python3.13 "$HOME"/.pyenv/versions/3.12*/bin/python3.12; do
+            "$PYENV"/versions/3.13*/bin/python3.13 "$PYENV"/versions/3.12*/bin/python3.12; do
         # pyenv shims exist for versions that are not installed: only a Python that runs counts
         if command -v "$candidate" >/dev/null 2>&1 &&
                 "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
@@ -66,6 +79,18 @@ newest_python() {
         fi
     done
 }
+
+# The suite's own HOME (see above); pip and pyenv keep finding their files in the real one.
+REAL_HOME=$HOME
+PYENV=${PYENV_ROOT:-$REAL_HOME/.pyenv}
+export XDG_CONFIG_HOME=${XDG_CONFIG_HOME:-$REAL_HOME/.config} XDG_CACHE_HOME=${XDG_CACHE_HOME:-$REAL_HOME/.cache}
+if [ -z "${PIP_CONFIG_FILE:-}" ] && [ -f "$REAL_HOME/.pip/pip.conf" ]; then
+    export PIP_CONFIG_FILE=$REAL_HOME/.pip/pip.conf
+fi
+if [ -z "${PYENV_ROOT:-}" ] && [ -d "$PYENV" ]; then
+    export PYENV_ROOT=$PYENV  # pyenv's shims look for it under $HOME otherwise
+fi
+export HOME=$WORK/home
 
 # ansible-test downloads get-pip.py from a host this network cannot reach; give it ours.
 mkdir -p "$HOME/.ansible/test/cache"
