@@ -24,14 +24,17 @@ def test_demo_waits_passes_then_fails_with_a_report():
     assert proc.returncode == 0, out
     assert '[WARNING]' not in out, out
     first, second = out.split('### 2.')
-    # 1: it waited, showing progress (a task name with its stage and percentage) before it passed
-    checks = re.findall(r'check (\d+): (\d+)/3 ready(.*)\)$', first, re.M)
-    waiting = [rest for _n, ready, rest in checks if ready != '3' and re.search(r'\w+_db \((wait|full) \d+%', rest)]
+    # 1: it waited, showing live progress (a task name with its stage and percentage), then passed
+    waiting = re.findall(r'^round \d+, \d+s: 0/1 instance\(s\) ready; waiting on \w+: .*\w+_db \((wait|full) \d+%\)',
+                         first, re.M)
     assert waiting, first
-    assert re.search(r'check \d+: 3/3 ready\)$', first, re.M), first
-    assert first.index(waiting[0]) < first.index('Replication gate passed: all 1 instance(s) ready.')
+    assert re.search(r'^round \d+, \d+s: 1/1 instance\(s\) ready$', first, re.M), first
+    assert first.index('waiting on') < first.index('Replication gate passed: all 1 instance(s) ready.')
     assert 'Gate passed for 1 instance(s): deploying.' in first
-    # 2: it failed with the report naming the broken task, and never deployed
-    assert 'users_db (users -> users_sr): status no, stage incremental, 100% - status is No (abnormal)' in second
+    # 2: it failed fast, after two rounds, with the report naming the broken task, and never deployed
+    assert 'orders_db (orders -> orders_sr): status no, stage incremental, 100% - status is No (abnormal)' in second
+    assert 'why: last ALTER TABLE failed: ALTER TABLE orders ADD COLUMN discount_code' in second
+    assert 'why: table orders: failed: no primary key' in second
+    assert 'Stopped after 2 round(s)' in second and 'cannot recover by itself' in second
     assert 'deploying' not in second
     assert 'Demo finished' in second
