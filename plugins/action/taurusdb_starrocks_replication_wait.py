@@ -24,11 +24,10 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError, Scrubber, failure_result
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    REPLICATION_SPEC, ReplicationQuery, query_instance)
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, progress_line, round_line
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_SPEC, Waiter
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_OPTIONS, Waiter
 
 try:  # module_defaults for options the task left out, also with omit (which drops them from the task's args)
     from ansible.executor.module_common import _apply_action_arg_defaults
@@ -37,10 +36,7 @@ except ImportError:  # pragma: no cover - other ansible-core versions: the task'
 
 display = Display()
 
-SPEC = dict(CONNECTION_SPEC)
-SPEC.update(REPLICATION_SPEC)
-SPEC['explain_failures'] = dict(REPLICATION_SPEC['explain_failures'], default=True)
-SPEC.update(WAIT_SPEC)
+SPEC = dict(CONNECTION_SPEC, **WAIT_OPTIONS)
 
 
 class ActionModule(ActionBase):

@@ -30,21 +30,10 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
+  - taurusdb.htap.attributes
+  - taurusdb.htap.attributes.actiongroup
   - taurusdb.htap.connection
   - taurusdb.htap.replication
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: The module only reads, so check mode queries the API just the same.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  action_group:
-    description: Use C(group/taurusdb.htap.taurusdb) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - taurusdb.htap.taurusdb
 seealso:
   - plugin: taurusdb.htap.taurusdb_starrocks_replication_info
     plugin_type: lookup

@@ -85,24 +85,14 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - taurusdb.htap.attributes
+  - taurusdb.htap.attributes.actiongroup
   - taurusdb.htap.connection
   - taurusdb.htap.replication
 attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: The action only reads, so check mode waits just the same.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
-  action_group:
-    description: Use C(group/taurusdb.htap.taurusdb) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - taurusdb.htap.taurusdb
   async:
     description: Supports being used with the C(async) keyword.
     support: none

@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import REPLICATION_SPEC
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed, query_failed
 
 # Stages a task does not leave by itself; status No (abnormal) is terminal too.
@@ -31,6 +32,14 @@ WAIT_SPEC = dict(
     fail_fast_polls=dict(type='int', default=2),
     instance_concurrency=dict(type='int', default=8),
 )
+
+
+# The wait's options besides the connection ones: the replication query's (reading why tasks broke
+# by default) and its own.
+WAIT_OPTIONS = dict(REPLICATION_SPEC, explain_failures=dict(REPLICATION_SPEC['explain_failures'], default=True),
+                    **WAIT_SPEC)
+
+
 REASONS = {
     'passed': 'every instance was ready',
     'fail fast': 'a task with status No, or paused or cancelled, cannot recover by itself',

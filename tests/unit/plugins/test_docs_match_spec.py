@@ -8,7 +8,10 @@ import yaml
 from ansible_collections.taurusdb.htap.plugins.doc_fragments import connection, replication
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import REPLICATION_SPEC
-from ansible_collections.taurusdb.htap.plugins.modules import taurusdb_starrocks_replication_info
+from ansible_collections.taurusdb.htap.plugins.modules import (
+    taurusdb_htap_instance_info, taurusdb_starrocks_replication_config_info, taurusdb_starrocks_replication_info,
+    taurusdb_starrocks_replication_wait)
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import WAIT_OPTIONS
 
 FRAGMENT = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)['options']
 PLUGINS = yaml.safe_load(connection.ModuleDocFragment.PLUGINS)['options']
@@ -22,7 +25,8 @@ def documented_options(module):
     options = dict(doc.get('options') or {})
     fragments = {'taurusdb.htap.connection': FRAGMENT, 'taurusdb.htap.replication': REPLICATION}
     for name in doc.get('extends_documentation_fragment', []):
-        options.update(fragments[name])
+        for option, value in fragments.get(name, {}).items():  # attributes fragments hold no options
+            options.setdefault(option, value)  # a module's own documentation of an option wins
     return options
 
 
@@ -38,6 +42,10 @@ def assert_matches(documented, spec):
 
 @pytest.mark.parametrize('module, own_spec', [
     (taurusdb_starrocks_replication_info, dict(instance_id=dict(type='str', required=True), **REPLICATION_SPEC)),
+    (taurusdb_starrocks_replication_config_info, dict(instance_id=dict(type='str', required=True),
+                                                      task_name=dict(type='str', required=True))),
+    (taurusdb_htap_instance_info, dict(instance_id=dict(type='str', required=True))),
+    (taurusdb_starrocks_replication_wait, WAIT_OPTIONS),
 ])
 def test_every_module_option_is_documented_with_its_type_and_default(module, own_spec):
     assert_matches(documented_options(module), dict(CONNECTION_SPEC, **own_spec))

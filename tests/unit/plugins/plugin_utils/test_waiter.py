@@ -1,0 +1,97 @@
+"""The gate's wait, driven round by round with a fake clock: no test here depends on time."""
+
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import Waiter, terminal_tasks
+
+
+def result(instance='i-1', ready=True, tasks=()):
+    not_ready = [dict({'task_name': 't', 'source_database': 's', 'target_database': 'd', 'status': 'yes',
+                       'stage': 'full'}, **task) for task in tasks]
+    return {'instance_id': instance, 'all_ready': ready and not not_ready, 'not_ready': not_ready, 'problems': [],
+            'summary': {'ready': 1, 'total': 1 + len(not_ready)}}
+
+
+class Script(object):
+    """Rounds of results played in order (the last one repeats), with a clock that sleeping moves."""
+
+    def __init__(self, *rounds):
+        self.rounds, self.polls, self.now, self.slept = list(rounds), 0, 0.0, []
+
+    def poll(self):
+        self.polls += 1
+        return self.rounds[min(self.polls, len(self.rounds)) - 1]
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def wait(script, **options):
+    settings = dict(wait_timeout=100, wait_sleep=10, clock=script.clock, sleep=script.sleep)
+    settings.update(options)
+    return Waiter(script.poll, **settings).run()
+
+
+def test_passes_on_the_first_round_all_are_ready():
+    script = Script([result('a'), result('b')])
+    outcome = wait(script)
+    assert outcome.passed and outcome.reason == 'passed' and outcome.rounds == 1 and script.slept == []
+
+
+def test_waits_until_one_round_sees_every_instance_ready():
+    # b turns ready in round 3, but a turned bad in round 2 and back: only a round with both passes
+    script = Script([result('a'), result('b', tasks=[{}])], [result('a', tasks=[{}]), result('b')],
+                    [result('a'), result('b')])
+    outcome = wait(script)
+    assert outcome.passed and outcome.rounds == 3 and script.slept == [10, 10]
+
+
+def test_stability_needs_ready_polls_rounds_in_a_row():
+    script = Script([result()], [result(tasks=[{}])], [result()], [result()])
+    outcome = wait(script, ready_polls=2)
+    assert outcome.passed and outcome.rounds == 4
+
+
+def test_status_no_fails_fast_after_fail_fast_polls_rounds():
+    script = Script([result(tasks=[{'status': 'no', 'stage': 'incremental'}])])
+    outcome = wait(script, fail_fast_polls=2)
+    assert not outcome.passed and outcome.reason == 'fail fast' and outcome.rounds == 2
+
+
+def test_paused_and_cancelled_are_terminal_unknown_values_are_not():
+    assert terminal_tasks(result(tasks=[{'stage': 'paused'}, {'task_name': 'u', 'stage': 'cancelled'}]))
+    assert not terminal_tasks(result(tasks=[{'stage': 'rebalancing'}, {'status': None}]))
+    outcome = wait(Script([result(tasks=[{'stage': 'rebalancing'}])]), wait_timeout=35)
+    assert outcome.reason == 'timed out' and outcome.rounds == 4  # rounds at 0, 10, 20, 30 s
+
+
+def test_a_terminal_task_must_be_seen_in_consecutive_rounds():
+    broken, recovered = result(tasks=[{'status': 'no'}]), result(tasks=[{}])
+    script = Script([broken], [recovered], [broken], [recovered], [result()])
+    outcome = wait(script, fail_fast_polls=2)
+    assert outcome.passed and outcome.rounds == 5
+
+
+def test_fail_fast_off_waits_to_the_deadline():
+    outcome = wait(Script([result(tasks=[{'status': 'no'}])]), fail_fast=False, wait_timeout=25)
+    assert outcome.reason == 'timed out' and outcome.rounds == 3  # rounds at 0, 10, 20 s
+
+
+def test_a_failed_query_ends_the_wait_at_once():
+    outcome = wait(Script([result('a', tasks=[{}]), {'instance_id': 'b', 'failed': True, 'msg': 'HTTP 503'}]))
+    assert not outcome.passed and outcome.reason == 'query failed' and outcome.rounds == 1
+
+
+def test_a_round_starts_only_if_wait_sleep_is_left_before_the_deadline():
+    script = Script([result(tasks=[{}])])
+    outcome = wait(script, wait_timeout=0)
+    assert outcome.reason == 'timed out' and outcome.rounds == 1 and script.slept == []
+    script = Script([result(tasks=[{}])])
+    assert wait(script, wait_timeout=20).rounds == 2 and script.now == 10
+
+
+def test_nothing_to_wait_for_never_passes():
+    outcome = wait(Script([]), wait_timeout=0)
+    assert not outcome.passed
