@@ -49,14 +49,15 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         result['changed'] = False
-        params, error = self._params()
+        environ = self._task_environment()
+        params, error = self._params(environ)
         scrubber = Scrubber(secrets_of(params or {}))
         if error:
             result.update(failed=True, msg=scrubber.text(error))
             return result
         start = time.monotonic()
         try:
-            outcome = self._wait(params, scrubber, start)
+            outcome = self._wait(params, environ, scrubber, start)
         except Exception as exc:  # pylint: disable=broad-except  # every failure is a result, never a traceback
             failure = failure_result(exc, scrubber, 'Waiting for replication')
             outcome = dict(passed=False, reason='query failed', instances=[], report=failure.pop('msg'), rounds=0,
@@ -67,13 +68,12 @@ class ActionModule(ActionBase):
         return scrubber.data(result)
 
     # --- options -------------------------------------------------------------------------------
-    def _params(self):
-        """Validated options: the task's args, module_defaults (also for omitted ones), the task's
-        environment: keyword, then the controller's environment, as a module would see them."""
+    def _params(self, environ):
+        """Validated options: the task's args, module_defaults (also for omitted ones), then the
+        environment (the task's environment: keyword over the controller's), as a module would see them."""
         args = dict(self._task.args)
         if _apply_action_arg_defaults is not None:
             args = _apply_action_arg_defaults(self._task.resolved_action, self._task, args, self._templar)
-        environ = self._task_environment()
         for name, option in SPEC.items():
             if args.get(name) is None and 'fallback' in option:
                 found = [environ[var] for var in option['fallback'][1] if environ.get(var)]
@@ -83,7 +83,6 @@ class ActionModule(ActionBase):
         if validated.error_messages:
             return validated.validated_parameters, '; '.join(validated.error_messages)
         params = validated.validated_parameters
-        params['_environ'] = environ
         if not HAS_REQUESTS:
             return params, 'the taurusdb_starrocks_replication_wait action needs the Python library requests on the controller'
         for name, low in (('wait_timeout', 0), ('wait_sleep', 0.1), ('ready_polls', 1), ('fail_fast_polls', 1)):
@@ -96,6 +95,7 @@ class ActionModule(ActionBase):
         return params, None
 
     def _task_environment(self):
+        """The controller's environment with the task's environment: keyword over it."""
         environ = dict(os.environ)
         environments = self._task.environment or []
         for environment in environments if isinstance(environments, list) else [environments]:
@@ -105,10 +105,10 @@ class ActionModule(ActionBase):
         return environ
 
     # --- the wait ------------------------------------------------------------------------------
-    def _wait(self, params, scrubber, start):
+    def _wait(self, params, environ, scrubber, start):
         query = ReplicationQuery(params)
         query.explain_failures = False  # read once, after a failed wait, not every round
-        settings = ConnectionSettings(params, environ=params['_environ'])
+        settings = ConnectionSettings(params, environ=environ)
         for warning in settings.warnings:
             display.warning(scrubber.text(warning))
         deadline = start + params['wait_timeout'] if params['wait_timeout'] > 0 else None
