@@ -67,9 +67,9 @@ def run(path, collections, sim, extra_vars=''):
     return time.perf_counter() - start, proc
 
 
-def median(path, collections, sim, extra_vars='', expect_rc=0):
+def median(path, collections, sim, extra_vars='', expect_rc=0, rounds=ROUNDS):
     times = []
-    for _round in range(ROUNDS):
+    for _round in range(rounds):
         sim.reset()
         elapsed, proc = run(path, collections, sim, extra_vars)
         if proc.returncode != expect_rc:
@@ -110,14 +110,15 @@ def main():
             requests_made = sim.stats()['routes'].get('replication', 0)
             lookup = median(playbook(work, 'lookup%d' % count, lookup_tasks(ids)), current, sim)
             row = [count, int(latency * 1000), base, role, lookup, requests_made]
-            if args.compare_ref:
+            if args.compare_ref:  # one run: the old role takes about a second an instance, twice
                 old = collection_dir(args.compare_ref, work)
-                row.append(median(playbook(work, 'old%d' % count, role_tasks(ids)), old, sim))
+                row.append(median(playbook(work, 'old%d' % count, role_tasks(ids)), old, sim, rounds=1))
+            print('measured %d instances: %r' % (count, row), file=sys.stderr, flush=True)
             rows.append(row)
         print('## Gating ready instances (median of %d runs, seconds)\n' % ROUNDS)
         header = '| instances | latency ms | empty playbook | role (wait action) | role - empty | lookup | requests/round |'
         if args.compare_ref:
-            header += ' role at %s | old - empty |' % args.compare_ref
+            header += ' role at %s (1 run) | old - empty |' % args.compare_ref
         print(header)
         print('|' + '---|' * (header.count('|') - 1))
         for row in rows:
