@@ -297,9 +297,9 @@ class Handler(BaseHTTPRequestHandler):
         self.entry['auth'] = method
         names = parse_qs(parts.query, keep_blank_values=True).get('name')
         projects = self.state.auth.list_projects(names[-1] if names else None)
-        answer = {'projects': [dict({'domain_id': 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', 'enabled': True, 'is_domain': False,
-                                     'parent_id': 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', 'description': ''}, **project)
-                                for project in projects],
+        common = {'domain_id': 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', 'enabled': True, 'is_domain': False,
+                  'parent_id': 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', 'description': ''}
+        answer = {'projects': [dict(common, **project) for project in projects],
                   'links': {'self': 'https://iam.example/v3/projects', 'previous': None, 'next': None}}
         self._send(200, answer, {'X-IAM-Trace-Id': self.request_id}, fault=fault)
 
