@@ -61,23 +61,24 @@ class ProjectFinder(object):
                 exc.hint = 'Check iam_endpoint (or HUAWEICLOUD_SDK_IAM_ENDPOINT): it does not look like IAM.'
             raise
         request_id = response.headers.get('X-Request-Id') or response.headers.get('X-IAM-Trace-Id')
+        url = self.iam_endpoint + PROJECTS_PATH
         projects = payload.get('projects') if isinstance(payload, dict) else None
         if not isinstance(projects, list):
-            raise ApiError('%s failed: the answer has no "projects" list' % what, status=response.status_code,
-                           request_id=request_id, hint='Check iam_endpoint; or %s.' % SET_PROJECT)
+            raise ApiError('%s failed: the answer has no "projects" list' % what, url=url, request_id=request_id,
+                           hint='Check iam_endpoint; or %s.' % SET_PROJECT)
         named = [project for project in projects if isinstance(project, dict) and project.get('name') == self.region]
         if not named:
             raise ApiError('%s failed: IAM has no project named %s for these credentials' % (what, self.region),
-                           status=response.status_code, request_id=request_id,
+                           url=url, request_id=request_id,
                            hint='Check region (the project of a region is named after it), or %s.' % SET_PROJECT)
         if len(named) > 1:
             ids = ', '.join(str(project.get('id')) for project in named)
             raise ApiError('%s failed: IAM has %d projects named %s (%s)' % (what, len(named), self.region, ids),
-                           status=response.status_code, request_id=request_id,
+                           url=url, request_id=request_id,
                            hint='Choose one: %s.' % SET_PROJECT)
         project_id = named[0].get('id')
         if not isinstance(project_id, str) or not PROJECT_ID_RE.match(project_id):
             raise ApiError('%s failed: the project id IAM gave for %s is not 32 letters or digits' % (what, self.region),
-                           status=response.status_code, request_id=request_id, hint='%s.' % SET_PROJECT[0].upper()
+                           url=url, request_id=request_id, hint='%s.' % SET_PROJECT[0].upper()
                            + SET_PROJECT[1:])
         return project_id

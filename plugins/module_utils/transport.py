@@ -434,6 +434,9 @@ def _kind(error):
                                  'HTTPS_PROXY and NO_PROXY); with mutual TLS, client_cert and client_key.')
 
 
+CONNECTION_REPR_RE = re.compile(r"\w*Connection(?:Pool)?\(host='[^']*', port=\d+\): ")
+
+
 def _root_cause(error):
     """The innermost reason of a requests/urllib3 exception, without the noise."""
     seen = error
@@ -445,4 +448,5 @@ def _root_cause(error):
         if nxt is None or nxt is seen:
             break
         seen = nxt
-    return '%s: %s' % (type(seen).__name__, seen)
+    # urllib3 names the connection's host and port, which the URL in the message already says
+    return '%s: %s' % (type(seen).__name__, CONNECTION_REPR_RE.sub('', str(seen)))
