@@ -22,13 +22,21 @@ options:
   endpoint:
     description:
       - API endpoint URL, for example V(https://gaussdb.cn-north-4.myhuaweicloud.com). Wins over O(region).
+      - Several endpoints (a list, or comma-separated) are tried in order when a connection fails - DNS, connection
+        refused or reset, connect timeout or a failed TLS handshake, never an HTTP error - and the first that
+        connects is kept for the rest of the run. When none connects, the error names each one with its reason.
+        E(HUAWEICLOUD_SDK_REGION_GAUSSDB_<REGION>) may list several the same way.
       - If not set, the environment variable E(TAURUSDB_ENDPOINT) is used.
-    type: str
+    type: list
+    elements: str
   project_id:
     description:
       - Project ID (32 letters or digits) that owns the instance.
       - If not set, E(HUAWEICLOUD_SDK_PROJECT_ID) or C(project_id) in the credentials file is used.
-        With IAM password authentication it may be left out; the token's project for O(region) is used.
+      - Else, with O(region), it is found as the official SDK finds it - with AK/SK (also from the credentials file
+        or cloud-server metadata) by asking IAM once per run for the project named after O(region)
+        (C(GET /v3/projects?name=<region>) at O(iam_endpoint)); with an IAM password, the token's project for
+        O(region) is used. No project or several of that name is an error.
     type: str
   access_key:
     description:
@@ -66,12 +74,16 @@ options:
     type: str
   iam_endpoint:
     description:
-      - IAM endpoint URL. Defaults to C(https://iam.<region>.myhuaweicloud.com).
+      - IAM endpoint URL, for IAM password authentication and for finding the project id of O(region).
+      - If not set, as the official SDK finds it - C(iam_endpoint) in the C([basic]) section of the credentials file
+        (when the credentials come from that file), then the environment variable E(HUAWEICLOUD_SDK_IAM_ENDPOINT),
+        then the SDK's table of IAM endpoints per region (C(https://iam.<region>.myhuaweicloud.com) for the regions
+        it lists), then the global V(https://iam.myhuaweicloud.com).
     type: str
   credentials_file:
     description:
       - The official SDK's credentials file (INI, section C([basic]), keys C(ak), C(sk), C(project_id),
-        C(security_token)). Used only when no other credentials are given.
+        C(security_token), C(iam_endpoint)). Used only when no other credentials are given.
       - If not set, E(HUAWEICLOUD_SDK_CREDENTIALS_FILE) is used, then C(~/.huaweicloud/credentials) if it exists.
     type: path
   language:
@@ -89,6 +101,41 @@ options:
     description:
       - PEM file of CA certificates to verify the endpoint with, instead of the system's.
     type: path
+  client_cert:
+    description:
+      - PEM file of a client certificate, for endpoints behind mutual TLS. It may hold the private key too;
+        else set O(client_key). Checked before any request.
+    type: path
+  client_key:
+    description:
+      - PEM file of the private key of O(client_cert) (not encrypted).
+    type: path
+  proxy:
+    description:
+      - Proxy for every request to the API and IAM, as V(http://[user:password@]host:port). Never shown in any
+        output, its password in no form (as written, decoded or as C(Proxy-Authorization) credentials).
+      - If not set, the environment's E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) apply as usual. The metadata
+        service (O(metadata_credentials)) is never reached through a proxy.
+    type: str
+  metadata_credentials:
+    description:
+      - Use temporary AK/SK from the metadata service of the Huawei Cloud server the task runs on (an ECS with an
+        agency), as the official SDK's metadata credentials. Opt-in only, never tried by default.
+      - They are fetched on first use (C(GET <metadata_url>/openstack/latest/securitykey), with a metadata session
+        token when the service gives one) and again before they expire, once for all concurrent requests; their
+        secret key and security token never appear in output. The project id comes from O(project_id) or is found
+        from IAM for O(region).
+      - Off the cloud it fails at once with a clear error (the metadata address gets 2 seconds to connect).
+      - Setting it together with other credentials (also from environment variables) is an error.
+      - If not set, the environment variable E(TAURUSDB_METADATA_CREDENTIALS) is used.
+    type: bool
+    default: false
+  metadata_url:
+    description:
+      - The metadata service, C(scheme://host[:port]). Change it only to test against a stand-in.
+      - If not set, the environment variable E(TAURUSDB_METADATA_URL) is used.
+    type: str
+    default: http://169.254.169.254
   connect_timeout:
     description:
       - Seconds to wait for a connection.
@@ -124,15 +171,16 @@ options:
 notes:
   - Requests go to the API from the host the task runs on (usually C(localhost)); it needs the
     Python library C(requests).
-  - Exactly one authentication method is used - AK/SK, O(auth_token) or IAM password - and
-    setting more than one (also through environment variables) is an error.
+  - Exactly one authentication method is used - AK/SK, O(auth_token), IAM password or O(metadata_credentials) -
+    and setting more than one (also through environment variables) is an error. With none given, the
+    credentials file is read; metadata credentials are used only when asked for.
   - Credentials are stripped of surrounding whitespace (a YAML block scalar ends in a newline); a line
     break or control character inside one is refused without showing it.
-  - Secrets - O(secret_key), O(security_token), O(auth_token), O(iam_password), IAM tokens and request
-    signatures - never appear in results, errors or warnings, also where a server echoes them, escaped or
-    URL-encoded. Credentials from C(~/.netrc) are never sent.
-  - O(endpoint) and O(iam_endpoint) are C(scheme://host[:port]) only - a user name, password, path, query
-    or fragment is refused.
+  - Secrets - O(secret_key), O(security_token), O(auth_token), O(iam_password), the password of O(proxy), IAM
+    tokens, metadata credentials and request signatures - never appear in results, errors or warnings, also
+    where a server echoes them, escaped or URL-encoded. Credentials from C(~/.netrc) are never sent.
+  - O(endpoint), O(iam_endpoint) and O(metadata_url) are C(scheme://host[:port]) only - a user name, password,
+    path, query or fragment is refused.
 requirements:
   - requests >= 2.25
 '''
@@ -237,6 +285,37 @@ options:
     ini:
       - section: taurusdb_htap
         key: ca_path
+  client_cert:
+    vars:
+      - name: taurusdb_client_cert
+    ini:
+      - section: taurusdb_htap
+        key: client_cert
+  client_key:
+    vars:
+      - name: taurusdb_client_key
+    ini:
+      - section: taurusdb_htap
+        key: client_key
+  proxy:
+    vars:
+      - name: taurusdb_proxy
+  metadata_credentials:
+    env:
+      - name: TAURUSDB_METADATA_CREDENTIALS
+    vars:
+      - name: taurusdb_metadata_credentials
+    ini:
+      - section: taurusdb_htap
+        key: metadata_credentials
+  metadata_url:
+    env:
+      - name: TAURUSDB_METADATA_URL
+    vars:
+      - name: taurusdb_metadata_url
+    ini:
+      - section: taurusdb_htap
+        key: metadata_url
   connect_timeout:
     vars:
       - name: taurusdb_connect_timeout

@@ -6,7 +6,9 @@
 
 A method owns its options (argument spec entries, with the SDK's environment variables), says
 which of them are secret and which select it, and authorizes requests. Adding a method is a new
-``auth_<name>.py``, an entry in ``connection.AUTH_METHODS`` and its documentation.
+``auth_<name>.py``, an entry in ``connection.AUTH_METHODS`` and its documentation. ``environ`` is
+the environment the options came from (the task's for the wait action), for what the SDK reads
+from it directly (HUAWEICLOUD_SDK_IAM_ENDPOINT).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -41,9 +43,9 @@ class AuthMethod(object):
     SECRET_OPTIONS = ()   # options whose values never appear in output
     TRIGGERS = ()         # options whose presence selects the method
     FALLBACK = False      # tried when no method was selected (at most one method)
-    FINDS_PROJECT = False  # whether it can find the project id itself (an IAM token names its project)
+    FINDS_PROJECT_BY_REGION = False  # asks IAM for the project of the region when no project id is given
 
-    def __init__(self, params, warn=None):
+    def __init__(self, params, warn=None, environ=None):
         self.params = params
         self.project_id = params.get('project_id')
 
@@ -51,14 +53,18 @@ class AuthMethod(object):
     def selected_by(cls, params):
         return any(params.get(name) for name in cls.TRIGGERS)
 
+    def finds_project(self):
+        """Whether it can find the project id itself when none is given (an IAM token names its project;
+        signed credentials ask IAM for the project of the region)."""
+        return False
+
     def secrets(self):
         return [self.params.get(name) for name in self.SECRET_OPTIONS if self.params.get(name)]
 
     def api_project_id(self, client):
         """The project id for API paths."""
         if not self.project_id:
-            raise OptionError('project_id is required (or HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the '
-                              'credentials file)')
+            raise OptionError(PROJECT_REQUIRED)
         return self.project_id
 
     def authorize(self, client, method, path, query, headers):
@@ -69,25 +75,31 @@ class AuthMethod(object):
         """Whether a rejected request is worth one more try after renewing credentials (expired token)."""
         return False
 
+    def close(self):
+        """Release what the method holds (a session of its own)."""
+
     def _require(self, names, message):
         missing = [name for name in names if not self.params.get(name)]
         if missing:
             raise OptionError('%s; missing: %s' % (message, ', '.join(missing)))
 
 
-def select_auth(params, methods, warn=None):
+PROJECT_REQUIRED = 'project_id is required (or HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the credentials file)'
+
+
+def select_auth(params, methods, warn=None, environ=None):
     """Exactly one auth method: the one whose options are given, else the fallback; never two."""
     chosen = [method for method in methods if method.selected_by(params)]
     if len(chosen) > 1:
-        raise OptionError('conflicting credentials: %s are all set (possibly from HUAWEICLOUD_SDK_* or CLOUD_SDK_* '
-                          'environment variables); set only one auth method'
+        raise OptionError('conflicting credentials: %s are all set (possibly from HUAWEICLOUD_SDK_*, CLOUD_SDK_* or '
+                          'TAURUSDB_* environment variables); set only one auth method'
                           % ' and '.join(method.NAME for method in chosen))
     if not chosen:
         chosen = [method for method in methods if method.FALLBACK]
-    auth = chosen[0](params, warn)
+    auth = chosen[0](params, warn, environ)
     if auth.project_id:
         check_project_id(auth.project_id)
-    elif not auth.FINDS_PROJECT:
-        raise OptionError('project_id is required (or HUAWEICLOUD_SDK_PROJECT_ID, or project_id in the credentials '
-                          'file)')
+    elif not auth.finds_project():
+        raise OptionError(PROJECT_REQUIRED + (', or region to find it from IAM' if auth.FINDS_PROJECT_BY_REGION
+                                              else ''))
     return auth

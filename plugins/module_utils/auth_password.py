@@ -28,17 +28,19 @@ class PasswordAuth(AuthMethod):
     )
     SECRET_OPTIONS = ('iam_password',)
     TRIGGERS = ('iam_user', 'iam_password')
-    FINDS_PROJECT = True
 
-    def __init__(self, params, warn=None):
-        super(PasswordAuth, self).__init__(params, warn)
+    def __init__(self, params, warn=None, environ=None):
+        super(PasswordAuth, self).__init__(params, warn, environ)
         self._require(('iam_user', 'iam_password', 'iam_domain'),
                       'IAM password authentication needs iam_user, iam_password and iam_domain')
         if not self.project_id and not params.get('region'):
             raise OptionError('IAM password authentication needs project_id or region (to scope the token)')
-        self.iam_endpoint = resolve_iam_endpoint(params.get('region'), params.get('iam_endpoint'))
+        self.iam_endpoint = resolve_iam_endpoint(params.get('region'), params.get('iam_endpoint'), environ)
         self._token = None
         self._lock = threading.Lock()
+
+    def finds_project(self):
+        return True  # the token's project
 
     def api_project_id(self, client):
         if not self.project_id:

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, taurusdb.htap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The client: an endpoint, an auth method and a transport, built from explicit settings."""
+"""The client: its endpoints, an auth method and a transport, built from explicit settings."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -14,7 +14,8 @@ __all__ = ['Client', 'HAS_REQUESTS', 'REQUESTS_IMPORT_ERROR']
 
 
 class Client(object):
-    """Signed (or token-authorized) JSON requests to one endpoint.
+    """Signed (or token-authorized) JSON requests to the run's endpoints (several are tried in order when a
+    connection fails; the one that worked is kept).
 
     ``concurrency`` is how many requests the caller will have in flight at once: the connection
     pool is that big, so no connection is thrown away. ``deadline`` (a time.monotonic() value)
@@ -23,7 +24,7 @@ class Client(object):
 
     def __init__(self, settings, scrubber=None, concurrency=1, deadline=None):
         self.settings = settings
-        self.endpoint = settings.endpoint
+        self.endpoints = settings.endpoints
         self.auth = settings.auth
         self.scrubber = scrubber if scrubber is not None else Scrubber()
         for secret in settings.secrets():
@@ -31,7 +32,13 @@ class Client(object):
         self.warnings = settings.warnings
         self.transport = Transport(settings, self.scrubber, pool_size=concurrency, deadline=deadline)
 
+    @property
+    def endpoint(self):
+        """The endpoint requests go to now."""
+        return self.endpoints.current
+
     def close(self):
+        self.auth.close()
         self.transport.close()
 
     def __enter__(self):
@@ -57,4 +64,4 @@ class Client(object):
     def _get(self, path, query, what, hints):
         def authorize(method, path_, query_, headers):
             self.auth.authorize(self, method, path_, query_, headers)
-        return self.transport.call('GET', self.endpoint, path, query, None, what, authorize, hints)
+        return self.transport.call('GET', self.endpoints, path, query, None, what, authorize, hints)

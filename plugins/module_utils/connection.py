@@ -13,31 +13,38 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import ssl
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth import clean_credentials, select_auth
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth_aksk import AkSkAuth
+from ansible_collections.taurusdb.htap.plugins.module_utils.auth_metadata import MetadataAuth
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth_password import PasswordAuth
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth_token import TokenAuth
-from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import resolve_endpoint
+from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import (
+    Endpoints, check_proxy, proxy_secrets, resolve_endpoints)
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_project_id
 
 # The order is the order of the "conflicting credentials" message; AK/SK also reads the credentials file.
-AUTH_METHODS = (AkSkAuth, TokenAuth, PasswordAuth)
+# Metadata credentials are opt-in: selected only by their option (or its environment variable).
+AUTH_METHODS = (AkSkAuth, TokenAuth, PasswordAuth, MetadataAuth)
 LANGUAGES = ['en-us', 'zh-cn']
 # Signed requests are valid for 15 minutes; keep the retry budget well inside that.
 MAX_RETRY_TIME = 600
 
 BASE_SPEC = dict(
     region=dict(type='str', fallback=(env_fallback, ['TAURUSDB_REGION'])),
-    endpoint=dict(type='str', fallback=(env_fallback, ['TAURUSDB_ENDPOINT'])),
+    endpoint=dict(type='list', elements='str', fallback=(env_fallback, ['TAURUSDB_ENDPOINT'])),
     project_id=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_SDK_PROJECT_ID'])),
     iam_endpoint=dict(type='str'),
     language=dict(type='str', default='en-us', choices=LANGUAGES),
     validate_certs=dict(type='bool', default=True),
     ca_path=dict(type='path'),
+    client_cert=dict(type='path'),
+    client_key=dict(type='path', no_log=False),
+    proxy=dict(type='str', no_log=True),
     connect_timeout=dict(type='float', default=10.0),
     read_timeout=dict(type='float', default=30.0),
     retries=dict(type='int', default=5),
@@ -58,8 +65,33 @@ def _given_or_default(params, name):
 
 
 def secrets_of(params):
-    """The secret values among options (what no output may show)."""
-    return [params[name] for name in SECRET_OPTIONS if isinstance(params.get(name), str) and params[name]]
+    """The secret values among options (what no output may show), the proxy's password in all its forms too."""
+    return ([params[name] for name in SECRET_OPTIONS if isinstance(params.get(name), str) and params[name]]
+            + proxy_secrets(params.get('proxy')))
+
+
+def _no_password():
+    return b''  # an encrypted key fails at once instead of OpenSSL asking for a password on the terminal
+
+
+def check_client_cert(cert, key):
+    """A client certificate (and its key, unless the certificate file holds it) that TLS can load."""
+    if key and not cert:
+        raise OptionError('client_key needs client_cert')
+    if not cert:
+        return None, None
+    for name, path in (('client_cert', cert), ('client_key', key)):
+        if path and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+            raise OptionError('%s %s is not a readable file' % (name, path))
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_cert_chain(cert, key, password=_no_password)
+    except ssl.SSLError as exc:
+        raise OptionError('client_cert %s%s cannot be used for TLS (%s): it must be PEM, the key must match the '
+                          'certificate and must not be encrypted'
+                          % (cert, ' with client_key %s' % key if key else '', exc.reason or exc.__class__.__name__))
+    except (IOError, OSError) as exc:
+        raise OptionError('cannot read client_cert/client_key: %s' % (exc.strerror or exc.__class__.__name__))
+    return cert, key
 
 
 def check_range(params, name, low, high=None):
@@ -76,7 +108,7 @@ class ConnectionSettings(object):
 
     def __init__(self, params, environ=None, warn=None):
         params = dict((name, _given_or_default(params, name)) for name in CONNECTION_SPEC)
-        clean_credentials(params, CREDENTIAL_OPTIONS)
+        clean_credentials(params, CREDENTIAL_OPTIONS + ['proxy'])
         check_range(params, 'retries', 0, 50)
         check_range(params, 'retry_max_time', 0, MAX_RETRY_TIME)
         check_range(params, 'retry_backoff', 0, 60)
@@ -86,9 +118,12 @@ class ConnectionSettings(object):
             check_project_id(params['project_id'])
         environ = os.environ if environ is None else environ
         self.region = params.get('region')
-        self.endpoint = resolve_endpoint(params.get('region'), params.get('endpoint'), environ)
+        self.endpoints = Endpoints(resolve_endpoints(params.get('region'), params.get('endpoint'), environ))
+        self.endpoint = self.endpoints.current
+        self.proxy = check_proxy(params['proxy']) if params.get('proxy') else None
+        self.client_cert, self.client_key = check_client_cert(params.get('client_cert'), params.get('client_key'))
         self.warnings = []  # found while reading the settings (a credentials file others can read)
-        self.auth = select_auth(params, AUTH_METHODS, warn or self.warnings.append)
+        self.auth = select_auth(params, AUTH_METHODS, warn or self.warnings.append, environ)
         self.language = params['language'] or 'en-us'
         self.verify = (params.get('ca_path') or True) if params['validate_certs'] else False
         self.connect_timeout = params['connect_timeout']
@@ -98,4 +133,4 @@ class ConnectionSettings(object):
         self.retry_backoff = params['retry_backoff']
 
     def secrets(self):
-        return self.auth.secrets()
+        return self.auth.secrets() + proxy_secrets(self.proxy)

@@ -2,15 +2,18 @@
 # Copyright: (c) 2026, taurusdb.htap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Where requests go: the service host of each region, the SDK's per-region override, and checked URLs."""
+"""Where requests go: the service host of each region, the SDK's per-region override (several endpoints,
+tried in order), the IAM endpoint as the SDK finds it, and checked URLs."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import base64
 import os
 import re
+import threading
 
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 
@@ -23,6 +26,41 @@ SERVICE_HOSTS = {
 }
 REGION_SERVICE = dict((region, service) for service, regions in SERVICE_HOSTS.items() for region in regions)
 CONTROL_CHARS_RE = re.compile(r'[\x00-\x20\x7f]')
+
+IAM_ENDPOINT_ENV = 'HUAWEICLOUD_SDK_IAM_ENDPOINT'
+DEFAULT_IAM_ENDPOINT = 'https://iam.myhuaweicloud.com'
+# IAM endpoints per region: copied from the official SDK, huaweicloudsdkcore 3.1.219,
+# huaweicloudsdkcore/auth/endpoint.py (__IAM_ENDPOINT_DICT), as IamHelper.get_iam_endpoint uses it.
+# A region not listed uses DEFAULT_IAM_ENDPOINT, as there.
+IAM_ENDPOINTS = {
+    "cn-north-2": "https://iam.cn-north-2.myhuaweicloud.com",
+    "cn-north-4": "https://iam.cn-north-4.myhuaweicloud.com",
+    "cn-north-1": "https://iam.cn-north-1.myhuaweicloud.com",
+    "cn-east-2": "https://iam.cn-east-2.myhuaweicloud.com",
+    "cn-east-3": "https://iam.cn-east-3.myhuaweicloud.com",
+    "cn-south-1": "https://iam.cn-south-1.myhuaweicloud.com",
+    "cn-south-2": "https://iam.cn-south-2.myhuaweicloud.com",
+    "cn-southwest-2": "https://iam.cn-southwest-2.myhuaweicloud.com",
+    "ap-southeast-1": "https://iam.ap-southeast-1.myhuaweicloud.com",
+    "ap-southeast-2": "https://iam.ap-southeast-2.myhuaweicloud.com",
+    "ap-southeast-3": "https://iam.ap-southeast-3.myhuaweicloud.com",
+    "af-south-1": "https://iam.af-south-1.myhuaweicloud.com",
+    "sa-brazil-1": "https://iam.sa-brazil-1.myhuaweicloud.com",
+    "la-south-2": "https://iam.la-south-2.myhuaweicloud.com",
+    "na-mexico-1": "https://iam.na-mexico-1.myhuaweicloud.com",
+    "la-north-2": "https://iam.la-north-2.myhuaweicloud.com",
+    "cn-north-9": "https://iam.cn-north-9.myhuaweicloud.com",
+    "eu-west-0": "https://iam.eu-west-0.myhuaweicloud.com",
+    "my-kualalumpur-1": "https://iam.my-kualalumpur-1.myhuaweicloud.com",
+    "ru-moscow-1": "https://iam.ru-moscow-1.myhuaweicloud.com",
+    "me-east-1": "https://iam.me-east-1.myhuaweicloud.com",
+    "ap-southeast-4": "https://iam.ap-southeast-4.myhuaweicloud.com",
+    "ae-ad-1": "https://iam.ae-ad-1.myhuaweicloud.com",
+    "cn-east-4": "https://iam.cn-east-4.myhuaweicloud.com",
+    "cn-east-5": "https://iam.cn-east-5.myhuaweicloud.com",
+    "tr-west-1": "https://iam.tr-west-1.myhuaweicloud.com",
+    "cn-north-12": "https://iam.cn-north-12.myhuaweicloud.com",
+}
 
 
 def check_url(url, what):
@@ -48,29 +86,141 @@ def check_url(url, what):
     return url.rstrip('/')
 
 
-def resolve_endpoint(region=None, endpoint=None, environ=None):
-    """An explicit endpoint wins; then the SDK's per-region override; then the region table."""
+def split_endpoints(value):
+    """A list of endpoints from a list, or from text with comma-separated URLs; empty items are dropped."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    found = []
+    for item in items:
+        if item is None:
+            continue
+        for part in (item.split(',') if isinstance(item, str) else [item]):
+            if not isinstance(part, str) or part.strip():
+                found.append(part)
+    return found
+
+
+def check_urls(urls, what):
+    """Every endpoint checked like one (``check_url``), duplicates dropped, order kept."""
+    checked = []
+    for url in urls:
+        url = check_url(url, what)
+        if url not in checked:
+            checked.append(url)
+    return checked
+
+
+def resolve_endpoints(region=None, endpoint=None, environ=None):
+    """The endpoints to try in order: the explicit ones (a list, or comma-separated), else the SDK's
+    per-region override HUAWEICLOUD_SDK_REGION_GAUSSDB_<REGION> (comma-separated, as the SDK reads it),
+    else the region table."""
     environ = os.environ if environ is None else environ
-    if endpoint:
-        return check_url(endpoint, 'endpoint')
+    given = split_endpoints(endpoint)
+    if given:
+        return check_urls(given, 'endpoint')
     if not region:
         raise OptionError('set region (for example cn-north-4) or endpoint (environment: '
                           'TAURUSDB_REGION or TAURUSDB_ENDPOINT)')
-    override_name = 'HUAWEICLOUD_SDK_REGION_GAUSSDB_%s' % region.upper().replace('-', '_')
-    override = environ.get(override_name)
+    override_name = region_override_name(region)
+    override = split_endpoints(environ.get(override_name))
     if override:
-        # The SDK accepts a comma-separated list; the first one is used here.
-        return check_url(override.split(',')[0].strip(), override_name)
+        return check_urls(override, override_name)
     service = REGION_SERVICE.get(region)
     if service is None:
         raise OptionError('unknown region %r; known regions: %s (or set endpoint, or %s)'
                           % (region, ', '.join(sorted(REGION_SERVICE)), override_name))
-    return 'https://%s.%s.%s' % (service, region, ENDPOINT_SUFFIX)
+    return ['https://%s.%s.%s' % (service, region, ENDPOINT_SUFFIX)]
 
 
-def resolve_iam_endpoint(region=None, iam_endpoint=None):
+def region_override_name(region):
+    return 'HUAWEICLOUD_SDK_REGION_GAUSSDB_%s' % region.upper().replace('-', '_')
+
+
+def resolve_iam_endpoint(region=None, iam_endpoint=None, environ=None, file_iam_endpoint=None, file_path=None):
+    """The IAM endpoint as the official SDK finds it: the option; then ``iam_endpoint`` of the credentials
+    file the credentials came from; then HUAWEICLOUD_SDK_IAM_ENDPOINT; then the SDK's per-region table;
+    then the global endpoint."""
+    environ = os.environ if environ is None else environ
     if iam_endpoint:
         return check_url(iam_endpoint, 'iam_endpoint')
-    if not region:
-        raise OptionError('IAM password authentication needs region or iam_endpoint')
-    return 'https://iam.%s.%s' % (region, ENDPOINT_SUFFIX)
+    if file_iam_endpoint:
+        return check_url(file_iam_endpoint, 'iam_endpoint in credentials file %s' % file_path)
+    if environ.get(IAM_ENDPOINT_ENV):
+        return check_url(environ[IAM_ENDPOINT_ENV], IAM_ENDPOINT_ENV)
+    return IAM_ENDPOINTS.get(region or '', DEFAULT_IAM_ENDPOINT)
+
+
+class Endpoints(object):
+    """The endpoints of one run, tried in order when a connection fails; the first one that connects is
+    kept (tried first) for the rest of the run. Shared by every thread of a client."""
+
+    def __init__(self, urls):
+        if isinstance(urls, str):
+            urls = [urls]
+        if not urls:
+            raise OptionError('no endpoint to connect to')
+        self.urls = list(urls)
+        self._current = 0
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return len(self.urls)
+
+    def __iter__(self):
+        return iter(self.urls)
+
+    @property
+    def current(self):
+        return self.urls[self._current]
+
+    def in_order(self):
+        """The kept endpoint first, then the others in their given order."""
+        with self._lock:
+            current = self._current
+        return [self.urls[current]] + [url for index, url in enumerate(self.urls) if index != current]
+
+    def keep(self, url):
+        with self._lock:
+            self._current = self.urls.index(url)
+
+
+def check_proxy(url):
+    """A proxy is http(s)://[user[:password]@]host[:port]. Errors never show it: it may hold a password."""
+    url = url.strip() if isinstance(url, str) else url
+    if not isinstance(url, str) or CONTROL_CHARS_RE.search(url):
+        raise OptionError('proxy must be a URL such as http://[user:password@]host:port without spaces or line '
+                          'breaks (its value is not shown)')
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise OptionError('proxy must be an http:// or https:// URL such as http://[user:password@]host:port '
+                          '(its value is not shown)')
+    if parts.path not in ('', '/') or parts.query or parts.fragment or url.endswith(('?', '#')):
+        raise OptionError('proxy must be scheme://[user:password@]host[:port] only, without a path, query or fragment '
+                          '(its value is not shown)')
+    try:
+        parts.port
+    except ValueError:
+        raise OptionError('proxy has an invalid port (its value is not shown)')
+    return url.rstrip('/')
+
+
+def proxy_secrets(url):
+    """Every form a proxy's password can take in output: the URL itself, the password as written and
+    decoded, the user:password pair, and the Basic credentials of a Proxy-Authorization header."""
+    if not isinstance(url, str) or not url.strip():
+        return []
+    url = url.strip()
+    netloc = urlsplit(url).netloc
+    if '@' not in netloc:
+        return []
+    userinfo = netloc.rsplit('@', 1)[0]
+    if ':' not in userinfo:
+        return []
+    user, password = userinfo.split(':', 1)
+    forms = [url, url.rstrip('/'), userinfo, password, unquote(password), '%s:%s' % (unquote(user), unquote(password))]
+    pair = ('%s:%s' % (unquote(user), unquote(password))).encode('utf-8')
+    forms.append(base64.b64encode(pair).decode('ascii'))
+    try:
+        forms.append(base64.b64encode(pair.decode('utf-8').encode('latin-1')).decode('ascii'))
+    except UnicodeEncodeError:
+        pass
+    return [form for form in forms if form]

@@ -183,6 +183,9 @@ def hint_for(status, error_code, hints=None):
                     'within 15 minutes of UTC.')
         return ('The credentials are not allowed here: check project_id and that the user has the IAM '
                 'permission %s.' % (hints.permission or 'for this API'))
+    if status == 407:
+        return ('The proxy refused the request (proxy authentication required): check the user and password in the '
+                'proxy option (or HTTPS_PROXY/HTTP_PROXY).')
     if status == 429:
         return 'The API is throttling requests: raise retries or retry_max_time, or lower the concurrency.'
     if status is not None and status >= 500:

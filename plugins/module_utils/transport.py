@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, taurusdb.htap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Transport: one HTTP session, attempts bounded in time and size, retries and error decoding.
+"""Transport: one HTTP session, attempts bounded in time and size, retries, endpoint fail-over and
+error decoding; the proxy and client certificate it sends requests with.
 
 It knows nothing of credentials or APIs: a caller passes how to authorize a request and what the
 API adds to error hints.
@@ -21,6 +22,7 @@ import traceback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.taurusdb.htap.plugins.module_utils import signer
+from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import Endpoints
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, hint_for, parse_error_body
 
 REQUESTS_IMPORT_ERROR = None
@@ -29,7 +31,7 @@ try:
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-    from urllib3.exceptions import InvalidHeader, MaxRetryError
+    from urllib3.exceptions import InvalidHeader, MaxRetryError, NewConnectionError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -158,13 +160,52 @@ NOT_TRANSIENT = (requests.exceptions.InvalidURL, requests.exceptions.InvalidHead
                  requests.exceptions.InvalidSchema, requests.exceptions.URLRequired) if HAS_REQUESTS else ()
 
 
+class EndpointsFailed(requests.exceptions.ConnectionError if HAS_REQUESTS else Exception):
+    """No endpoint of several could be connected to; ``failures`` holds (endpoint, error) for each."""
+
+    def __init__(self, failures):
+        super(EndpointsFailed, self).__init__('no endpoint could be connected to')
+        self.failures = failures
+
+
+def _causes(error):
+    """The error and every reason it holds (its reason, exceptions among its args, its cause), outermost first."""
+    chain, queue = [], [error]
+    while queue and len(chain) < 16:
+        seen = queue.pop(0)
+        if any(seen is known for known in chain):
+            continue
+        chain.append(seen)
+        reason = getattr(seen, 'reason', None)
+        queue.extend(item for item in [reason] + list(getattr(seen, 'args', None) or ()) + [seen.__cause__]
+                     if isinstance(item, BaseException))
+    return chain
+
+
+def connection_failed(error):
+    """Whether a request failed before any HTTP answer because the endpoint could not be reached: DNS,
+    connection refused or reset, connect timeout, or a TLS handshake that failed. These move on to the
+    next endpoint; an HTTP error, a read timeout or a proxy failure does not."""
+    if isinstance(error, (requests.exceptions.ProxyError, AttemptTimedOut, requests.exceptions.ReadTimeout)):
+        return False
+    if isinstance(error, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    if not isinstance(error, requests.exceptions.ConnectionError):
+        return False
+    return any(isinstance(cause, (NewConnectionError, ConnectionResetError, ConnectionAbortedError,
+                                  ConnectionRefusedError, socket.gaierror))
+               or type(cause).__name__ == 'RemoteDisconnected' for cause in _causes(error))
+
+
 class Transport(object):
     """One HTTP session with its retry policy. ``deadline`` (a time.monotonic() value) bounds every
     attempt and retry, for callers that wait."""
 
     sleep = staticmethod(time.sleep)  # replaceable in tests to record waits
 
-    def __init__(self, settings, scrubber, pool_size=4, deadline=None):
+    def __init__(self, settings, scrubber, pool_size=4, deadline=None, direct=False):
+        """``direct``: for link-local services (cloud-server metadata): no proxy - neither the ``proxy``
+        option nor the environment's - and no client certificate."""
         self.scrubber = scrubber
         self.connect_timeout = settings.connect_timeout
         self.read_timeout = settings.read_timeout
@@ -174,8 +215,16 @@ class Transport(object):
         self.language = settings.language
         self.verify = settings.verify
         self.deadline = deadline
+        proxy = None if direct else getattr(settings, 'proxy', None)
+        # without the option, requests uses HTTPS_PROXY/HTTP_PROXY/NO_PROXY from the environment
+        self.proxies = {'http': proxy, 'https': proxy} if proxy else None
+        client_cert = None if direct else getattr(settings, 'client_cert', None)
+        client_key = getattr(settings, 'client_key', None)
+        self.cert = (client_cert, client_key) if client_cert and client_key else client_cert
         self.session = requests.Session()
         self.session.auth = _no_netrc
+        if direct:
+            self.session.trust_env = False
         adapter = WatchedAdapter(pool_connections=2, pool_maxsize=max(1, pool_size), max_retries=0)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
@@ -183,10 +232,13 @@ class Transport(object):
     def close(self):
         self.session.close()
 
-    def call(self, method, base, path, query, body, what, authorize=None, hints=None):
-        """One logical call; returns (response, decoded JSON). Every error it raises is scrubbed of secrets."""
+    def call(self, method, base, path, query, body, what, authorize=None, hints=None, decode=True):
+        """One logical call; returns (response, decoded JSON), or (response, body bytes) without ``decode``.
+        ``base`` is an endpoint URL or ``Endpoints`` (tried in order when a connection fails). Every error it
+        raises is scrubbed of secrets."""
+        endpoints = base if isinstance(base, Endpoints) else Endpoints([base])
         try:
-            return self._call_with_retries(method, base, path, query, body, what, authorize, hints)
+            return self._call_with_retries(method, endpoints, path, query, body, what, authorize, hints, decode)
         except ApiError as exc:
             raise exc.scrubbed(self.scrubber)
 
@@ -221,7 +273,8 @@ class Transport(object):
             try:
                 response = self.session.request(
                     method, url, headers=headers, data=body, verify=self.verify, allow_redirects=False, stream=True,
-                    timeout=(min(self.connect_timeout, limit), min(self.read_timeout, limit)))
+                    timeout=(min(self.connect_timeout, limit), min(self.read_timeout, limit)),
+                    proxies=self.proxies, cert=self.cert)
                 try:
                     content = read_body(response)
                 finally:
@@ -234,12 +287,30 @@ class Transport(object):
                 raise AttemptTimedOut('the answer took longer than %g s' % limit)
         return response, content
 
-    def _call_with_retries(self, method, base, path, query, body, what, authorize, hints):
+    def _send_any(self, method, endpoints, path, query, body, authorize):
+        """One attempt on the endpoints in order: a connection that fails moves on to the next endpoint
+        at once; the first that connects is kept for later calls. Returns (endpoint, response, body)."""
+        failures = []
+        for base in endpoints.in_order():
+            try:
+                response, content = self._send(method, base, path, query, body, authorize)
+            except requests.exceptions.RequestException as exc:
+                if len(endpoints) > 1 and connection_failed(exc):
+                    failures.append((base, exc))
+                    continue
+                endpoints.keep(base)  # it could be connected to
+                exc.endpoint = base
+                raise
+            endpoints.keep(base)
+            return base, response, content
+        raise EndpointsFailed(failures)
+
+    def _call_with_retries(self, method, endpoints, path, query, body, what, authorize, hints, decode):
         """Retries 429/5xx, network errors and broken 2xx bodies, bounded by ``retries`` and by
         ``retry_max_time`` from the start of the call: no attempt starts after it, so the call
-        takes at most retry_max_time plus one attempt."""
+        takes at most retry_max_time plus one attempt (on each endpoint, when several are given)."""
         retry = self._retry_policy()
-        url = base + path
+        url = endpoints.current + path
         deadline = time.monotonic() + self.retry_max_time
         if self.deadline is not None:
             deadline = min(deadline, self.deadline)
@@ -248,9 +319,10 @@ class Transport(object):
             attempts += 1
             response = error = None
             try:
-                response, content = self._send(method, base, path, query, body, authorize)
+                base, response, content = self._send_any(method, endpoints, path, query, body, authorize)
+                url = base + path
                 if response.status_code not in RETRY_STATUSES:
-                    return response, self._decode(response, content, what, attempts, url, hints)
+                    return response, self._decode(response, content, what, attempts, url, hints, decode)
             except HeaderRefused as exc:
                 raise ApiError('%s failed: %s' % (what, exc), attempts=attempts, url=url)
             except NOT_TRANSIENT as exc:
@@ -263,6 +335,7 @@ class Transport(object):
                                attempts=attempts, url=url)
             except requests.exceptions.RequestException as exc:
                 error = exc
+                url = getattr(exc, 'endpoint', endpoints.current) + path
             except ApiError as exc:
                 if not exc.retryable:
                     raise
@@ -280,8 +353,8 @@ class Transport(object):
             error.attempts = attempts
             raise error
         if error is not None:
-            raise _network_error(error, what, attempts, url)
-        return response, self._decode(response, content, what, attempts, url, hints)
+            raise _network_error(error, what, attempts, url, path)
+        return response, self._decode(response, content, what, attempts, url, hints, decode)
 
     @staticmethod
     def _planned_wait(retry, response):
@@ -294,9 +367,11 @@ class Transport(object):
                 return after
         return retry.get_backoff_time()
 
-    def _decode(self, response, content, what, attempts, url, hints):
-        request_id = response.headers.get('X-Request-Id')
+    def _decode(self, response, content, what, attempts, url, hints, decode=True):
+        request_id = response.headers.get('X-Request-Id') or response.headers.get('X-IAM-Trace-Id')
         content_type = response.headers.get('Content-Type', 'no content type')
+        if not decode and 200 <= response.status_code < 300:
+            return content
         try:
             payload = json.loads(content.decode('utf-8')) if content.strip() else None
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply to decode
@@ -339,26 +414,49 @@ class HeaderRefused(ValueError):
     pass
 
 
-def _network_error(error, what, attempts, url):
+def _network_error(error, what, attempts, url, path=''):
+    if isinstance(error, EndpointsFailed):
+        tried = '; '.join('%s: %s (%s)' % (base, _kind(exc)[0], _reason(exc)) for base, exc in error.failures)
+        hints = []
+        for _base, exc in error.failures:
+            hint = _kind(exc)[1]
+            if hint not in hints:
+                hints.append(hint)
+        return ApiError('%s failed: none of the %d endpoints could be connected to - %s'
+                        % (what, len(error.failures), tried), hint=' '.join(hints), attempts=attempts, url=url)
+    kind, hint = _kind(error)
+    return ApiError('%s failed: %s (%s)' % (what, kind, _reason(error)), hint=hint, attempts=attempts, url=url)
+
+
+def _reason(error):
+    return error if isinstance(error, AttemptTimedOut) else _root_cause(error)
+
+
+def _kind(error):
+    """What kind of network failure this is, and what the user can do about it."""
     if isinstance(error, AttemptTimedOut):
-        hint = ('The endpoint answered too slowly: each attempt may take connect_timeout + read_timeout in all; '
-                'raise them or check the network.')
-        kind = 'timed out'
-    elif isinstance(error, requests.exceptions.SSLError):
-        hint = ('TLS certificate verification failed: set ca_path to the CA bundle that signed the '
-                'endpoint\'s certificate (validate_certs=false turns checking off, not recommended).')
-        kind = 'TLS error'
-    elif isinstance(error, requests.exceptions.Timeout):
-        hint = 'The endpoint did not answer in time: raise read_timeout/connect_timeout or check the network.'
-        kind = 'timed out'
-    elif isinstance(error, requests.exceptions.ProxyError):
-        hint = 'Check the proxy settings (HTTPS_PROXY, NO_PROXY).'
-        kind = 'proxy error'
-    else:
-        hint = 'Check endpoint/region, DNS, network and proxy settings (HTTPS_PROXY, NO_PROXY).'
-        kind = 'connection failed'
-    reason = error if isinstance(error, AttemptTimedOut) else _root_cause(error)
-    return ApiError('%s failed: %s (%s)' % (what, kind, reason), hint=hint, attempts=attempts, url=url)
+        return 'timed out', ('The endpoint answered too slowly: each attempt may take connect_timeout + read_timeout '
+                             'in all; raise them or check the network.')
+    if isinstance(error, requests.exceptions.SSLError):
+        reason = str(_root_cause(error))
+        if 'CERTIFICATE_VERIFY_FAILED' in reason:
+            return 'TLS error', ('TLS certificate verification failed: set ca_path to the CA bundle that signed the '
+                                 'endpoint\'s certificate (validate_certs=false turns checking off, not recommended).')
+        if 'certificate' in reason.lower() or 'alert' in reason.lower():
+            return 'TLS error', ('The endpoint refused the TLS handshake: if it requires mutual TLS, set client_cert '
+                                 'and client_key to a client certificate it trusts; check ca_path.')
+        return 'TLS error', ('The TLS handshake failed: check ca_path, and client_cert/client_key if the endpoint '
+                             'requires mutual TLS.')
+    if isinstance(error, requests.exceptions.ProxyError):
+        return 'proxy error', 'Check the proxy option (or HTTPS_PROXY, HTTP_PROXY and NO_PROXY in the environment).'
+    if isinstance(error, requests.exceptions.Timeout):
+        return 'timed out', ('The endpoint did not answer in time: raise read_timeout/connect_timeout or check the '
+                             'network.')
+    return 'connection failed', ('Check endpoint/region, DNS, network and proxy settings (the proxy option, or '
+                                 'HTTPS_PROXY and NO_PROXY); with mutual TLS, client_cert and client_key.')
+
+
+CONNECTION_REPR_RE = re.compile(r"\w*Connection(?:Pool)?\(host='[^']*', port=\d+\): ")
 
 
 def _root_cause(error):
@@ -372,4 +470,5 @@ def _root_cause(error):
         if nxt is None or nxt is seen:
             break
         seen = nxt
-    return '%s: %s' % (type(seen).__name__, seen)
+    # urllib3 names the connection's host and port, which the URL in the message already says
+    return '%s: %s' % (type(seen).__name__, CONNECTION_REPR_RE.sub('', str(seen)))

@@ -16,6 +16,9 @@ def main(argv=None):
     parser.add_argument('--scenario', default='healthy',
                         help='bundled name (%s) or a YAML/JSON file' % ', '.join(scenario_names()))
     parser.add_argument('--tls', action='store_true', help='serve HTTPS with a certificate made for this run')
+    parser.add_argument('--mtls', action='store_true',
+                        help='mutual TLS (implies --tls): clients must show htapsim-client.pem / htapsim-client-key.pem, '
+                             'written to the cert dir')
     parser.add_argument('--cert-dir', help='where to write htapsim-ca.pem (default: a temporary directory)')
     parser.add_argument('--url-file', help='also write the URL to this file once ready')
     parser.add_argument('--seed', type=int, help='seed for jitter and rate-based faults')
@@ -23,7 +26,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     sim = Simulator(args.scenario, host=args.host, port=args.port, tls=args.tls, seed=args.seed,
-                    verbose=args.verbose, cert_dir=args.cert_dir)
+                    verbose=args.verbose, cert_dir=args.cert_dir, client_certs=args.mtls)
     sim.start()
     if args.url_file:
         with open(args.url_file, 'w', encoding='utf-8') as handle:

@@ -50,15 +50,41 @@ def expected_signature(secret_key, method, raw_path, raw_query, headers, signed_
 class Authenticator:
     """Holds the configured AK/SK pairs and users, and the tokens it has issued."""
 
-    def __init__(self, config, clock):
+    def __init__(self, config, clock, metadata=None):
         self.keys = {entry['ak']: entry for entry in config.get('aksk', [])}
         self.users = config.get('users', [])
         self.token_ttl = float(config.get('token_ttl', 86400))
+        self.projects = list(config.get('projects', []))
+        self.metadata = dict(metadata or {})
         self.clock = clock  # callable returning an aware UTC datetime
         self.tokens = {}
+        self.metadata_tokens = set()
 
     def reset(self):
         self.tokens = {}
+        self.metadata_tokens = set()
+
+    # --- the account's projects (IAM) -------------------------------------------------------
+    def list_projects(self, name=None):
+        """GET /v3/projects[?name=]: the account's projects, those named ``name`` if given."""
+        return [dict(project) for project in self.projects if name is None or project.get('name') == name]
+
+    # --- cloud-server metadata -----------------------------------------------------------------
+    def issue_metadata_token(self):
+        token = 'simmeta-' + secrets.token_hex(16)
+        self.metadata_tokens.add(token)
+        return token
+
+    def issue_temporary_credentials(self):
+        """New temporary AK/SK and security token, accepted until ``metadata.ttl`` seconds from now."""
+        now = self.clock()
+        expires = now + datetime.timedelta(seconds=float(self.metadata.get('ttl', 3600)))
+        entry = {'ak': 'SIMMETA' + secrets.token_hex(8).upper(), 'sk': 'simmeta-sk-' + secrets.token_hex(16),
+                 'security_token': 'simmeta-token-' + secrets.token_hex(24),
+                 'project_id': self.metadata.get('project_id'), 'expires': expires, 'source': 'metadata'}
+        self.keys[entry['ak']] = entry
+        return {'credential': {'access': entry['ak'], 'secret': entry['sk'], 'securitytoken': entry['security_token'],
+                               'expires_at': expires.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}}
 
     # --- IAM ---------------------------------------------------------------------------
     def issue_token(self, body):
@@ -127,6 +153,9 @@ class Authenticator:
             raise AuthError(401, 'APIGW.0301', 'Incorrect IAM authentication information: bad X-Sdk-Date.') from None
         if abs(self.clock() - sent) > CLOCK_SKEW:
             raise AuthError(401, 'APIGW.0301', 'Incorrect IAM authentication information: request expired (X-Sdk-Date skew).')
+        if key.get('expires') is not None and key['expires'] <= self.clock():
+            raise AuthError(401, 'APIGW.0301', 'Incorrect IAM authentication information: the temporary credentials '
+                                               '(security token) have expired.')
         if key.get('security_token'):
             if 'x-security-token' not in signed or headers.get('x-security-token') != key['security_token']:
                 raise AuthError(401, 'APIGW.0301', 'Incorrect IAM authentication information: security token invalid.')
@@ -134,6 +163,8 @@ class Authenticator:
         if not hmac.compare_digest(want, match.group('sig').lower()):
             raise AuthError(401, 'APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail.')
         projects = set(key.get('projects') or [key['project_id']])
+        if key.get('source') == 'metadata':
+            return 'aksk-metadata', projects
         return ('aksk-temporary' if key.get('security_token') else 'aksk'), projects
 
 

@@ -27,11 +27,21 @@ DEFAULT_CREDENTIALS = {
          'projects': {'cn-north-4': DEFAULT_PROJECT}},
     ],
     'token_ttl': 86400,
+    # The account's IAM projects, as GET /v3/projects?name=<region> lists them to any of its credentials.
+    'projects': [
+        {'id': DEFAULT_PROJECT, 'name': 'cn-north-4'},
+        {'id': 'e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3', 'name': 'cn-east-3'},
+    ],
 }
+# The cloud-server metadata service: temporary AK/SK valid `ttl` seconds of the simulator's clock, for
+# `project_id`; `agency: false` is a server without an agency, `require_token: true` one that answers
+# securitykey only with a session token (X-Metadata-Token).
+METADATA_DEFAULTS = {'ttl': 3600, 'agency': True, 'require_token': False, 'project_id': DEFAULT_PROJECT}
 TASK_FIELDS = ('source_database', 'target_database', 'task_name', 'status', 'stage',
                'percentage', 'catchup_stage', 'catchup_percentage')
 FAULT_KINDS = ('latency', 'throttle', 'error', 'reset', 'slow_body', 'truncated_json',
                'html_error', 'total_drift')
+FAULT_ROUTES = ('api', 'iam', 'metadata', 'all')
 # The TaurusDB instance a StarRocks instance replicates from, when the scenario names none, and
 # its node (TaurusDB node ids end in no07).
 DEFAULT_SOURCE_INSTANCE = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
@@ -90,6 +100,15 @@ def validate(data):
     if data['clock'] not in ('real', 'manual'):
         raise ScenarioError('clock is real or manual, got %r' % (data['clock'],))
     data['credentials'] = data.get('credentials') or copy.deepcopy(DEFAULT_CREDENTIALS)
+    data['credentials'].setdefault('projects', copy.deepcopy(DEFAULT_CREDENTIALS['projects']))
+    metadata = data.get('metadata') or {}
+    if not isinstance(metadata, dict) or set(metadata) - set(METADATA_DEFAULTS):
+        raise ScenarioError('metadata is a mapping of %s' % ', '.join(sorted(METADATA_DEFAULTS)))
+    data['metadata'] = dict(METADATA_DEFAULTS, **metadata)
+    proxy = data.get('proxy') or {}
+    if not isinstance(proxy, dict) or set(proxy) - {'user', 'password'}:
+        raise ScenarioError('proxy is a mapping of user and password (proxy authentication)')
+    data['proxy'] = proxy
     seen = set()
     for inst in data['instances']:
         if 'id' not in inst:
@@ -103,6 +122,7 @@ def validate(data):
         tasks.extend(_generate(inst.get('generate')))
         inst['tasks'] = [_task(t) for t in tasks]
         _check_faults(data['faults'] + inst['faults'])
+    _check_faults(data['faults'])
     _taurusdb_instances(data, seen)
     return data
 
@@ -111,6 +131,8 @@ def _check_faults(rules):
     for rule in rules:
         if rule.get('kind') not in FAULT_KINDS:
             raise ScenarioError('unknown fault kind %r (known: %s)' % (rule.get('kind'), ', '.join(FAULT_KINDS)))
+        if rule.get('route', 'api') not in FAULT_ROUTES:
+            raise ScenarioError('unknown fault route %r (known: %s)' % (rule.get('route'), ', '.join(FAULT_ROUTES)))
 
 
 def _taurusdb_instances(data, starrocks_ids):

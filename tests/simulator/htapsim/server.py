@@ -1,7 +1,10 @@
 """The HTTP(S) server: routes, gateway errors, faults and the /__sim__ control endpoints."""
 
+import base64
+import binascii
 import collections
 import datetime
+import hmac
 import json
 import os
 import re
@@ -28,6 +31,10 @@ HTAP_RE = re.compile(r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/hta
 # The simulator's choice: the code the real API sends for an unknown task name is not documented.
 TASK_NOT_FOUND = ('DBS.280001', 'The data synchronization task does not exist.')
 TOKEN_PATH = '/v3/auth/tokens'
+PROJECTS_PATH = '/v3/projects'
+METADATA_TOKEN_PATH = '/meta-data/latest/api/token'
+METADATA_SECURITY_KEY_PATH = '/openstack/latest/securitykey'
+AGENCY_ERROR = 'Please configure Cloud Service Agency first'
 LOG_SIZE = 1000
 
 
@@ -43,11 +50,14 @@ class Stats:
         with self.lock:
             self.counters = collections.defaultdict(collections.Counter)
             self.total = 0
+            self.proxied = 0
             self.log = collections.deque(maxlen=LOG_SIZE)
 
     def record(self, entry):
         with self.lock:
             self.total += 1
+            if entry.get('proxied'):
+                self.proxied += 1
             self.counters['routes'][entry['route']] += 1
             self.counters['statuses'][str(entry['status'])] += 1
             self.counters['auth'][entry.get('auth') or 'none'] += 1
@@ -63,6 +73,7 @@ class Stats:
             for name in ('routes', 'statuses', 'auth', 'instances', 'faults'):
                 data.setdefault(name, {})
             data['total'] = self.total
+            data['proxied'] = self.proxied
             data['log'] = list(self.log)
             return data
 
@@ -82,7 +93,7 @@ class SimState:
             self.source = scenario  # reset reloads from here, never from the expanded scenario
             self.scenario = load_scenario(scenario)
             self.world = World(self.scenario, self.seed)
-            self.auth = Authenticator(self.scenario['credentials'], self.utcnow)
+            self.auth = Authenticator(self.scenario['credentials'], self.utcnow, self.scenario['metadata'])
             self.started = time.monotonic()
             self.clock_offset = 0.0
         self.stats.reset()
@@ -174,12 +185,34 @@ class Handler(BaseHTTPRequestHandler):
         self.request_id = uuid.uuid4().hex
         self.entry, self.recorded = None, False
         parts = urlsplit(self.path)
+        # An absolute-form target (GET http://host/path HTTP/1.1) is what a client sends to an HTTP proxy:
+        # the simulator is then the proxy and answers the request itself, whatever host it names.
+        proxied = bool(parts.scheme and parts.netloc)
         body = self._body()
         if parts.path.startswith('/__sim__/'):
             self._control(method, parts.path, body)
             return
         self.entry = {'method': method, 'path': parts.path, 'query': parts.query, 'route': 'not_found',
-                      'status': None, 'request_id': self.request_id, 'faults': []}
+                      'status': None, 'request_id': self.request_id, 'faults': [], 'proxied': proxied}
+        if proxied:
+            self.entry['target'] = '%s://%s' % (parts.scheme, parts.netloc)
+            if not self._proxy_authorized():
+                self.entry['route'] = 'proxy_auth'
+                self._error(407, 'PROXY.0407', 'Proxy authentication required.',
+                            {'Proxy-Authenticate': 'Basic realm="htapsim"'})
+                return
+        if parts.path.rstrip('/') == PROJECTS_PATH and method == 'GET':
+            self.entry['route'] = 'iam_projects'
+            self._projects(parts, body)
+            return
+        if parts.path == METADATA_TOKEN_PATH and method == 'PUT':
+            self.entry['route'] = 'metadata_token'
+            self._metadata_token()
+            return
+        if parts.path == METADATA_SECURITY_KEY_PATH and method == 'GET':
+            self.entry['route'] = 'metadata_securitykey'
+            self._metadata_security_key()
+            return
         routes = (('replication', REPLICATION_RE, self._api),
                   ('replication_config', CONFIG_RE, self._replication_config),
                   ('htap_instances', HTAP_RE, self._htap_instances))
@@ -224,7 +257,78 @@ class Handler(BaseHTTPRequestHandler):
                 body_fault = fault
         return body_fault
 
+    def _proxy_authorized(self):
+        """Proxy authentication (scenario ``proxy: {user, password}``): Basic credentials in Proxy-Authorization."""
+        wanted = self.state.scenario.get('proxy') or {}
+        if not wanted:
+            return True
+        scheme, _sep, value = (self.headers.get('Proxy-Authorization') or '').partition(' ')
+        try:
+            given = base64.b64decode(value.strip(), validate=True).decode('utf-8')
+        except (binascii.Error, ValueError):
+            return False
+        expected = '%s:%s' % (wanted.get('user', ''), wanted.get('password', ''))
+        return scheme.lower() == 'basic' and hmac.compare_digest(given.encode('utf-8'), expected.encode('utf-8'))
+
     # --- routes ----------------------------------------------------------------------------
+    def _iam_error(self, status, message, code=None):
+        error = {'code': status, 'message': message, 'title': 'Bad Request' if status == 400 else 'Unauthorized'}
+        if code:
+            error['error_code'] = code
+        self._send(status, {'error': error}, {'X-IAM-Trace-Id': self.request_id})
+
+    def _projects(self, parts, body):
+        """IAM KeystoneListProjects: the account's projects, ``?name=`` filtered; signed (or a token)."""
+        fault = self._apply_faults('iam')
+        if fault is True:
+            return
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        if 'x-project-id' in headers:
+            # the simulator's strictness: the SDK never sends X-Project-Id to IAM, nor may a client
+            self.entry['auth'] = 'rejected'
+            self._iam_error(400, 'X-Project-Id must not be sent when listing projects.', 'IAM.0011')
+            return
+        try:
+            method, _projects = self.state.auth.authenticate('GET', parts.path, parts.query, headers, body)
+        except AuthError as exc:
+            self.entry['auth'] = 'rejected'
+            self._iam_error(exc.status, exc.message, exc.code)
+            return
+        self.entry['auth'] = method
+        names = parse_qs(parts.query, keep_blank_values=True).get('name')
+        projects = self.state.auth.list_projects(names[-1] if names else None)
+        common = {'domain_id': 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', 'enabled': True, 'is_domain': False,
+                  'parent_id': 'd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0', 'description': ''}
+        answer = {'projects': [dict(common, **project) for project in projects],
+                  'links': {'self': 'https://iam.example/v3/projects', 'previous': None, 'next': None}}
+        self._send(200, answer, {'X-IAM-Trace-Id': self.request_id}, fault=fault)
+
+    def _metadata_token(self):
+        """PUT /meta-data/latest/api/token: a session token for the metadata service."""
+        fault = self._apply_faults('metadata')
+        if fault is True:
+            return
+        if not self.headers.get('X-Metadata-Token-Ttl-Seconds'):
+            self._send(400, b'X-Metadata-Token-Ttl-Seconds is required', content_type='text/plain')
+            return
+        self._send(200, self.state.auth.issue_metadata_token().encode(), content_type='text/plain', fault=fault)
+
+    def _metadata_security_key(self):
+        """GET /openstack/latest/securitykey: temporary AK/SK of the server's agency, accepted until they expire."""
+        fault = self._apply_faults('metadata')
+        if fault is True:
+            return
+        config = self.state.scenario['metadata']
+        auth = self.state.auth
+        if config.get('require_token') and self.headers.get('X-Metadata-Token') not in auth.metadata_tokens:
+            self._send(401, {'error_code': 'META.0401', 'error_msg': 'A valid X-Metadata-Token is required.'})
+            return
+        if not config.get('agency', True):
+            self._send(401, {'error_code': 'META.0402', 'error_msg': AGENCY_ERROR})
+            return
+        self.entry['auth'] = 'metadata'
+        self._send(200, auth.issue_temporary_credentials(), fault=fault)
+
     def _token(self, body):
         fault = self._apply_faults('iam')
         if fault is True:
@@ -389,11 +493,14 @@ class Simulator:
     """The simulator in a background thread: ``with Simulator('healthy') as sim: sim.url``."""
 
     def __init__(self, scenario='healthy', host='127.0.0.1', port=0, tls=False, seed=None,
-                 verbose=False, cert_dir=None):
+                 verbose=False, cert_dir=None, client_certs=False):
+        """``client_certs``: mutual TLS (implies ``tls``) - a client must show a certificate of this run's CA;
+        ``client_cert_path`` and ``client_key_path`` are one."""
         self.state = SimState(scenario, seed)
-        self.tls = tls
-        self.ca_path = None
-        context = self._tls_context(host, cert_dir) if tls else None
+        self.tls = tls or client_certs
+        self.client_certs = client_certs
+        self.ca_path = self.client_cert_path = self.client_key_path = None
+        context = self._tls_context(host, cert_dir) if self.tls else None
         self.server = SimServer((host, port), self.state, context, verbose)
         self.thread = None
 
@@ -410,6 +517,15 @@ class Simulator:
         ca.cert_pem.write_to_path(self.ca_path)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(context)
+        if self.client_certs:
+            client = ca.issue_cert('htapsim-client.example')
+            self.client_cert_path = os.path.join(cert_dir, 'htapsim-client.pem')
+            self.client_key_path = os.path.join(cert_dir, 'htapsim-client-key.pem')
+            client.cert_chain_pems[0].write_to_path(self.client_cert_path)
+            client.private_key_pem.write_to_path(self.client_key_path)
+            os.chmod(self.client_key_path, 0o600)
+            context.verify_mode = ssl.CERT_REQUIRED
+            ca.configure_trust(context)
         return context
 
     @property

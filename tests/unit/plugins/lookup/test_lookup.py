@@ -52,3 +52,30 @@ def test_errors_are_lookup_errors_without_secrets(sim, lookup):
     assert err.value.__cause__ is None and err.value.__context__ is None
     with pytest.raises(AnsibleLookupError, match='give at least one instance ID'):
         lookup.run([], {}, **options(sim))
+
+
+def test_fifty_instances_without_a_project_id_ask_iam_once(sim, lookup):
+    ids = ['%032din17' % number for number in range(1, 51)]
+    sim.load({'instances': [{'id': instance_id, 'tasks': [{'task_name': 'a_db'}]} for instance_id in ids]})
+    results = lookup.run(ids, {}, **options(sim, project_id=None, region='cn-north-4', iam_endpoint=sim.url,
+                                            instance_concurrency=8))
+    assert [r['instance_id'] for r in results] == ids and all(r['all_ready'] for r in results)
+    assert sim.stats()['routes'] == {'iam_projects': 1, 'replication': 50}
+
+
+def test_connection_variables_for_proxy_endpoints_and_metadata(sim, lookup):
+    sim.load({'proxy': {'user': 'u', 'password': 'proxy-secret-2'},
+              'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}]}]})
+    variables = {'taurusdb_endpoint': 'http://gaussdb.example.invalid,http://other.example.invalid',
+                 'taurusdb_proxy': 'http://u:proxy-secret-2@%s' % sim.url.split('://', 1)[1],
+                 'taurusdb_metadata_credentials': True, 'taurusdb_metadata_url': sim.url,
+                 'taurusdb_project_id': DEFAULT_PROJECT, 'taurusdb_retry_backoff': 0.01}
+    assert lookup.run([INSTANCE], variables)[0]['all_ready']
+    stats = sim.stats()
+    assert stats['auth']['aksk-metadata'] == 1 and stats['routes']['metadata_securitykey'] == 1
+    # the API went through the proxy (to the first of the two endpoints); the metadata service never does
+    assert stats['proxied'] == 1 and stats['log'][-1]['target'] == 'http://gaussdb.example.invalid'
+    with pytest.raises(AnsibleLookupError) as err:
+        lookup.run([INSTANCE], dict(variables, taurusdb_proxy='http://u:wrong-proxy-pw@%s' % sim.url.split('://', 1)[1],
+                                    taurusdb_retries=0))
+    assert 'HTTP 407' in str(err.value) and 'wrong-proxy-pw' not in str(err.value)

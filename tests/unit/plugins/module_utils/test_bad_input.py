@@ -5,7 +5,7 @@ import os
 import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings
-from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import resolve_endpoint
+from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import resolve_endpoints
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 
@@ -51,14 +51,14 @@ def test_a_project_id_with_a_trailing_newline_is_refused():
 def test_an_endpoint_that_is_not_scheme_host_port_is_refused(endpoint, message):
     # before: user:pw@ made requests send Basic auth instead of the signature; ?q and #f went to '/'
     with pytest.raises(OptionError) as err:
-        resolve_endpoint(endpoint=endpoint, environ={})
+        resolve_endpoints(endpoint=endpoint, environ={})
     assert message in str(err.value)
     if 'pw@' in endpoint:
         assert 'pw' not in str(err.value)
 
 
 def test_an_endpoint_with_surrounding_whitespace_or_a_slash_is_fine():
-    assert resolve_endpoint(endpoint=' https://gaussdb.example:8443/\n', environ={}) == 'https://gaussdb.example:8443'
+    assert resolve_endpoints(endpoint=' https://gaussdb.example:8443/\n', environ={}) == ['https://gaussdb.example:8443']
 
 
 @pytest.mark.parametrize('name', ['secret_key', 'security_token', 'auth_token', 'iam_password', 'access_key'])

@@ -11,7 +11,9 @@ from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_CREDENT
 
 ENV_NAMES = ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_PROJECT_ID', 'HUAWEICLOUD_SDK_SECURITY_TOKEN',
              'CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'TAURUSDB_ENDPOINT', 'TAURUSDB_REGION', 'TAURUSDB_AUTH_TOKEN',
-             'HUAWEICLOUD_SDK_CREDENTIALS_FILE']
+             'HUAWEICLOUD_SDK_CREDENTIALS_FILE', 'HUAWEICLOUD_SDK_IAM_ENDPOINT', 'HUAWEICLOUD_SDK_REGION_GAUSSDB_CN_NORTH_4',
+             'TAURUSDB_METADATA_CREDENTIALS', 'TAURUSDB_METADATA_URL', 'HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY',
+             'https_proxy', 'ALL_PROXY', 'all_proxy']
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +100,10 @@ def test_iam_password_never_shown(sim, capsys):
     ({'retry_max_time': 9000}, 'retry_max_time must be between 0 and 600'),
     ({'endpoint': 'gaussdb.example'}, 'endpoint must be an http(s) URL'),
     ({'auth_token': 'tok-123456'}, 'conflicting credentials'),
+    ({'metadata_credentials': True}, 'conflicting credentials: access_key/secret_key and metadata_credentials'),
+    ({'endpoint': ['https://ok.example', 'https://bad.example/path']}, 'without a path, query or fragment'),
+    ({'client_key': '/nonexistent/key.pem'}, 'client_key needs client_cert'),
+    ({'proxy': 'socks5://user:proxy-secret@proxy.example'}, 'proxy must be an http:// or https:// URL'),
     ({'language': 'fr-fr'}, 'value of language must be one of'),
 ])
 def test_bad_input_fails_before_any_request(sim, capsys, extra, message):
@@ -112,3 +118,31 @@ def test_not_ready_is_data_not_failure(sim, capsys):
     assert code == 0 and result['all_ready'] is False
     assert result['not_ready'][0]['task_name'] == 'users_db'
     assert result['not_ready'][0]['reasons'] == ['status is No (abnormal)']
+
+
+def test_only_the_sdks_environment_with_a_region(sim, capsys, monkeypatch):
+    # AK/SK, the IAM endpoint and the region's endpoint as the official SDK reads them; no project id anywhere
+    monkeypatch.setenv('HUAWEICLOUD_SDK_AK', KEY['ak'])
+    monkeypatch.setenv('HUAWEICLOUD_SDK_SK', KEY['sk'])
+    monkeypatch.setenv('HUAWEICLOUD_SDK_IAM_ENDPOINT', sim.url)
+    monkeypatch.setenv('HUAWEICLOUD_SDK_REGION_GAUSSDB_CN_NORTH_4', sim.url)
+    code, result, out = run({'instance_id': INSTANCE, 'region': 'cn-north-4'}, capsys)
+    assert code == 0 and result['all_ready'] and KEY['sk'] not in out
+    assert sim.stats()['routes'] == {'iam_projects': 1, 'replication': 1}
+
+
+def test_metadata_credentials_from_the_environment(sim, capsys, monkeypatch):
+    monkeypatch.setenv('TAURUSDB_METADATA_CREDENTIALS', 'true')
+    monkeypatch.setenv('TAURUSDB_METADATA_URL', sim.url)
+    code, result, out = run({'instance_id': INSTANCE, 'endpoint': sim.url, 'project_id': DEFAULT_PROJECT}, capsys)
+    assert code == 0 and result['all_ready']
+    assert sim.stats()['auth']['aksk-metadata'] == 1 and 'simmeta-sk-' not in out and 'simmeta-token-' not in out
+
+
+def test_the_proxy_password_is_in_no_output(sim, capsys):
+    sim.load({'proxy': {'user': 'proxy-user', 'password': 'proxy-secret-1'}, 'instances': []})
+    proxy = 'http://proxy-user:wrong-proxy-secret@%s' % sim.url.split('://', 1)[1]
+    code, result, out = run(args_for(sim, endpoint='http://gaussdb.example.invalid', proxy=proxy, retries=0), capsys)
+    assert code == 1 and result['status'] == 407 and 'proxy' in result['msg']
+    assert 'wrong-proxy-secret' not in out
+    assert result['invocation']['module_args']['proxy'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
