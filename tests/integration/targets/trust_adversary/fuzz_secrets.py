@@ -31,7 +31,7 @@ def play(url, rules):
 
 
 def secret(rng, alphabet):
-    chars = [rng.choice(alphabet) for _ in range(rng.randint(14, 28))]
+    chars = [rng.choice(alphabet) for _index in range(rng.randint(14, 28))]
     chars[rng.randrange(len(chars))] = rng.choice('"\\%')  # always something that escapes
     return ''.join(chars)
 
