@@ -11,15 +11,17 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 VENV=${TAURUSDB_VENV:-$ROOT/.venv}
 
-if [ ! -x "$VENV/bin/ansible-playbook" ]; then
-    echo "Installing ansible-core and requests into $VENV ..."
+WORK=$(mktemp -d)
+if [ ! -x "$VENV/bin/ansible-playbook" ] || ! "$VENV/bin/python" -c 'import htapsim' 2>/dev/null; then
+    echo "Installing ansible-core, requests and the simulator (htapsim) into $VENV ..."
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'ansible-core>=2.19,<2.20' -r "$ROOT/requirements.txt"
+    cp -r "$ROOT/tests/simulator" "$WORK/htapsim-src"  # pip builds in the source tree: build from a copy
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$WORK/htapsim-src"
 fi
 export PATH="$VENV/bin:$PATH"
 
 # The checkout as the collection taurusdb.htap.
-WORK=$(mktemp -d)
 mkdir -p "$WORK/ansible_collections/taurusdb"
 ln -s "$ROOT" "$WORK/ansible_collections/taurusdb/htap"
 # An explicit local inventory: the implicit localhost makes ansible-playbook warn.
@@ -27,7 +29,7 @@ printf 'localhost ansible_connection=local ansible_python_interpreter="{{ ansibl
 export ANSIBLE_COLLECTIONS_PATH="$WORK" ANSIBLE_INVENTORY="$WORK/inventory" ANSIBLE_CALLBACK_RESULT_FORMAT=yaml \
     ANSIBLE_NOCOLOR=${ANSIBLE_NOCOLOR:-}
 
-PYTHONPATH="$ROOT/tests/simulator" python -m htapsim --port 0 --scenario syncing-then-ready \
+python -m htapsim --port 0 --scenario syncing-then-ready \
     --url-file "$WORK/url" > "$WORK/simulator.log" 2>&1 &
 SIM_PID=$!
 trap 'kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -45,7 +47,7 @@ printf '\n### 1. Replication still syncing: the gate waits, shows progress, and 
 ansible-playbook taurusdb.htap.gate_demo
 
 printf '\n### 2. One broken task: the gate fails fast, with its report\n'
-PYTHONPATH="$ROOT/tests/simulator" python -m htapsim.control "$TAURUSDB_ENDPOINT" scenario broken-with-explanation > /dev/null
+python -m htapsim.control "$TAURUSDB_ENDPOINT" scenario broken-with-explanation > /dev/null
 if ansible-playbook taurusdb.htap.gate_demo; then
     echo "DEMO FAILED: the gate passed on a broken replication task"
     exit 1

@@ -42,6 +42,9 @@ make_venv() {
     shift 2
     [ -x "$dir/bin/python" ] || "$python" -m venv "$dir"
     "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@"
+    # the simulator, as an installed package (from a copy: pip builds in the source tree)
+    rm -rf "$WORK/htapsim-src" && cp -r "$ROOT/tests/simulator" "$WORK/htapsim-src"
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$WORK/htapsim-src"
 }
 
 # copy_collection DEST : the checkout as DEST/ansible_collections/taurusdb/htap (ansible-test

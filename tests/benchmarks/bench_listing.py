@@ -22,7 +22,6 @@ collection / SDK and measured / floor.
 
 import argparse
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -31,16 +30,11 @@ import time
 import requests
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkgaussdb.v3 import GaussDBClient, ListStarRocksDataReplicationsRequest
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'simulator'))
-
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT  # noqa: E402  pylint: disable=wrong-import-position
-
-from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (  # noqa: E402  pylint: disable=wrong-import-position
-    ReplicationQuery, query_instance)
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
@@ -52,9 +46,7 @@ class RemoteSimulator:
     """``python -m htapsim`` in a child process, driven through its /__sim__ control endpoints."""
 
     def __init__(self):
-        env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(HERE), 'simulator'))
-        self.proc = subprocess.Popen([sys.executable, '-m', 'htapsim', '--port', '0'], stdout=subprocess.PIPE,
-                                     env=env, text=True)
+        self.proc = subprocess.Popen([sys.executable, '-m', 'htapsim', '--port', '0'], stdout=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().strip()
         if not self.url:
             raise SystemExit('the simulator did not start')

@@ -10,15 +10,10 @@ distort every other benchmark, so this is the number to check first.
 import argparse
 import http.client
 import json
-import os
 import statistics
-import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'simulator'))
-
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # noqa: E402  pylint: disable=wrong-import-position
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator
 
 INSTANCE = '01010101010101010101010101010101in17'
 PATH = '/v3/%s/instances/%s/starrocks/databases/replication' % (DEFAULT_PROJECT, INSTANCE)

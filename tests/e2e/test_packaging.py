@@ -10,11 +10,9 @@ import sys
 import tarfile
 
 import pytest
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # the installed simulator (pip install ./tests/simulator)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
-
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)
 INSTANCE = '01010101010101010101010101010101in17'

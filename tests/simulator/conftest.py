@@ -1,11 +1,7 @@
 import ipaddress
-import os
 import socket
-import sys
 
 import pytest
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 pytest_plugins = ['htapsim.pytest_plugin']
 

@@ -6,8 +6,7 @@ import socket
 
 import pytest
 
-# helpers puts tests/simulator on sys.path; the fixtures are the simulator's own pytest plugin's.
-from ansible_collections.taurusdb.htap.tests.unit import helpers  # noqa: F401  pylint: disable=unused-import
+# The fixtures are the installed simulator's own pytest plugin's (pip install ./tests/simulator).
 from htapsim.pytest_plugin import (  # noqa: F401  pylint: disable=unused-import
     _adv_http, _adv_https, _sim_http, _sim_https, adversary, simulator, tls_adversary, tls_simulator)
 

@@ -1,19 +1,12 @@
 """Shared test data and helpers: the simulator's credentials and the client's option dict."""
 
-import os
-import sys
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
-SIMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'simulator')
-if SIMULATOR_DIR not in sys.path:
-    sys.path.insert(0, SIMULATOR_DIR)
-
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT  # noqa: E402  pylint: disable=wrong-import-position
-
-from ansible_collections.taurusdb.htap.plugins.module_utils.auth import select_auth  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.taurusdb.htap.plugins.module_utils.auth import select_auth
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
     AUTH_METHODS, ConnectionSettings)
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]

@@ -1,7 +1,7 @@
 """pytest fixtures: ``simulator`` (HTTP) and ``tls_simulator`` (HTTPS), both reset per test;
 ``adversary`` (HTTP) and ``tls_adversary`` (HTTPS), each with an empty script per test.
 
-Enable with ``pytest_plugins = ['htapsim.pytest_plugin']`` and put tests/simulator on sys.path.
+Enable with ``pytest_plugins = ['htapsim.pytest_plugin']`` once htapsim is installed (pip install ./tests/simulator).
 """
 
 import pytest

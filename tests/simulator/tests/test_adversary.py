@@ -7,7 +7,6 @@ import base64
 import gzip
 import http.client
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -23,7 +22,6 @@ import requests
 from htapsim.adversary import Adversary, gzip_bomb
 
 TIMEOUT = 30
-SIM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def address(adv):
@@ -525,9 +523,8 @@ def test_importable_from_the_package():
 
 
 def _cli(*args):
-    env = dict(os.environ, PYTHONPATH=SIM_DIR)
     return subprocess.Popen([sys.executable, '-W', 'error::RuntimeWarning', '-m', 'htapsim.adversary'] + list(args),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def test_command_line_serves_and_writes_the_url_file(tmp_path):

@@ -6,7 +6,6 @@ Requests are signed by the official SDK's signer (huaweicloudsdkcore), never by 
 import datetime
 import http.client
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -547,10 +546,8 @@ def test_control_command_switches_and_resets(tls_simulator):
 
 
 def test_command_line_prints_url_and_serves(tmp_path):
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.Popen([sys.executable, '-m', 'htapsim', '--port', '0', '--scenario', 'fleet', '--tls',
-                             '--cert-dir', str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=env, text=True)
+                             '--cert-dir', str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         url = proc.stdout.readline().strip()
         assert url.startswith('https://127.0.0.1:')

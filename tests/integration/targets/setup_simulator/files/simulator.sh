@@ -1,19 +1,11 @@
 #!/usr/bin/env bash
 # Sourced by integration targets: starts the simulator over HTTPS on 127.0.0.1 and stops it on exit.
 # Sets SIM_URL, SIM_CA and SIM_DIR. Usage: source ../setup_simulator/files/simulator.sh [scenario]
-# ansible-test runs targets from a copy of tests/integration only; the collection itself is
-# on ANSIBLE_COLLECTIONS_PATH. Outside ansible-test, the relative path works.
-SIM_SOURCE=""
-IFS=: read -r -a _sim_paths <<< "${ANSIBLE_COLLECTIONS_PATH:-}"
-for _sim_path in "${_sim_paths[@]}" "$(dirname "${BASH_SOURCE[0]}")/../../../../.."; do
-    for _sim_candidate in "$_sim_path/ansible_collections/taurusdb/htap/tests/simulator" "$_sim_path/tests/simulator"; do
-        if [ -d "$_sim_candidate/htapsim" ]; then SIM_SOURCE=$(cd "$_sim_candidate" && pwd); break 2; fi
-    done
-done
-[ -n "$SIM_SOURCE" ] || { echo "simulator not found (tests/simulator)"; exit 1; }
+# The simulator is the installed package htapsim (pip install ./tests/simulator; tests/run-all.sh does).
 SIM_DIR=$(mktemp -d)
 SIM_PY=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}
-PYTHONPATH="$SIM_SOURCE" "$SIM_PY" -m htapsim --tls --port 0 --scenario "${1:-healthy}" \
+"$SIM_PY" -c 'import htapsim' 2>/dev/null || { echo "htapsim is not installed for $SIM_PY: pip install ./tests/simulator"; exit 1; }
+"$SIM_PY" -m htapsim --tls --port 0 --scenario "${1:-healthy}" \
     --cert-dir "$SIM_DIR" --url-file "$SIM_DIR/url" > "$SIM_DIR/log" 2>&1 &
 SIM_PID=$!
 SIM_PIDS=("$SIM_PID")
@@ -35,7 +27,7 @@ export SIM_URL SIM_CA SIM_DIR
 
 # sim_scenario NAME [URL [CA]]: load a bundled scenario (also resets the counters and the clock).
 sim_scenario() {
-    PYTHONPATH="$SIM_SOURCE" "$SIM_PY" -m htapsim.control "${2:-$SIM_URL}" scenario "$1" --ca "${3:-$SIM_CA}" > /dev/null
+    "$SIM_PY" -m htapsim.control "${2:-$SIM_URL}" scenario "$1" --ca "${3:-$SIM_CA}" > /dev/null
 }
 
 # sim_start NAME [htapsim options...]: one more simulator, plain HTTP unless --tls or --mtls is given, stopped on
@@ -45,7 +37,7 @@ sim_start() {
     local name=$1 dir pid
     shift
     dir=$(mktemp -d)
-    PYTHONPATH="$SIM_SOURCE" "$SIM_PY" -m htapsim --port 0 --cert-dir "$dir" --url-file "$dir/url" "$@" > "$dir/log" 2>&1 &
+    "$SIM_PY" -m htapsim --port 0 --cert-dir "$dir" --url-file "$dir/url" "$@" > "$dir/log" 2>&1 &
     pid=$!
     SIM_PIDS+=("$pid")
     SIM_DIRS+=("$dir")
