@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import re
 import socket
 import threading
@@ -61,28 +62,70 @@ class BodyTooLarge(Exception):
     pass
 
 
+class _Watchdog(object):
+    """One thread that cuts the attempts whose time ran out: starting a timer thread for every
+    attempt would cost more than a page of the listing."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        """A fresh start, also in a forked child, where the parent's thread and lock do not carry over."""
+        self._condition = threading.Condition()
+        self._watches = set()
+        self._thread = None
+
+    def add(self, watch):
+        with self._condition:
+            self._watches.add(watch)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name='taurusdb-attempt-watchdog')
+                self._thread.daemon = True
+                self._thread.start()
+            self._condition.notify()
+
+    def discard(self, watch):
+        with self._condition:
+            self._watches.discard(watch)
+
+    def _run(self):
+        with self._condition:
+            while True:
+                now = time.monotonic()
+                for watch in [watch for watch in self._watches if watch.deadline <= now]:
+                    self._watches.discard(watch)
+                    watch.expire()
+                if self._watches:
+                    self._condition.wait(min(watch.deadline for watch in self._watches) - now)
+                else:
+                    self._condition.wait()
+
+
+_WATCHDOG = _Watchdog()
+if hasattr(os, 'register_at_fork'):  # Ansible forks workers from a controller that may have used it
+    os.register_at_fork(after_in_child=_WATCHDOG.reset)
+
+
 class _AttemptWatch(object):
     """Bounds one attempt's whole time. Per-read timeouts let a server that sends a byte now and
     then hold a request for ever; when this watch runs out it shuts the attempt's socket down,
     which ends whatever read is under way."""
 
     def __init__(self, seconds):
-        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
         self.expired = False
         self.connection = None
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
 
     def __enter__(self):
         _ATTEMPT.watch = self
-        self._timer.start()
+        _WATCHDOG.add(self)
         return self
 
     def __exit__(self, *exc):
-        self._timer.cancel()
+        _WATCHDOG.discard(self)
         _ATTEMPT.watch = None
 
-    def _expire(self):
+    def expire(self):
         self.expired = True
         self.cut()
 
