@@ -14,7 +14,6 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -26,6 +25,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances impor
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, progress_line, round_line
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_OPTIONS, Waiter
 
@@ -74,15 +74,9 @@ class ActionModule(ActionBase):
         args = dict(self._task.args)
         if _apply_action_arg_defaults is not None:
             args = _apply_action_arg_defaults(self._task.resolved_action, self._task, args, self._templar)
-        for name, option in SPEC.items():
-            if args.get(name) is None and 'fallback' in option:
-                found = [environ[var] for var in option['fallback'][1] if environ.get(var)]
-                if found:
-                    args[name] = found[0]
-        validated = ArgumentSpecValidator(SPEC).validate(args)
-        if validated.error_messages:
-            return validated.validated_parameters, '; '.join(validated.error_messages)
-        params = validated.validated_parameters
+        params, error = validate_options(SPEC, args, environ)
+        if error:
+            return params, error
         if not HAS_REQUESTS:
             return params, 'the taurusdb_starrocks_replication_wait action needs the Python library requests on the controller'
         for name, low in (('wait_timeout', 0), ('wait_sleep', 0.1), ('ready_polls', 1), ('fail_fast_polls', 1)):
