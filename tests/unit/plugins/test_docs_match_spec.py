@@ -1,6 +1,7 @@
 """The documented options of every module, lookup and the role match the one argument spec."""
 
 import os
+import runpy
 
 import pytest
 import yaml
@@ -12,12 +13,14 @@ from ansible_collections.taurusdb.htap.plugins.modules import (
     taurusdb_htap_instance_info, taurusdb_starrocks_replication_config_info, taurusdb_starrocks_replication_info,
     taurusdb_starrocks_replication_wait)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import WAIT_OPTIONS
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import SPEC as WATCH_OPTIONS
 
 FRAGMENT = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)['options']
 PLUGINS = yaml.safe_load(connection.ModuleDocFragment.PLUGINS)['options']
 REPLICATION = yaml.safe_load(replication.ModuleDocFragment.DOCUMENTATION)['options']
-ROLE_SPECS = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles', 'replication_gate', 'meta',
-                          'argument_specs.yml')
+ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..')
+ROLE_SPECS = os.path.join(ROOT, 'roles', 'replication_gate', 'meta', 'argument_specs.yml')
+EVENT_SOURCE = os.path.join(ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'replication_watch.py')
 
 
 def documented_options(module):
@@ -78,3 +81,15 @@ def test_the_roles_connection_variables_are_connection_options():
     for name, option in connection_vars.items():
         assert option['type'] == CONNECTION_SPEC[name]['type'], name
         assert bool(option.get('no_log')) == bool(CONNECTION_SPEC[name].get('no_log')), name
+
+
+def test_the_event_source_documents_every_option_it_takes():
+    source = runpy.run_path(EVENT_SOURCE)
+    doc = yaml.safe_load(source['DOCUMENTATION'])
+    assert doc['short_description'] and doc['description']
+    assert_matches(doc['options'], WATCH_OPTIONS)
+    for name, option in doc['options'].items():
+        assert option['description'], name
+    for example in yaml.safe_load(source['EXAMPLES']):  # every example is a rulebook using the source
+        watch = [s['taurusdb.htap.replication_watch'] for s in example['sources']]
+        assert watch and set(watch[0]) <= set(WATCH_OPTIONS)
