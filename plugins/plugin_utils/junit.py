@@ -91,9 +91,9 @@ def gate_model(outcome, timestamp=None):
     results = outcome.get('instances') or []
     suites = [_suite(result) for result in results]
     if not suites:
-        suites = [{'name': 'replication_gate', 'instance_id': None, 'properties': {}, 'cases': [
-            _case('replication_gate', 'gate', 'error', (outcome.get('report') or outcome.get('msg')
-                                                         or 'no instances were checked'), outcome.get('msg'))]}]
+        message = outcome.get('report') or outcome.get('msg') or 'no instances were checked'
+        suites = [{'name': 'replication_gate', 'instance_id': None, 'properties': {},
+                   'cases': [_case('replication_gate', 'gate', 'error', message, outcome.get('msg'))]}]
     elapsed = float(outcome.get('elapsed') or 0)
     for suite in suites:
         statuses = [case['status'] for case in suite['cases']]

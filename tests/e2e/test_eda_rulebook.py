@@ -75,10 +75,9 @@ def eda_bin():
 
 def tool_env(eda_bin, **extra):  # pylint: disable=redefined-outer-name
     env = dict(os.environ, PATH=eda_bin + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
-    for name in list(env):
-        if name.startswith(('HUAWEICLOUD_', 'CLOUD_SDK_', 'TAURUSDB_')) or name in ('ANSIBLE_COLLECTIONS_PATH',
-                                                                                 'ANSIBLE_COLLECTIONS_PATHS'):
-            del env[name]  # only what this test gives
+    ours = ('HUAWEICLOUD_', 'CLOUD_SDK_', 'TAURUSDB_', 'ANSIBLE_COLLECTIONS_PATH')
+    for name in [name for name in env if name.startswith(ours)]:
+        del env[name]  # only what this test gives
     env.update(extra)
     return env
 

@@ -1,7 +1,6 @@
 """The documented options of every module, lookup and the role match the one argument spec."""
 
 import os
-import runpy
 
 import pytest
 import yaml
@@ -14,13 +13,13 @@ from ansible_collections.taurusdb.htap.plugins.modules import (
     taurusdb_starrocks_replication_wait)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import SPEC as WATCH_OPTIONS
+from ansible_collections.taurusdb.htap.tests.unit.helpers import run_event_source
 
 FRAGMENT = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)['options']
 PLUGINS = yaml.safe_load(connection.ModuleDocFragment.PLUGINS)['options']
 REPLICATION = yaml.safe_load(replication.ModuleDocFragment.DOCUMENTATION)['options']
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..')
 ROLE_SPECS = os.path.join(ROOT, 'roles', 'replication_gate', 'meta', 'argument_specs.yml')
-EVENT_SOURCE = os.path.join(ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'replication_watch.py')
 
 
 def documented_options(module):
@@ -84,7 +83,7 @@ def test_the_roles_connection_variables_are_connection_options():
 
 
 def test_the_event_source_documents_every_option_it_takes():
-    source = runpy.run_path(EVENT_SOURCE)
+    source = run_event_source()
     doc = yaml.safe_load(source['DOCUMENTATION'])
     assert doc['short_description'] and doc['description']
     assert_matches(doc['options'], WATCH_OPTIONS)

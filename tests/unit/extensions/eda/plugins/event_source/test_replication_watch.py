@@ -1,5 +1,5 @@
-"""The event source taurusdb.htap.replication_watch, loaded as ansible-rulebook loads it (runpy, by
-file path) and driven through ``main(queue, args)`` against the simulator over real HTTP.
+"""The event source taurusdb.htap.replication_watch, loaded as ansible-rulebook loads it (by file path,
+as a fresh module) and driven through ``main(queue, args)`` against the simulator over real HTTP.
 
 Every test is driven by events and by what the simulator answers, never by how fast the machine is:
 a change is made, then the next event is awaited (with a generous timeout as a safety net only).
@@ -8,18 +8,17 @@ a change is made, then the next event is awaited (with a generous timeout as a s
 import asyncio
 import json
 import os
-import runpy
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE, KEY
+from ansible_collections.taurusdb.htap.tests.unit.helpers import EVENT_SOURCE, INSTANCE, KEY, run_event_source
 from htapsim import DEFAULT_PROJECT
 from htapsim.pytest_plugin import _adv_http, adversary  # noqa: F401  pylint: disable=unused-import
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *['..'] * 6))
-SOURCE = os.path.join(ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'replication_watch.py')
 SAFETY = 60  # seconds: only a test that is broken ever waits this long
 OTHER = '02020202020202020202020202020202in17'
 TAURUSDB = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
@@ -28,7 +27,7 @@ SECRET_TOKEN = 'tok-SECRET-0123456789abcdef'
 
 @pytest.fixture(scope='module')
 def main():
-    module = runpy.run_path(SOURCE)
+    module = run_event_source()
     assert asyncio.iscoroutinefunction(module['main'])
     assert module['DOCUMENTATION'] and module['EXAMPLES']
     return module['main']
@@ -90,6 +89,22 @@ def drive(main, args, script):  # pylint: disable=redefined-outer-name
 
 def kinds(events):
     return [(event['type'], event['task_name']) for event in events]
+
+
+def test_it_finds_the_collection_without_ansibles_collection_loader(tmp_path):
+    """ansible-rulebook runs the file with runpy, in a Python where ansible_collections is not importable:
+    the source puts the directory holding ansible_collections/ on sys.path itself."""
+    code = ('import runpy, sys\n'
+            'assert not any(p.endswith("ansible_collections") for p in sys.path)\n'
+            'try:\n    import ansible_collections.taurusdb.htap\nexcept ImportError:\n    pass\n'
+            'else:\n    raise SystemExit("ansible_collections was importable already")\n'
+            'source = runpy.run_path(sys.argv[1])\n'
+            'print(source["main"].__module__, source["run_watch"].__module__)\n')
+    env = dict((name, value) for name, value in os.environ.items() if not name.startswith(('PYTHON', 'ANSIBLE_')))
+    proc = subprocess.run([sys.executable, '-I', '-c', code, EVENT_SOURCE], cwd=str(tmp_path), env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.split() == ['<run_path>', 'ansible_collections.taurusdb.htap.plugins.plugin_utils.watch']
 
 
 # --- the initial state --------------------------------------------------------------------------
