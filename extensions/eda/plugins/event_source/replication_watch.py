@@ -125,11 +125,14 @@ options:
     type: str
   endpoint:
     description:
-      - API endpoint URL; wins over O(region). Environment E(TAURUSDB_ENDPOINT).
-    type: str
+      - API endpoint URL; wins over O(region). Several (a list, or comma-separated) are tried in order when a
+        connection fails. Environment E(TAURUSDB_ENDPOINT).
+    type: list
+    elements: str
   project_id:
     description:
-      - Project ID. Environment E(HUAWEICLOUD_SDK_PROJECT_ID), or C(project_id) in the credentials file.
+      - Project ID. Environment E(HUAWEICLOUD_SDK_PROJECT_ID), or C(project_id) in the credentials file; else,
+        with O(region), found from IAM once per run, as the official SDK does.
     type: str
   access_key:
     description:
@@ -163,8 +166,20 @@ options:
     type: str
   iam_endpoint:
     description:
-      - IAM endpoint URL.
+      - IAM endpoint URL. If not set, as the official SDK finds it (the credentials file, E(HUAWEICLOUD_SDK_IAM_ENDPOINT),
+        the SDK's table per region).
     type: str
+  metadata_credentials:
+    description:
+      - Use temporary AK/SK from the metadata service of the Huawei Cloud server ansible-rulebook runs on, refreshed
+        before they expire. Opt-in only. Environment E(TAURUSDB_METADATA_CREDENTIALS).
+    type: bool
+    default: false
+  metadata_url:
+    description:
+      - The metadata service; change it only to test against a stand-in. Environment E(TAURUSDB_METADATA_URL).
+    type: str
+    default: http://169.254.169.254
   credentials_file:
     description:
       - The official SDK's credentials file. Environment E(HUAWEICLOUD_SDK_CREDENTIALS_FILE), then
@@ -185,6 +200,19 @@ options:
     description:
       - PEM file of CA certificates to verify the endpoint with.
     type: path
+  client_cert:
+    description:
+      - PEM file of a client certificate, for endpoints behind mutual TLS (it may hold the key too).
+    type: path
+  client_key:
+    description:
+      - PEM file of the private key of O(client_cert).
+    type: path
+  proxy:
+    description:
+      - Proxy for every request, V(http://[user:password@]host:port). Never shown. Else E(HTTPS_PROXY), E(HTTP_PROXY) and
+        E(NO_PROXY) apply.
+    type: str
   connect_timeout:
     description:
       - Seconds to wait for a connection.
