@@ -20,6 +20,7 @@ import asyncio
 import collections
 import logging
 import os
+import queue
 import threading
 import time
 from concurrent.futures import Executor, Future
@@ -337,39 +338,59 @@ class Watch(object):
 
 # --- I/O ----------------------------------------------------------------------------------------
 class DaemonThreadExecutor(Executor):
-    """Runs each call in its own daemon thread, at most ``max_workers`` at once.
+    """At most ``max_workers`` daemon threads, started as needed and reused, run the calls in turn.
 
     ThreadPoolExecutor's threads are joined when the interpreter exits, so a request hanging when the
     rulebook shuts down would hold the process for up to connect_timeout + read_timeout; a daemon
-    thread does not (the watch's calls only read, so abandoning one is harmless).
+    thread does not (the watch's calls only read, so abandoning one is harmless). The threads live as
+    long as the watch: a thread a call would leave the allocator a new arena to fill now and then.
     """
 
     def __init__(self, max_workers, name):
-        self._slots = threading.BoundedSemaphore(max_workers)
+        self._max_workers = max_workers
         self._name = name
+        self._work = queue.SimpleQueue()
+        self._threads = []
+        self._idle = 0
+        self._lock = threading.Lock()
         self._closed = False
 
     def submit(self, fn, *args, **kwargs):  # pylint: disable=arguments-differ
-        if self._closed:
-            raise RuntimeError('cannot schedule new calls after shutdown')
         future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError('cannot schedule new calls after shutdown')
+            self._work.put((future, fn, args, kwargs))
+            if self._idle == 0 and len(self._threads) < self._max_workers:
+                thread = threading.Thread(target=self._worker, name=self._name, daemon=True)
+                self._threads.append(thread)
+                thread.start()
+            else:
+                self._idle = max(0, self._idle - 1)
+        return future
 
-        def work():
-            with self._slots:
-                if not future.set_running_or_notify_cancel():
-                    return
+    def _worker(self):
+        while True:
+            item = self._work.get()
+            if item is None:
+                return
+            future, fn, args, kwargs = item
+            if future.set_running_or_notify_cancel():
                 try:
                     result = fn(*args, **kwargs)
                 except BaseException as exc:  # pylint: disable=broad-except  # handed to whoever awaits it
                     future.set_exception(exc)
                 else:
                     future.set_result(result)
-
-        threading.Thread(target=work, name=self._name, daemon=True).start()
-        return future
+            del item, future, fn, args, kwargs  # hold nothing while waiting for the next call
+            with self._lock:
+                self._idle += 1
 
     def shutdown(self, wait=True, cancel_futures=False):  # pylint: disable=arguments-differ
-        self._closed = True
+        with self._lock:
+            self._closed = True
+            for _thread in self._threads:
+                self._work.put(None)  # each worker ends after its current call; none is waited for
 
 
 class Poller(object):
