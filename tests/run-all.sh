@@ -126,6 +126,29 @@ else
     step "no Python 3.12+ here: $CORE_NEWEST not tested"
 fi
 
+# --- Event-Driven Ansible: ansible-rulebook for tests/e2e/test_eda_rulebook.py ------------------
+# ansible-rulebook runs on a Java 17 runtime: installed from Debian's packages when missing (as root,
+# with apt-get). ansible-rulebook gets a virtualenv of its own ($VENV-eda, tests/requirements-eda.txt).
+# Only where no Java 17 can be had, TAURUSDB_EDA_SKIP says why, and those tests are skipped, loudly.
+eda_java_major() {
+    command -v java >/dev/null 2>&1 || { echo 0; return; }
+    java -version 2>&1 | sed -n 's/.*version "\(1\.\)\{0,1\}\([0-9][0-9]*\).*/\2/p' | head -n 1 | grep . || echo 0
+}
+step "ansible-rulebook: Java 17 and virtualenv $VENV-eda"
+if [ "$(eda_java_major)" -lt 17 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }) >/dev/null 2>&1 ||
+        echo "openjdk-17-jre-headless could not be installed"
+fi
+if [ "$(eda_java_major)" -ge 17 ]; then
+    make_venv "$VENV-eda" "$PYTHON" -r "$ROOT/tests/requirements-eda.txt"
+    export TAURUSDB_EDA_VENV="$VENV-eda"
+else
+    export TAURUSDB_EDA_SKIP="no Java 17 runtime here, and none could be installed (that needs root and apt-get)"
+    printf '\n!!! %s: the ansible-rulebook tests will be SKIPPED !!!\n' "$TAURUSDB_EDA_SKIP"
+fi
+# --- end of the Event-Driven Ansible block ------------------------------------------------------
+
 step "simulator and end-to-end tests"
 ANSIBLE_COLLECTIONS_PATH="$WORK/primary" python -m pytest -p no:cacheprovider -q \
     tests/simulator/tests tests/e2e

@@ -14,7 +14,6 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -26,6 +25,8 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances impor
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.junit import gate_model, write_reports
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, progress_line, round_line
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_OPTIONS, Waiter
 
@@ -54,7 +55,8 @@ class ActionModule(ActionBase):
         scrubber = Scrubber(secrets_of(params or {}))
         if error:
             result.update(failed=True, msg=scrubber.text(error))
-            return result
+            return self._reports(params, scrubber.data(result), dict(passed=False, reason='invalid options',
+                                                                     msg=result['msg']))
         start = time.monotonic()
         try:
             outcome = self._wait(params, environ, scrubber, start)
@@ -65,7 +67,24 @@ class ActionModule(ActionBase):
         result.update(outcome)
         if not outcome['passed']:
             result.update(failed=True, msg=outcome['report'])
-        return scrubber.data(result)
+        result = scrubber.data(result)
+        return self._reports(params, result, result)
+
+    @staticmethod
+    def _reports(params, result, outcome):
+        """With report_file, the verdict as JUnit XML and JSON, whether the wait passed or failed."""
+        path = (params or {}).get('report_file')
+        if not path or not isinstance(path, str):
+            return result
+        try:
+            junit, json_file = write_reports(path, gate_model(outcome))
+        except (OSError, ValueError) as exc:
+            problem = 'the report could not be written to %s: %s' % (path, exc)
+            result.update(failed=True, report_error=problem,
+                          msg='%s\n%s' % (result['msg'], problem) if result.get('msg') else problem)
+            return result
+        result['report_files'] = dict(junit=junit, json=json_file)
+        return result
 
     # --- options -------------------------------------------------------------------------------
     def _params(self, environ):
@@ -74,15 +93,9 @@ class ActionModule(ActionBase):
         args = dict(self._task.args)
         if _apply_action_arg_defaults is not None:
             args = _apply_action_arg_defaults(self._task.resolved_action, self._task, args, self._templar)
-        for name, option in SPEC.items():
-            if args.get(name) is None and 'fallback' in option:
-                found = [environ[var] for var in option['fallback'][1] if environ.get(var)]
-                if found:
-                    args[name] = found[0]
-        validated = ArgumentSpecValidator(SPEC).validate(args)
-        if validated.error_messages:
-            return validated.validated_parameters, '; '.join(validated.error_messages)
-        params = validated.validated_parameters
+        params, error = validate_options(SPEC, args, environ)
+        if error:
+            return params, error
         if not HAS_REQUESTS:
             return params, 'the taurusdb_starrocks_replication_wait action needs the Python library requests on the controller'
         for name, low in (('wait_timeout', 0), ('wait_sleep', 0.1), ('ready_polls', 1), ('fail_fast_polls', 1)):

@@ -84,6 +84,18 @@ options:
       - When the wait fails, read why tasks with status C(No) broke (at most 10 in all) and quote it in the report.
     type: bool
     default: true
+  report_file:
+    description:
+      - Also write the verdict, whether the wait passed or failed, as a JUnit XML file at this path for CI systems
+        (GitLab C(artifacts:reports:junit), Jenkins C(junit)) - a test suite per instance, a test case per judged
+        task, a failure for each task that is not ready (its status, stage, percentage, reasons and, where read,
+        its last C(ALTER TABLE) error and failing checks), a failure for each instance-level problem, and an error
+        for each instance whose query failed (with its HTTP status, error code, message and request id).
+      - The same report as JSON is written beside it, named like the XML file with C(.json) instead of C(.xml)
+        (or with C(.json) added), for example C(reports/replication.xml) and C(reports/replication.json).
+      - Missing directories are created; each file is replaced whole. A relative path is relative to the
+        directory C(ansible-playbook) runs in. Failing to write it fails the task.
+    type: path
 extends_documentation_fragment:
   - taurusdb.htap.attributes
   - taurusdb.htap.attributes.actiongroup
@@ -123,6 +135,11 @@ EXAMPLES = r'''
     wait_timeout: 900
     wait_sleep: 15
   register: gate
+
+- name: Gate a CI job and leave a JUnit report for it (and reports/replication.json beside it)
+  taurusdb.htap.taurusdb_starrocks_replication_wait:
+    instance_ids: 0a1b2c3d4e5f60718293a4b5c6d7e8f9in17
+    report_file: reports/replication.xml
 
 - name: Every StarRocks instance of a TaurusDB instance, stable for two rounds
   taurusdb.htap.taurusdb_starrocks_replication_wait:
@@ -166,6 +183,23 @@ elapsed:
   description: Seconds the wait took.
   returned: always
   type: float
+report_files:
+  description: The files written for O(report_file).
+  returned: when O(report_file) is set and the files were written
+  type: dict
+  contains:
+    junit:
+      description: The JUnit XML file (absolute path).
+      type: str
+      sample: /builds/app/reports/replication.xml
+    json:
+      description: The same report as JSON (absolute path).
+      type: str
+      sample: /builds/app/reports/replication.json
+report_error:
+  description: Why the files for O(report_file) could not be written (the task then fails, also when the wait passed).
+  returned: when the report could not be written
+  type: str
 msg:
   description: The report, when the wait failed.
   returned: failure

@@ -80,7 +80,7 @@ def gate_report(results):
             lines.extend('    problem: %s' % problem for problem in result.get('problems') or [])
             for task in result.get('not_ready') or []:
                 lines.append('    task %s' % _task_line(task))
-                lines.extend('      why: %s' % why for why in _explanation(task, result.get('explanations')))
+                lines.extend('      why: %s' % why for why in explanation_lines(task, result.get('explanations')))
     return '\n'.join(lines)
 
 
@@ -91,8 +91,8 @@ def _task_line(task):
         task.get('stage'), 'no percentage' if pct is None else '%g%%' % pct, '; '.join(task.get('reasons') or []))
 
 
-def _explanation(task, explanations):
-    """What the configuration API said about a broken task, if it was read."""
+def explanation_lines(task, explanations):
+    """What the configuration API said about a broken task, if it was read (the report's and JUnit's "why")."""
     for entry in explanations or []:
         if all(entry.get(key) == task.get(key) for key in ('task_name', 'source_database', 'target_database')):
             if entry.get('error'):

@@ -31,6 +31,7 @@ WAIT_SPEC = dict(
     fail_fast=dict(type='bool', default=True),
     fail_fast_polls=dict(type='int', default=2),
     instance_concurrency=dict(type='int', default=8),
+    report_file=dict(type='path'),
 )
 
 

@@ -44,10 +44,11 @@ def installed(tarball, tmp_path_factory):
 
 
 # What the tarball may hold at its top level, and nothing else: the product (plugins, roles, meta,
-# docs, playbooks), the changelog, the licence, the README, the run-time requirements that
-# meta/execution-environment.yml names, and the two files ansible-galaxy writes.
-TOP_LEVEL = {'plugins', 'roles', 'meta', 'docs', 'playbooks', 'changelogs', 'README.md', 'CHANGELOG.rst', 'COPYING',
-             'requirements.txt', 'MANIFEST.json', 'FILES.json'}
+# docs, playbooks, the event source and rulebook in extensions), the changelog, the licence, the
+# README, the run-time requirements that meta/execution-environment.yml names, and the two files
+# ansible-galaxy writes.
+TOP_LEVEL = {'plugins', 'roles', 'meta', 'docs', 'playbooks', 'extensions', 'changelogs', 'README.md', 'CHANGELOG.rst',
+             'COPYING', 'requirements.txt', 'MANIFEST.json', 'FILES.json'}
 
 
 def test_tarball_holds_only_the_product(tarball):
@@ -60,10 +61,13 @@ def test_tarball_holds_only_the_product(tarball):
             or name.endswith('.pyc')] == []
     for name in ('plugins/modules/taurusdb_starrocks_replication_info.py', 'roles/replication_gate/meta/argument_specs.yml',
                  'meta/execution-environment.yml', 'requirements.txt', 'docs/docsite/extra-docs.yml', 'CHANGELOG.rst',
-                 'changelogs/changelog.yaml', 'COPYING'):
+                 'changelogs/changelog.yaml', 'COPYING', 'extensions/eda/plugins/event_source/replication_watch.py',
+                 'extensions/eda/rulebooks/replication_watch.yml'):
         assert name in names, name
-    # playbooks work installed: gate_demo.yml does; demo.sh needs the simulator in tests/, so it stays out
-    assert [name for name in names if name.startswith('playbooks/')] == ['playbooks/gate_demo.yml']
+    # playbooks work installed: gate_demo.yml and the rulebook's replication_event.yml do; demo.sh needs
+    # the simulator in tests/, so it stays out
+    assert sorted(name for name in names if name.startswith('playbooks/')) == [
+        'playbooks/gate_demo.yml', 'playbooks/replication_event.yml']
     # the changelog itself, not antsibull-changelog's inputs (config.yaml, fragments)
     assert [name for name in names if name.startswith('changelogs/')] == ['changelogs/changelog.yaml']
     assert manifest['collection_info']['namespace'] == 'taurusdb'
@@ -130,11 +134,12 @@ def readme_docs_site_command():
 
 
 # Offline, Sphinx cannot fetch the intersphinx inventories of the Python, Jinja and Ansible docs, and
-# the two references antsibull-docs' own pages make into the Ansible docs stay unresolved. Any other
+# the references antsibull-docs' own pages make into the Ansible docs stay unresolved. Any other
 # warning is ours and fails the test.
 OFFLINE_WARNINGS = ('WARNING: failed to reach any of the inventories',
                     "WARNING: undefined label: 'ansible_configuration_settings'",  # environment_variables.rst
-                    "WARNING: undefined label: 'common_return_values'")  # every module page with RETURN
+                    "WARNING: undefined label: 'common_return_values'",  # every module page with RETURN
+                    "WARNING: undefined label: 'action_plugins'")  # a module with an action plugin (the wait)
 
 
 def test_readme_docs_site_command_builds_module_options_and_examples(installed, tmp_path):

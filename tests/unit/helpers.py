@@ -1,5 +1,8 @@
 """Shared test data and helpers: the simulator's credentials and the client's option dict."""
 
+import importlib.util
+import os
+
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth import select_auth
@@ -10,6 +13,17 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication import R
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
+COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EVENT_SOURCE = os.path.join(COLLECTION, 'extensions', 'eda', 'plugins', 'event_source', 'replication_watch.py')
+
+
+def run_event_source(path=EVENT_SOURCE):
+    """The event source's globals, loaded as ansible-rulebook loads it (runpy.run_path): the file run as a
+    fresh module by its path. (runpy itself trips over the path hook of ansible-test's collection loader.)"""
+    spec = importlib.util.spec_from_file_location('replication_watch_as_rulebook_loads_it', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return vars(module)
 
 
 def make_client(params):

@@ -39,6 +39,10 @@ DEFAULT_CREDENTIALS = {
 METADATA_DEFAULTS = {'ttl': 3600, 'agency': True, 'require_token': False, 'project_id': DEFAULT_PROJECT}
 TASK_FIELDS = ('source_database', 'target_database', 'task_name', 'status', 'stage',
                'percentage', 'catchup_stage', 'catchup_percentage')
+# POST /__sim__/task: its keys, the fields `set` may change, and the timeline keys a change drops.
+TASK_CHANGE_KEYS = ('instance_id', 'task_name', 'source_database', 'target_database', 'set', 'add', 'delete')
+TASK_SETTABLE = tuple(field for field in TASK_FIELDS if field != 'task_name') + ('config',)
+TIMELINE_KEYS = ('sync', 'steps', 'appear_after', 'vanish_after', 'appear_by', 'vanish_by')
 FAULT_KINDS = ('latency', 'throttle', 'error', 'reset', 'slow_body', 'truncated_json',
                'html_error', 'total_drift')
 FAULT_ROUTES = ('api', 'iam', 'metadata', 'all')
@@ -340,11 +344,64 @@ class World:
         # per instance a list of (wire item, None) or (None, task) for tasks with a timeline.
         self.plans = {}
         for inst in scenario['instances']:
-            loose = bool(inst.get('loose_types', scenario['loose_types']))
-            plan = [(None, task) if is_dynamic(task) else (wire_item(task_state(task, 0, 0), loose), None)
-                    for task in inst['tasks']]
-            static = None if any(item is None for item, _task in plan) else [item for item, _task in plan]
-            self.plans[inst['id']] = (loose, plan, static)
+            self._plan(inst)
+
+    def _plan(self, inst):
+        loose = bool(inst.get('loose_types', self.scenario['loose_types']))
+        plan = [(None, task) if is_dynamic(task) else (wire_item(task_state(task, 0, 0), loose), None)
+                for task in inst['tasks']]
+        static = None if any(item is None for item, _task in plan) else [item for item, _task in plan]
+        self.plans[inst['id']] = (loose, plan, static)  # one assignment: a listing sees the old plan or the new
+
+    def change_task(self, request):
+        """POST /__sim__/task: change, add or delete one task of an instance now (see docs/simulator.md).
+
+        Returns the task's fields as the listing now sends them (None when deleted); raises
+        ScenarioError (400), KeyError (404) or ValueError (409).
+        """
+        if not isinstance(request, dict):
+            raise ScenarioError('the body is a JSON object')
+        unknown = sorted(set(request) - set(TASK_CHANGE_KEYS))
+        if unknown:
+            raise ScenarioError('unknown keys %s (known: %s)' % (', '.join(unknown), ', '.join(TASK_CHANGE_KEYS)))
+        changes = request.get('set') or {}
+        if not isinstance(changes, dict) or sorted(set(changes) - set(TASK_SETTABLE)):
+            raise ScenarioError('set is a mapping of %s' % ', '.join(TASK_SETTABLE))
+        if not isinstance(changes.get('config') or {}, dict):
+            raise ScenarioError('config is a mapping')
+        instance = self.instances.get(request.get('instance_id'))
+        if instance is None:
+            raise KeyError('no instance %r in this scenario' % (request.get('instance_id'),))
+        name = request.get('task_name')
+        if not isinstance(name, str) or not name:
+            raise ScenarioError('task_name is required')
+        with self.lock:
+            matches = [task for task in instance['tasks'] if task['task_name'] == name
+                       and all(task.get(key) == request[key] for key in ('source_database', 'target_database')
+                               if key in request)]
+            if request.get('add'):
+                if matches:
+                    raise ValueError('instance %s already has task %s' % (instance['id'], name))
+                raw = dict((key, request[key]) for key in ('source_database', 'target_database') if key in request)
+                raw.update(changes, task_name=name)
+                task = _task(raw)
+                instance['tasks'].append(task)
+            else:
+                if not matches:
+                    raise KeyError('instance %s has no task %s' % (instance['id'], name))
+                if len(matches) > 1:
+                    raise ScenarioError('instance %s has %d tasks named %s: give source_database and target_database'
+                                        % (instance['id'], len(matches), name))
+                task = matches[0]
+                if request.get('delete'):
+                    instance['tasks'].remove(task)
+                    task = None
+                else:
+                    for key in TIMELINE_KEYS:  # the task is what `set` says from now on
+                        task.pop(key, None)
+                    task.update(changes)
+            self._plan(instance)
+        return None if task is None else task_state(task, 0, 0)
 
     def faults_for(self, route, instance_id=None):
         """The fault rules that fire for this request (each rule counts it once)."""

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from .auth import Authenticator, AuthError
-from .scenario import World, load_scenario
+from .scenario import ScenarioError, World, load_scenario
 
 REPLICATION_RE = re.compile(
     r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/starrocks/databases/replication/?$')
@@ -450,6 +450,24 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(400, {'error': str(exc)})
                 return
             self._send(200, {'status': 'loaded', 'scenario': state.scenario['name']})
+        elif path == '/__sim__/task' and method == 'POST':
+            try:
+                request = json.loads(body or b'{}')
+            except ValueError:
+                self._send(400, {'error': 'the body is not JSON'})
+                return
+            try:
+                task = state.world.change_task(request)
+            except KeyError as exc:  # no such instance or task
+                self._send(404, {'error': exc.args[0]})
+                return
+            except ScenarioError as exc:  # a bad request (before ValueError: it is one)
+                self._send(400, {'error': str(exc)})
+                return
+            except ValueError as exc:  # adding a task that exists
+                self._send(409, {'error': str(exc)})
+                return
+            self._send(200, {'status': 'deleted' if task is None else 'changed', 'task': task})
         elif path == '/__sim__/clock' and method == 'POST':
             request = json.loads(body or b'{}')
             state.clock_offset += float(request.get('advance', 0))
@@ -557,6 +575,10 @@ class Simulator:
 
     def load(self, scenario):
         self.state.load(scenario)
+
+    def change_task(self, instance_id, task_name, **request):
+        """As POST /__sim__/task: ``sim.change_task(INSTANCE, 'orders_db', set={'status': 'No'})``."""
+        return self.state.world.change_task(dict(request, instance_id=instance_id, task_name=task_name))
 
     def advance_clock(self, seconds):
         self.state.clock_offset += seconds

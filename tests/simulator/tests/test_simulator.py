@@ -513,6 +513,88 @@ def test_scenario_switch_over_http(simulator):
     assert bad.status_code == 400
 
 
+def post_task(sim, **body):
+    return requests.post(sim.url + '/__sim__/task', json=body, timeout=5)
+
+
+def listing_of(sim):
+    return dict((t['task_name'], t) for t in get(sim).json()['replications'])
+
+
+def test_task_control_changes_a_task_at_run_time_and_reset_undoes_it(simulator):
+    before = listing_of(simulator)
+    resp = post_task(simulator, instance_id=INSTANCE, task_name='users_db', set={'status': 'No', 'stage': 'paused'})
+    assert resp.status_code == 200 and resp.json()['status'] == 'changed'
+    assert resp.json()['task']['status'] == 'No' and resp.json()['task']['stage'] == 'paused'
+    after = listing_of(simulator)
+    assert after['users_db']['status'] == 'No' and after['users_db']['stage'] == 'paused'
+    assert dict(after, users_db=None) == dict(before, users_db=None)  # nothing else moved
+    assert list(after) == list(before)  # nor did the order
+    # control requests are not API requests: only the two listings were counted
+    assert requests.get(simulator.url + '/__sim__/stats', timeout=5).json()['routes'] == {'replication': 2}
+    requests.post(simulator.url + '/__sim__/reset', timeout=5)
+    assert listing_of(simulator)['users_db']['status'] == 'Yes'
+
+
+def test_task_control_adds_and_deletes_tasks(simulator):
+    added = post_task(simulator, instance_id=INSTANCE, task_name='new_db', add=True,
+                      source_database='new', target_database='new_sr', set={'stage': 'full', 'percentage': 5})
+    assert added.status_code == 200
+    tasks = listing_of(simulator)
+    assert tasks['new_db']['stage'] == 'full' and tasks['new_db']['percentage'] == '5'
+    assert get(simulator).json()['total_count'] == '4'
+    assert post_task(simulator, instance_id=INSTANCE, task_name='new_db', add=True).status_code == 409
+    deleted = post_task(simulator, instance_id=INSTANCE, task_name='new_db', delete=True)
+    assert deleted.json() == {'status': 'deleted', 'task': None}
+    assert 'new_db' not in listing_of(simulator) and get(simulator).json()['total_count'] == '3'
+
+
+def test_task_control_replaces_a_timeline(simulator):
+    simulator.load('syncing-then-ready')
+    name = get(simulator).json()['replications'][0]['task_name']
+    post_task(simulator, instance_id=INSTANCE, task_name=name, set={'stage': 'cancelled', 'percentage': 12})
+    for _request in range(8):  # the timeline would have made it incremental by now
+        task = listing_of(simulator)[name]
+    assert task['stage'] == 'cancelled' and task['percentage'] == '12'
+
+
+def test_task_control_changes_what_the_configuration_route_says(simulator):
+    post_task(simulator, instance_id=INSTANCE, task_name='users_db',
+              set={'status': 'No', 'config': {'last_error_of_alter_table': 'ALTER TABLE users failed'}})
+    url, headers = sdk_signed(simulator, path_for() + '/configuration', [('task_name', 'users_db')])
+    answer = requests.get(url, headers=headers, timeout=5).json()
+    assert answer['last_error_of_alter_table'] == 'ALTER TABLE users failed'
+
+
+@pytest.mark.parametrize('body, status', [
+    ({'instance_id': 'ffffffffffffffffffffffffffffffffin17', 'task_name': 'users_db'}, 404),
+    ({'instance_id': INSTANCE, 'task_name': 'nope_db', 'set': {'status': 'No'}}, 404),
+    ({'instance_id': INSTANCE, 'task_name': 'users_db', 'set': {'colour': 'red'}}, 400),
+    ({'instance_id': INSTANCE, 'task_name': 'users_db', 'set': {'task_name': 'renamed'}}, 400),
+    ({'instance_id': INSTANCE, 'task_name': 'users_db', 'sett': {}}, 400),
+    ({'instance_id': INSTANCE}, 400),
+    ([1, 2], 400),
+])
+def test_task_control_refuses_bad_requests(simulator, body, status):
+    resp = requests.post(simulator.url + '/__sim__/task', json=body, timeout=5)
+    assert resp.status_code == status and resp.json()['error']
+    assert requests.post(simulator.url + '/__sim__/task', data=b'{not json', timeout=5).status_code == 400
+
+
+def test_task_control_needs_the_databases_when_two_tasks_share_a_name(simulator):
+    simulator.load({'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'twin', 'source_database': 'a', 'target_database': 'a_sr'},
+        {'task_name': 'twin', 'source_database': 'b', 'target_database': 'b_sr'}]}]})
+    assert post_task(simulator, instance_id=INSTANCE, task_name='twin', set={'status': 'No'}).status_code == 400
+    resp = post_task(simulator, instance_id=INSTANCE, task_name='twin', source_database='b', set={'status': 'No'})
+    assert resp.status_code == 200
+    rows = get(simulator).json()['replications']
+    assert [(row['source_database'], row['status']) for row in rows] == [('a', 'Yes'), ('b', 'No')]
+    # the Python helper does the same
+    simulator.change_task(INSTANCE, 'twin', source_database='a', set={'stage': 'paused'})
+    assert get(simulator).json()['replications'][0]['stage'] == 'paused'
+
+
 # --- TLS and the command line ----------------------------------------------------------------
 def test_tls_verifies_with_the_run_ca_and_not_without(tls_simulator):
     assert tls_simulator.url.startswith('https://')

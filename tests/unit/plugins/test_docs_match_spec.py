@@ -12,12 +12,14 @@ from ansible_collections.taurusdb.htap.plugins.modules import (
     taurusdb_htap_instance_info, taurusdb_starrocks_replication_config_info, taurusdb_starrocks_replication_info,
     taurusdb_starrocks_replication_wait)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import WAIT_OPTIONS
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import SPEC as WATCH_OPTIONS
+from ansible_collections.taurusdb.htap.tests.unit.helpers import run_event_source
 
 FRAGMENT = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)['options']
 PLUGINS = yaml.safe_load(connection.ModuleDocFragment.PLUGINS)['options']
 REPLICATION = yaml.safe_load(replication.ModuleDocFragment.DOCUMENTATION)['options']
-ROLE_SPECS = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'roles', 'replication_gate', 'meta',
-                          'argument_specs.yml')
+ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..')
+ROLE_SPECS = os.path.join(ROOT, 'roles', 'replication_gate', 'meta', 'argument_specs.yml')
 
 
 def documented_options(module):
@@ -78,3 +80,15 @@ def test_the_roles_connection_variables_are_connection_options():
     for name, option in connection_vars.items():
         assert option['type'] == CONNECTION_SPEC[name]['type'], name
         assert bool(option.get('no_log')) == bool(CONNECTION_SPEC[name].get('no_log')), name
+
+
+def test_the_event_source_documents_every_option_it_takes():
+    source = run_event_source()
+    doc = yaml.safe_load(source['DOCUMENTATION'])
+    assert doc['short_description'] and doc['description']
+    assert_matches(doc['options'], WATCH_OPTIONS)
+    for name, option in doc['options'].items():
+        assert option['description'], name
+    for example in yaml.safe_load(source['EXAMPLES']):  # every example is a rulebook using the source
+        watch = [s['taurusdb.htap.replication_watch'] for s in example['sources']]
+        assert watch and set(watch[0]) <= set(WATCH_OPTIONS)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The lookup and the replication_gate role against the simulator over HTTPS: every verdict,
+# The lookup and the replication_gate role against the simulator over HTTPS: every verdict, its reports,
 # request counts, on_missing, option sources, and the role's argument validation.
 set -eu
 source ../setup_simulator/files/simulator.sh healthy
@@ -15,6 +15,7 @@ out=$(ansible-playbook -i ../../inventory lookup.yml -e "sim_url=$SIM_URL sim_ca
 echo "$out"
 if echo "$out" | grep -q 'unsupported in variable storage'; then echo "a result type warned in set_fact"; exit 1; fi
 ansible-playbook -i ../../inventory gate.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
+ansible-playbook -i ../../inventory reports.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 
 # A failed gate stops the play: nothing after it runs, and the exit code says so.
 sim_scenario one-broken

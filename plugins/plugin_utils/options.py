@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Options of controller-side entry points that are not modules (the wait action, the event
+source): the environment-variable fallbacks a module would apply, then the argument spec, as
+``AnsibleModule`` would check them - one implementation for all of them."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+
+def apply_env_fallbacks(spec, args, environ):
+    """``args`` with every option left out (or None) that has an ``env_fallback`` taken from ``environ``:
+    the first variable set and not empty wins, as for a module."""
+    args = dict(args)
+    for name, option in spec.items():
+        if args.get(name) is None and 'fallback' in option:
+            found = [environ[var] for var in option['fallback'][1] if environ.get(var)]
+            if found:
+                args[name] = found[0]
+    return args
+
+
+def validate_options(spec, args, environ):
+    """(validated options, error message or None): fallbacks from ``environ``, then ``spec``'s types,
+    defaults, choices and aliases. The options are returned also on error (for what can still be used)."""
+    validated = ArgumentSpecValidator(spec).validate(apply_env_fallbacks(spec, args, environ))
+    if validated.error_messages:
+        return validated.validated_parameters, '; '.join(validated.error_messages)
+    return validated.validated_parameters, None

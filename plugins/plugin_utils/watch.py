@@ -1,0 +1,495 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The continuous replication watch behind the event source ``taurusdb.htap.replication_watch``.
+
+Every instance is polled on its own schedule (``interval`` seconds after its last poll ended,
+longer while its queries fail) with the same client, query and readiness rule as the modules.
+What a poll found is compared with the last state of each task, and only changes become events.
+Only the last state of each task is kept, so memory stays flat however long the watch runs.
+
+``Watch`` holds that state and turns results into events (no I/O); ``Poller`` does the blocking
+API calls (in worker threads); ``run_watch`` is the asyncio loop the event source's ``main`` is.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import asyncio
+import collections
+import logging
+import os
+import queue
+import threading
+import time
+from concurrent.futures import Executor, Future
+
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, Client
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
+    CONNECTION_SPEC, ConnectionSettings, check_range, secrets_of)
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber, failure_result
+from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id, check_taurusdb_instance_id
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
+    REPLICATION_SPEC, ReplicationQuery, query_instance)
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import TERMINAL_STAGES
+
+LOG = logging.getLogger('taurusdb.htap.replication_watch')
+
+# The watch's own options; it also takes every connection option and the query options below.
+WATCH_SPEC = dict(
+    instance_ids=dict(type='list', elements='str', default=[]),
+    taurusdb_instance_ids=dict(type='list', elements='str', default=[]),
+    interval=dict(type='float', default=60.0),
+    initial_state=dict(type='bool', default=True),
+    max_backoff=dict(type='float', default=600.0),
+    instance_concurrency=dict(type='int', default=4),
+    explain_failures=dict(type='bool', default=True),
+)
+# limit/offset (a partial listing) and return_raw (bigger events) make no sense for a watch.
+QUERY_OPTIONS = ('page_concurrency', 'listing_attempts', 'task_names', 'task_patterns', 'expected_tasks',
+                 'min_tasks', 'require_catchup')
+SPEC = dict(CONNECTION_SPEC)
+SPEC.update((name, REPLICATION_SPEC[name]) for name in QUERY_OPTIONS)
+SPEC.update(WATCH_SPEC)
+# Keys ansible-rulebook itself may add to a source's arguments.
+RULEBOOK_KEYS = ('eda_feedback_queue',)
+MAX_INITIAL_NOT_READY = 100  # not-ready tasks listed in one initial_state event (each also has its own event)
+
+TASK_EVENTS = ('task_not_ready', 'task_ready', 'task_changed', 'task_appeared', 'task_vanished')
+EVENT_TYPES = TASK_EVENTS + ('initial_state', 'problems_changed', 'query_failed', 'query_recovered',
+                             'instance_appeared', 'instance_vanished', 'discovery_failed', 'discovery_recovered')
+
+TaskState = collections.namedtuple('TaskState', 'status stage percentage ready broken reasons')
+
+
+class WatchOptionError(ValueError):
+    """Options the watch cannot start with; the message is scrubbed of secrets."""
+
+
+def watch_options(args, environ):
+    """(checked options, scrubber): environment fallbacks, the argument spec, then ranges and IDs."""
+    args = dict((name, value) for name, value in (args or {}).items() if name not in RULEBOOK_KEYS)
+    for name in ('instance_ids', 'taurusdb_instance_ids'):
+        if isinstance(args.get(name), str):  # one ID, as a string
+            args[name] = [args[name]]
+    params, error = validate_options(SPEC, args, environ)
+    scrubber = Scrubber(secrets_of(params or {}) + secrets_of(args))
+    try:
+        if error:
+            raise WatchOptionError(error)
+        check_range(params, 'interval', 0.1, 86400)
+        check_range(params, 'max_backoff', 0, 86400)
+        check_range(params, 'instance_concurrency', 1, 32)
+        if not params['instance_ids'] and not params['taurusdb_instance_ids']:
+            raise WatchOptionError('give instance_ids (StarRocks instances) or taurusdb_instance_ids (to watch '
+                                   'their StarRocks instances)')
+        for instance_id in params['instance_ids']:
+            check_instance_id(instance_id)
+        for instance_id in params['taurusdb_instance_ids']:
+            check_taurusdb_instance_id(instance_id)
+        if not HAS_REQUESTS:
+            raise WatchOptionError('the replication_watch event source needs the Python library requests')
+    except ValueError as exc:  # OptionError too
+        raise WatchOptionError('replication_watch: %s' % scrubber.text(str(exc))) from None
+    return params, scrubber
+
+
+# --- state and events (no I/O) -----------------------------------------------------------------
+def task_key(task):
+    return (task.get('task_name'), task.get('source_database'), task.get('target_database'))
+
+
+def is_broken(task):
+    """Status No, or a stage a task does not leave by itself (as the gate's fail fast says)."""
+    return task.get('status') == 'no' or task.get('stage') in TERMINAL_STAGES
+
+
+def task_state(task):
+    return TaskState(task.get('status'), task.get('stage'), task.get('percentage'), bool(task.get('ready')),
+                     is_broken(task), tuple(task.get('reasons') or ()))
+
+
+def state_dict(state):
+    if state is None:
+        return None
+    return dict(status=state.status, stage=state.stage, percentage=state.percentage, ready=state.ready,
+                broken=state.broken, reasons=list(state.reasons))
+
+
+def _error_key(error):
+    return (error.get('status'), error.get('error_code'), error.get('error_msg') if error.get('status') else error.get('msg'))
+
+
+class InstanceState(object):
+    """What the watch remembers of one StarRocks instance: the last state of each task, nothing more."""
+
+    __slots__ = ('instance_id', 'tasks', 'problems', 'seen', 'report_first', 'failures', 'error', 'failed_since',
+                 'next_due', 'in_flight', 'polls', 'members')
+
+    def __init__(self, instance_id, report_first, now):
+        self.instance_id = instance_id
+        self.tasks = {}  # task_key -> TaskState
+        self.problems = ()
+        self.seen = False  # a complete listing was seen
+        self.report_first = report_first  # report the first state seen (initial_state, or found later)
+        self.failures = 0  # consecutive failed polls
+        self.error = None
+        self.failed_since = None
+        self.next_due = now
+        self.in_flight = False
+        self.polls = 0
+        self.members = set()  # 'given' and/or the TaurusDB instances it was found under
+
+
+class DiscoveryState(object):
+    """One TaurusDB instance whose StarRocks instances are watched."""
+
+    __slots__ = ('instance_id', 'members', 'seen', 'failures', 'error', 'next_due', 'in_flight')
+
+    def __init__(self, instance_id, now):
+        self.instance_id = instance_id
+        self.members = ()
+        self.seen = False
+        self.failures = 0
+        self.error = None
+        self.next_due = now
+        self.in_flight = False
+
+
+def _event(kind, instance_id, task_name=None, **fields):
+    event = {'type': kind, 'instance_id': instance_id, 'task_name': task_name}
+    event.update(fields)
+    return event
+
+
+def _task_event(kind, state, key, old, new, initial=False):
+    task = {'task_name': key[0], 'source_database': key[1], 'target_database': key[2]}
+    return _event(kind, state.instance_id, key[0], task=task, old=state_dict(old), new=state_dict(new),
+                  initial=initial)
+
+
+class Watch(object):
+    """The state of every watched instance, and the events its changes make."""
+
+    def __init__(self, instance_ids=(), taurusdb_instance_ids=(), interval=60.0, max_backoff=600.0,
+                 initial_state=True, clock=time.monotonic):
+        self.interval = interval
+        self.max_backoff = max(interval, max_backoff)
+        self.initial_state = initial_state
+        self.clock = clock
+        now = clock()
+        self.instances = collections.OrderedDict()
+        self.discoveries = collections.OrderedDict(
+            (instance_id, DiscoveryState(instance_id, now)) for instance_id in taurusdb_instance_ids)
+        for instance_id in instance_ids:
+            self._track(instance_id, 'given', initial_state, now)
+
+    def _track(self, instance_id, member, report_first, now):
+        state = self.instances.get(instance_id)
+        if state is None:
+            state = self.instances[instance_id] = InstanceState(instance_id, report_first, now)
+        state.members.add(member)
+        return state
+
+    # --- scheduling ---------------------------------------------------------------------------
+    def delay(self, failures):
+        """Seconds to the next poll: the interval, doubled for each failure in a row, at most max_backoff."""
+        if not failures:
+            return self.interval
+        return min(self.max_backoff, self.interval * 2 ** min(failures, 40))
+
+    def due(self, now):
+        """(discoveries, instances) due for a poll and not being polled."""
+        return ([d for d in self.discoveries.values() if not d.in_flight and d.next_due <= now],
+                [s for s in self.instances.values() if not s.in_flight and s.next_due <= now])
+
+    def next_due(self):
+        """When the next poll that is not in flight is due (None if every one is)."""
+        times = [item.next_due for item in list(self.discoveries.values()) + list(self.instances.values())
+                 if not item.in_flight]
+        return min(times) if times else None
+
+    # --- instances ------------------------------------------------------------------------------
+    def observe(self, state, result):
+        """Events for a poll that answered; the instance's state becomes what it found."""
+        now = self.clock()
+        events = []
+        state.polls += 1
+        if state.failures:
+            events.append(_event('query_recovered', state.instance_id, failures=state.failures, error=state.error,
+                                 failed_for=round(now - state.failed_since, 3)))
+        state.failures, state.error, state.failed_since = 0, None, None
+        state.next_due = now + self.delay(0)
+        all_ready = bool(result.get('all_ready'))
+        problems = tuple(result.get('problems') or ())
+        if not result.get('complete'):
+            # an incomplete listing says nothing about the tasks it lacks: keep their last state
+            if problems != state.problems:
+                events.append(_event('problems_changed', state.instance_id, old=list(state.problems),
+                                     new=list(problems), all_ready=all_ready))
+                state.problems = problems
+            return events
+        tasks = collections.OrderedDict()
+        for task in result.get('replications') or []:
+            tasks[task_key(task)] = task_state(task)
+        if not state.seen:
+            state.seen = True
+            state.problems = problems
+            state.tasks = tasks
+            if state.report_first:
+                not_ready = [dict(task=dict(zip(('task_name', 'source_database', 'target_database'), key)),
+                                  **state_dict(task)) for key, task in tasks.items() if not task.ready]
+                events.append(_event('initial_state', state.instance_id, all_ready=all_ready,
+                                     total_count=result.get('total_count'), summary=result.get('summary'),
+                                     problems=list(problems), not_ready=not_ready[:MAX_INITIAL_NOT_READY],
+                                     not_ready_count=len(not_ready)))
+                events.extend(dict(_task_event('task_not_ready', state, key, None, task, initial=True),
+                                   all_ready=all_ready)
+                              for key, task in tasks.items() if not task.ready)
+            return events
+        changes = []
+        for key, new in tasks.items():
+            old = state.tasks.get(key)
+            if old is None:
+                changes.append(_task_event('task_appeared', state, key, None, new))
+            elif old.ready and not new.ready:
+                changes.append(_task_event('task_not_ready', state, key, old, new))
+            elif new.ready and not old.ready:
+                changes.append(_task_event('task_ready', state, key, old, new))
+            elif not new.ready and (old.status, old.stage, old.broken) != (new.status, new.stage, new.broken):
+                changes.append(_task_event('task_changed', state, key, old, new))
+        changes.extend(_task_event('task_vanished', state, key, old, None)
+                       for key, old in state.tasks.items() if key not in tasks)
+        state.tasks = tasks
+        if problems != state.problems:
+            changes.append(_event('problems_changed', state.instance_id, old=list(state.problems),
+                                  new=list(problems)))
+            state.problems = problems
+        for event in changes:
+            event['all_ready'] = all_ready
+        return events + changes
+
+    def failed(self, state, error):
+        """Events for a poll that failed: one when the instance starts failing or its error changes."""
+        now = self.clock()
+        state.polls += 1
+        state.failures += 1
+        retry_in = self.delay(state.failures)
+        state.next_due = now + retry_in
+        changed = state.error is None or _error_key(state.error) != _error_key(error)
+        if state.failed_since is None:
+            state.failed_since = now
+        state.error = error
+        if not changed:
+            return []
+        return [_event('query_failed', state.instance_id, error=error, consecutive_failures=state.failures,
+                       retry_in=retry_in)]
+
+    # --- discovery ------------------------------------------------------------------------------
+    def discovered(self, discovery, instance_ids):
+        """Events for a discovery that answered; instances found start being watched, those gone stop."""
+        now = self.clock()
+        events = []
+        if discovery.failures:
+            events.append(_event('discovery_recovered', discovery.instance_id, taurusdb_instance_id=discovery.instance_id,
+                                 failures=discovery.failures, error=discovery.error))
+        discovery.failures, discovery.error = 0, None
+        discovery.next_due = now + self.delay(0)
+        first = not discovery.seen
+        discovery.seen = True
+        for instance_id in instance_ids:
+            if instance_id in discovery.members:
+                continue
+            known = instance_id in self.instances
+            self._track(instance_id, discovery.instance_id, self.initial_state if first else True, now)
+            if not first and not known:
+                events.append(_event('instance_appeared', instance_id, taurusdb_instance_id=discovery.instance_id))
+        for instance_id in discovery.members:
+            if instance_id in instance_ids:
+                continue
+            state = self.instances.get(instance_id)
+            if state is None:
+                continue
+            state.members.discard(discovery.instance_id)
+            if not state.members:
+                del self.instances[instance_id]
+                events.append(_event('instance_vanished', instance_id, taurusdb_instance_id=discovery.instance_id,
+                                     tasks=len(state.tasks)))
+        discovery.members = tuple(instance_ids)
+        return events
+
+    def discovery_failed(self, discovery, error):
+        now = self.clock()
+        discovery.failures += 1
+        retry_in = self.delay(discovery.failures)
+        discovery.next_due = now + retry_in
+        changed = discovery.error is None or _error_key(discovery.error) != _error_key(error)
+        discovery.error = error
+        if not changed:
+            return []
+        return [_event('discovery_failed', discovery.instance_id, taurusdb_instance_id=discovery.instance_id,
+                       error=error, consecutive_failures=discovery.failures, retry_in=retry_in,
+                       watching=list(discovery.members))]
+
+
+# --- I/O ----------------------------------------------------------------------------------------
+class DaemonThreadExecutor(Executor):
+    """At most ``max_workers`` daemon threads, started as needed and reused, run the calls in turn.
+
+    ThreadPoolExecutor's threads are joined when the interpreter exits, so a request hanging when the
+    rulebook shuts down would hold the process for up to connect_timeout + read_timeout; a daemon
+    thread does not (the watch's calls only read, so abandoning one is harmless). The threads live as
+    long as the watch: a thread a call would leave the allocator a new arena to fill now and then.
+    """
+
+    def __init__(self, max_workers, name):
+        self._max_workers = max_workers
+        self._name = name
+        self._work = queue.SimpleQueue()
+        self._threads = []
+        self._idle = 0
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, fn, *args, **kwargs):  # pylint: disable=arguments-differ
+        future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError('cannot schedule new calls after shutdown')
+            self._work.put((future, fn, args, kwargs))
+            if self._idle == 0 and len(self._threads) < self._max_workers:
+                thread = threading.Thread(target=self._worker, name=self._name, daemon=True)
+                self._threads.append(thread)
+                thread.start()
+            else:
+                self._idle = max(0, self._idle - 1)
+        return future
+
+    def _worker(self):
+        while True:
+            item = self._work.get()
+            if item is None:
+                return
+            future, fn, args, kwargs = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    result = fn(*args, **kwargs)
+                except BaseException as exc:  # pylint: disable=broad-except  # handed to whoever awaits it
+                    future.set_exception(exc)
+                else:
+                    future.set_result(result)
+            del item, future, fn, args, kwargs  # hold nothing while waiting for the next call
+            with self._lock:
+                self._idle += 1
+
+    def shutdown(self, wait=True, cancel_futures=False):  # pylint: disable=arguments-differ
+        with self._lock:
+            self._closed = True
+            for _thread in self._threads:
+                self._work.put(None)  # each worker ends after its current call; none is waited for
+
+
+class Poller(object):
+    """The blocking calls, made in worker threads: each touches only the state object it is given."""
+
+    def __init__(self, client, query, watch, scrubber, explain_failures=True):
+        self.client, self.query, self.watch, self.scrubber = client, query, watch, scrubber
+        self.explain_failures = explain_failures
+
+    def _error(self, exc, what):
+        error = failure_result(exc, self.scrubber, what)
+        return dict((name, value) for name, value in error.items() if value is not None)
+
+    def poll(self, state):
+        try:
+            events = self.watch.observe(state, query_instance(self.client, state.instance_id, self.query))
+        except Exception as exc:  # pylint: disable=broad-except  # a failed query is an event, never the end
+            return self.watch.failed(state, self._error(exc, 'Querying instance %s' % state.instance_id))
+        if self.explain_failures:
+            self._explain(state.instance_id, events)
+        return events
+
+    def _explain(self, instance_id, events):
+        """Why tasks that turned status No broke (at most EXPLAIN_LIMIT a poll), into their events."""
+        broken = [event for event in events if event['type'] in TASK_EVENTS and event.get('new')
+                  and event['new']['status'] == 'no' and (event.get('old') or {}).get('status') != 'no']
+        tasks = [event['task'] for event in broken[:EXPLAIN_LIMIT]]
+        if not tasks:
+            return
+        for event, entry in zip(broken, explain(self.client, instance_id, tasks, limit=EXPLAIN_LIMIT)):
+            event['explanation'] = dict((name, entry.get(name)) for name in
+                                        ('last_error_of_alter_table', 'failing_checks', 'error') if name in entry)
+
+    def discover(self, discovery):
+        """(events, instance ids or None) of one TaurusDB instance."""
+        try:
+            found = list_htap_instances(self.client, discovery.instance_id)
+            if found['problems']:
+                raise ApiError('The HTAP instance list of TaurusDB instance %s cannot be trusted: %s'
+                               % (discovery.instance_id, '; '.join(found['problems'])), request_id=found['request_id'])
+            ids = [check_instance_id(instance['id']) for instance in found['htap_instances']]
+        except Exception as exc:  # pylint: disable=broad-except  # said in an event; the last instances stay watched
+            return self.watch.discovery_failed(discovery, self._error(
+                exc, 'Listing the HTAP instances of TaurusDB instance %s' % discovery.instance_id)), None
+        return [], ids
+
+
+async def run_watch(queue, args, environ=None, clock=time.monotonic):
+    """Watch until cancelled, putting every event on ``queue`` (scrubbed). Bad options raise
+    WatchOptionError before any request; API errors never end the watch."""
+    environ = os.environ if environ is None else environ
+    params, scrubber = watch_options(args, environ)
+    try:
+        settings = ConnectionSettings(params, environ=environ)
+        query = ReplicationQuery(params)
+        query.explain_failures = False  # read once, when a task breaks, not every poll
+    except ValueError as exc:
+        raise WatchOptionError('replication_watch: %s' % scrubber.text(str(exc))) from None
+    for warning in settings.warnings:
+        LOG.warning(scrubber.text(warning))
+    watch = Watch(params['instance_ids'], params['taurusdb_instance_ids'], params['interval'],
+                  params['max_backoff'], params['initial_state'], clock)
+    concurrency = params['instance_concurrency']
+    client = Client(settings, scrubber, concurrency=concurrency * query.concurrency)
+    poller = Poller(client, query, watch, scrubber, params['explain_failures'])
+    executor = DaemonThreadExecutor(concurrency, 'replication_watch')
+    loop = asyncio.get_running_loop()
+    in_flight = {}
+    LOG.info('replication_watch: watching %d instance(s) and the StarRocks instances of %d TaurusDB instance(s) '
+             'every %gs', len(watch.instances), len(watch.discoveries), params['interval'])
+    try:
+        while True:
+            discoveries, instances = watch.due(clock())
+            for item, work in [(d, poller.discover) for d in discoveries] + [(s, poller.poll) for s in instances]:
+                item.in_flight = True
+                in_flight[loop.run_in_executor(executor, work, item)] = item
+            wake = watch.next_due()
+            timeout = params['interval'] if wake is None else max(0.0, wake - clock())
+            if in_flight:
+                done, _pending = await asyncio.wait(list(in_flight), timeout=timeout,
+                                                    return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await asyncio.sleep(timeout)
+                done = ()
+            for future in done:
+                item = in_flight.pop(future)
+                item.in_flight = False
+                events = future.result()
+                if isinstance(item, DiscoveryState):
+                    events, found = events
+                    if found is not None:
+                        events = events + watch.discovered(item, found)
+                elif watch.instances.get(item.instance_id) is not item:
+                    continue  # no longer watched: what it found is of no interest
+                for event in events:
+                    await queue.put(scrubber.data(event))
+    finally:
+        # a request in flight ends after its current attempt, with no retry; nobody waits for it
+        client.transport.deadline = time.monotonic()
+        executor.shutdown(wait=False)
+        client.close()
+        LOG.info('replication_watch: stopped')

@@ -1,0 +1,218 @@
+"""End to end, for real: ansible-rulebook runs the collection's rulebook taurusdb.htap.replication_watch
+from an installed copy of the collection against the simulator. A task breaks through the simulator's
+control endpoint and the rule runs its playbook; the task recovers and the rule runs it again. A second
+run ends through a rulebook's shutdown, which cancels the event source: it must stop cleanly.
+
+Needs ansible-rulebook (and its Java 17 runtime). tests/run-all.sh makes a virtualenv for it from
+tests/requirements-eda.txt and passes it as TAURUSDB_EDA_VENV. These tests are skipped only when
+TAURUSDB_EDA_SKIP says why they cannot run here (run-all.sh sets it only when Java 17 cannot be had);
+otherwise a missing tool is a failure, not a skip.
+
+Driven by what the rulebook prints: each step waits for its line (with a generous timeout that only a
+broken run reaches), never for a fixed time.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
+
+import pytest
+import requests
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # the installed simulator
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+INSTANCE = '01010101010101010101010101010101in17'
+KEY = DEFAULT_CREDENTIALS['aksk'][0]
+SAFETY = 300  # seconds for one step: the JVM's start on a busy machine; a working run takes a few
+ALTER_ERROR = 'ALTER TABLE users ADD COLUMN discount VARCHAR(32) failed: lock wait timeout'
+TOOLS = ('ansible-rulebook', 'ansible-galaxy', 'ansible-playbook')
+
+
+def _java_major():
+    try:
+        proc = subprocess.run(['java', '-version'], capture_output=True, text=True, timeout=120, check=False)
+    except OSError:
+        return None
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', proc.stderr + proc.stdout)
+    if not found:
+        return None
+    major = int(found.group(1))
+    return int(found.group(2)) if major == 1 and found.group(2) else major
+
+
+@pytest.fixture(scope='module')
+def eda_bin():
+    """The directory with ansible-rulebook, ansible-galaxy and ansible-playbook (of one virtualenv)."""
+    reason = os.environ.get('TAURUSDB_EDA_SKIP', '').strip()
+    if reason:
+        message = 'ansible-rulebook tests NOT RUN: %s' % reason
+        warnings.warn(message)  # in pytest's warnings summary, whatever the verbosity
+        sys.stderr.write('\n!!! %s !!!\n' % message)
+        pytest.skip(message)
+    venv = os.environ.get('TAURUSDB_EDA_VENV', '').strip()
+    found = shutil.which('ansible-rulebook')
+    directory = os.path.join(venv, 'bin') if venv else (os.path.dirname(found) if found else None)
+    missing = [tool for tool in TOOLS if not directory or not os.access(os.path.join(directory, tool), os.X_OK)]
+    if missing:
+        pytest.fail('%s not found%s: run tests/run-all.sh (it makes a virtualenv from tests/requirements-eda.txt), or '
+                    'point TAURUSDB_EDA_VENV at one; only where ansible-rulebook cannot run at all, set '
+                    'TAURUSDB_EDA_SKIP to the reason' % (', '.join(missing), ' in %s' % directory if directory else ''))
+    major = _java_major()
+    if major is None or major < 17:
+        pytest.fail('ansible-rulebook needs a Java 17 runtime, found %s: install openjdk-17-jre-headless (tests/run-all.sh '
+                    'does, as root), or set TAURUSDB_EDA_SKIP to the reason it cannot be had' % (major or 'none'))
+    return directory
+
+
+def tool_env(eda_bin, **extra):  # pylint: disable=redefined-outer-name
+    env = dict(os.environ, PATH=eda_bin + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
+    ours = ('HUAWEICLOUD_', 'CLOUD_SDK_', 'TAURUSDB_', 'ANSIBLE_COLLECTIONS_PATH')
+    for name in [name for name in env if name.startswith(ours)]:
+        del env[name]  # only what this test gives
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope='module')
+def installed(eda_bin, tmp_path_factory):  # pylint: disable=redefined-outer-name
+    """The collection built and installed as a user would (ansible-galaxy), into a path of its own."""
+    work = tmp_path_factory.mktemp('eda-collection')
+    env = tool_env(eda_bin, ANSIBLE_COLLECTIONS_PATH=str(work / 'collections'))
+    build = subprocess.run(['ansible-galaxy', 'collection', 'build', '--output-path', str(work), ROOT], env=env,
+                           capture_output=True, text=True, timeout=600, check=False)
+    assert build.returncode == 0, build.stdout + build.stderr
+    tarball = [name for name in os.listdir(str(work)) if name.endswith('.tar.gz')][0]
+    install = subprocess.run(['ansible-galaxy', 'collection', 'install', '--force', '-p', str(work / 'collections'),
+                              str(work / tarball)], env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert install.returncode == 0, install.stdout + install.stderr
+    path = str(work / 'collections')
+    assert os.path.exists(os.path.join(path, 'ansible_collections', 'taurusdb', 'htap', 'extensions', 'eda', 'plugins',
+                                       'event_source', 'replication_watch.py'))
+    return path
+
+
+class Rulebook(object):
+    """ansible-rulebook in the background, its output in a file; ``wait_for`` reads it as it grows."""
+
+    def __init__(self, args, env, cwd):
+        self.path = os.path.join(cwd, 'rulebook.out')
+        self.output = open(self.path, 'w')  # pylint: disable=consider-using-with
+        self.proc = subprocess.Popen(['ansible-rulebook'] + args, env=env, cwd=cwd, stdout=self.output,
+                                     stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
+        self.started = time.monotonic()
+
+    def text(self):
+        with open(self.path) as handle:
+            return handle.read()
+
+    def wait_for(self, pattern, after=0):
+        """The offset just past the first match of ``pattern`` found after ``after``."""
+        deadline = time.monotonic() + SAFETY
+        while time.monotonic() < deadline:
+            found = re.compile(pattern).search(self.text(), after)
+            if found:
+                return found.end()
+            if self.proc.poll() is not None:
+                pytest.fail('ansible-rulebook ended (%s) before %r:\n%s' % (self.proc.returncode, pattern, self.text()))
+            time.sleep(0.2)
+        pytest.fail('no %r within %ss:\n%s' % (pattern, SAFETY, self.text()))
+
+    def wait_exit(self):
+        try:
+            return self.proc.wait(SAFETY)
+        finally:
+            self.output.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # only the process this test started
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(60)
+        self.output.close()
+
+
+def write_inputs(tmp_path, interpreter):
+    (tmp_path / 'inventory.yml').write_text(
+        'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n      ansible_python_interpreter: %s\n'
+        % interpreter)
+    (tmp_path / 'watch.yml').write_text('starrocks_instance_ids: [%s]\nreplication_watch_interval: 0.5\n' % INSTANCE)
+
+
+def change_task(sim, **body):
+    answer = requests.post(sim.url + '/__sim__/task', json=dict(body, instance_id=INSTANCE), timeout=30)
+    assert answer.status_code == 200, answer.text
+
+
+def sim_env(eda_bin, installed, sim):  # pylint: disable=redefined-outer-name
+    return tool_env(eda_bin, ANSIBLE_COLLECTIONS_PATH=installed, TAURUSDB_ENDPOINT=sim.url,
+                    HUAWEICLOUD_SDK_AK=KEY['ak'], HUAWEICLOUD_SDK_SK=KEY['sk'],
+                    HUAWEICLOUD_SDK_PROJECT_ID=DEFAULT_PROJECT)
+
+
+def test_the_rulebook_runs_its_playbook_when_a_task_breaks_and_again_when_it_recovers(eda_bin, installed, tmp_path):  # pylint: disable=redefined-outer-name
+    write_inputs(tmp_path, os.path.join(eda_bin, 'python'))
+    with Simulator('healthy') as sim:
+        rulebook = Rulebook(['-r', 'taurusdb.htap.replication_watch', '-i', 'inventory.yml', '--vars', 'watch.yml'],
+                            sim_env(eda_bin, installed, sim), str(tmp_path))
+        try:
+            # the rulebook and the event source are the installed collection's
+            at = rulebook.wait_for(r'Loading rulebook from %s/ansible_collections/taurusdb/htap/extensions/eda/'
+                                   r'rulebooks/replication_watch\.yml' % re.escape(installed))
+            at = rulebook.wait_for(r"'type': 'initial_state'", at)
+            started = time.monotonic() - rulebook.started
+            change_task(sim, task_name='users_db',
+                        set={'status': 'No', 'config': {'last_error_of_alter_table': ALTER_ERROR}})
+            at = rulebook.wait_for(r"'type': 'task_not_ready'", at)
+            at = rulebook.wait_for(r'REPLICATION TASK BROKE: users_db \(users -> users_sr\) of StarRocks instance '
+                                   r'%s: status no, stage incremental, was status yes, stage incremental '
+                                   r'status is No \(abnormal\)' % INSTANCE, at)
+            at = rulebook.wait_for(r'WHY: %s' % re.escape(ALTER_ERROR), at)
+            change_task(sim, task_name='users_db', set={'status': 'Yes'})
+            at = rulebook.wait_for(r"'type': 'task_ready'", at)
+            rulebook.wait_for(r'REPLICATION TASK IS READY AGAIN: users_db \(users -> users_sr\) of StarRocks instance '
+                              r'%s: status yes, stage incremental, was status no' % INSTANCE, at)
+            took = time.monotonic() - rulebook.started
+        finally:
+            rulebook.stop()
+    out = rulebook.text()
+    assert out.count('PLAY [React to a StarRocks replication task that broke or recovered]') == 2, out
+    # initial state, broke, recovered: nothing for the polls in between ('type' of the source is in 'meta')
+    assert re.findall(r"'type': '(\w+)'", out.replace("'type': 'taurusdb.htap.replication_watch'", '')) == [
+        'initial_state', 'task_not_ready', 'task_ready'], out
+    assert 'Traceback' not in out and KEY['sk'] not in out, out
+    sys.stderr.write('\nansible-rulebook: first event after %.1fs, the whole run %.1fs\n' % (started, took))
+
+
+def test_the_event_source_stops_cleanly_when_the_rulebook_shuts_down(eda_bin, installed, tmp_path):  # pylint: disable=redefined-outer-name
+    write_inputs(tmp_path, os.path.join(eda_bin, 'python'))
+    (tmp_path / 'stop.yml').write_text(json.dumps([{
+        'name': 'Watch until a task vanishes', 'hosts': 'all',
+        'sources': [{'taurusdb.htap.replication_watch': {'instance_ids': INSTANCE, 'interval': 0.5}}],
+        'rules': [
+            {'name': 'Initial', 'condition': 'event.type == "initial_state"', 'action': {'print_event': {}}},
+            {'name': 'Stop', 'condition': 'event.type == "task_vanished"',
+             'action': {'shutdown': {'delay': 0, 'message': 'the watched task vanished'}}}]}]))
+    with Simulator('healthy') as sim:
+        rulebook = Rulebook(['-r', 'stop.yml', '-i', 'inventory.yml', '-v'], sim_env(eda_bin, installed, sim),
+                            str(tmp_path))
+        try:
+            at = rulebook.wait_for(r"'type': 'initial_state'")
+            change_task(sim, task_name='orders_db', delete=True)
+            rulebook.wait_for(r'the watched task vanished', at)
+            returncode = rulebook.wait_exit()
+        finally:
+            rulebook.stop()
+    out = rulebook.text()
+    assert returncode == 0, out
+    assert 'replication_watch: stopped' in out, out  # the source's own cleanup ran
+    assert 'Traceback' not in out and 'Source error' not in out and KEY['sk'] not in out, out
