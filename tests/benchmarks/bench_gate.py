@@ -40,6 +40,8 @@ def collection_dir(ref, work):
     """A collections path holding taurusdb.htap at ``ref`` (None: this checkout)."""
     path = os.path.join(work, ref or 'current')
     dest = os.path.join(path, 'ansible_collections', 'taurusdb')
+    if os.path.isdir(os.path.join(dest, 'htap')):
+        return path
     os.makedirs(dest, exist_ok=True)
     if ref is None:
         os.symlink(ROOT, os.path.join(dest, 'htap'))
