@@ -127,7 +127,7 @@ def main():
         print(header)
         print('|' + '---|' * (header.count('|') - 1))
         for row in rows:
-            values = (row[0], row[1], row[2], row[3], row[3] - row[2], row[4], row[5] // ROUNDS)
+            values = (row[0], row[1], row[2], row[3], row[3] - row[2], row[4], row[5])  # counters reset per run
             line = '| %d | %d | %.2f | %.2f | %.2f | %.2f | %d |' % values
             if args.compare_ref:
                 line += ' %.2f | %.2f |' % (row[6], row[6] - row[2])
