@@ -4,6 +4,9 @@
 Enable with ``pytest_plugins = ['htapsim.pytest_plugin']`` once htapsim is installed (pip install ./tests/simulator).
 """
 
+import ipaddress
+import socket
+
 import pytest
 
 from .adversary import Adversary
@@ -58,3 +61,22 @@ def adversary(_adv_http):
 def tls_adversary(_adv_https):
     """A running HTTPS adversary (``tls_adversary.ca_path`` is its CA bundle), empty script and log."""
     return _adv_https.play([])
+
+
+_connect = socket.socket.connect
+
+
+def _guarded_connect(sock, address, *args):
+    host = address[0] if isinstance(address, tuple) else None
+    try:
+        if host and ipaddress.ip_address(host) in ipaddress.ip_network('169.254.0.0/16'):
+            raise OSError('a test tried to connect to %s (link-local metadata address); refused' % host)
+    except ValueError:
+        pass
+    return _connect(sock, address, *args)
+
+
+@pytest.fixture(autouse=True)
+def no_metadata_address(monkeypatch):
+    """Nothing in a test may reach the real cloud-server metadata service (169.254.0.0/16)."""
+    monkeypatch.setattr(socket.socket, 'connect', _guarded_connect)
