@@ -62,7 +62,7 @@ copy_collection() {
 ansible_test() {
     local pyv
     pyv=$("$1/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-    step "$("$1/bin/ansible" --version | head -1) on Python $pyv: ansible-test sanity"
+    step "$("$1/bin/ansible" --version | sed -n 1p) on Python $pyv: ansible-test sanity"
     PATH="$1/bin:$PATH" ansible-test sanity --local --python "$pyv" --color no
     step "ansible-test units (Python $pyv)"
     PATH="$1/bin:$PATH" ansible-test units --local --python "$pyv" --color no

@@ -145,4 +145,5 @@ def test_the_proxy_password_is_in_no_output(sim, capsys):
     code, result, out = run(args_for(sim, endpoint='http://gaussdb.example.invalid', proxy=proxy, retries=0), capsys)
     assert code == 1 and result['status'] == 407 and 'proxy' in result['msg']
     assert 'wrong-proxy-secret' not in out
-    assert result['invocation']['module_args']['proxy'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    if 'invocation' in result:  # ansible-core 2.21 no longer returns the invocation
+        assert result['invocation']['module_args']['proxy'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
