@@ -368,16 +368,25 @@ class Handler(BaseHTTPRequestHandler):
             return True
         return fault
 
-    def _api(self, parts, match, body):
-        state = self.state
+    def _starrocks_instance(self, parts, match, body):
+        """The gate's checks, then the StarRocks instance of the path: (instance, body fault), or None once answered."""
         instance_id, project_id = match.group('instance'), match.group('project')
         fault = self._gate(parts, match, body)
         if fault is True:
-            return
-        instance = state.world.instances.get(instance_id)
+            return None
+        instance = self.state.world.instances.get(instance_id)
         if instance is None or instance['project_id'] != project_id:
             self._error(400, 'DBS.200022', 'Instance not found.')
+            return None
+        return instance, fault
+
+    def _api(self, parts, match, body):
+        state = self.state
+        instance_id = match.group('instance')
+        found = self._starrocks_instance(parts, match, body)
+        if found is None:
             return
+        instance, fault = found
         query = parse_qs(parts.query, keep_blank_values=True)
         try:
             limit = _int_param(query, 'limit', 100, 1, 100)
@@ -399,14 +408,11 @@ class Handler(BaseHTTPRequestHandler):
     def _replication_config(self, parts, match, body):
         """ListStarRocksDataReplicationConfig: one task's configuration and prerequisite checks."""
         state = self.state
-        instance_id, project_id = match.group('instance'), match.group('project')
-        fault = self._gate(parts, match, body)
-        if fault is True:
+        instance_id = match.group('instance')
+        found = self._starrocks_instance(parts, match, body)
+        if found is None:
             return
-        instance = state.world.instances.get(instance_id)
-        if instance is None or instance['project_id'] != project_id:
-            self._error(400, 'DBS.200022', 'Instance not found.')
-            return
+        _instance, fault = found
         task_name = (parse_qs(parts.query, keep_blank_values=True).get('task_name') or [''])[-1]
         if not task_name:
             self._error(400, 'DBS.200001', 'Invalid parameter: task_name is required')
