@@ -114,7 +114,8 @@ def list_all(fetch, identity, describe=canonical, noun='items', limit=None, offs
         problems = [] if complete else [
             'partial listing: limit/offset were given, so only %d of %d %s were fetched' % (identities, page.total, noun)]
         return dict(total=page.total, items=rows, request_ids=[page.request_id], complete=complete,
-                    problems=problems + _conflict_problems(conflicts, describe, noun), pages=1)
+                    consistent=not conflicts, problems=problems + _conflict_problems(conflicts, describe, noun),
+                    pages=1)
     request_ids = []
     pages_fetched = 0
     for _attempt in range(attempts):
@@ -134,10 +135,10 @@ def list_all(fetch, identity, describe=canonical, noun='items', limit=None, offs
         elif identities != first.total:
             problems.insert(0, 'fetched %d unique %s but total_count is %d' % (identities, noun, first.total))
         if not problems:
-            return dict(total=first.total, items=rows, request_ids=request_ids, complete=True,
+            return dict(total=first.total, items=rows, request_ids=request_ids, complete=True, consistent=True,
                         problems=[], pages=pages_fetched)
     complete = len(totals) == 1 and identities == first.total
     state = 'inconsistent' if complete else 'incomplete'
-    return dict(total=first.total, items=rows, request_ids=request_ids, complete=complete,
+    return dict(total=first.total, items=rows, request_ids=request_ids, complete=complete, consistent=False,
                 problems=['listing %s after %d attempts: %s' % (state, attempts, '; '.join(problems))],
                 pages=pages_fetched)

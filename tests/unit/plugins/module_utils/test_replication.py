@@ -188,7 +188,8 @@ def test_catchup_is_only_required_when_asked():
 
 # --- the verdict ---------------------------------------------------------------------------
 def judged(items, **params):
-    listing = {'total': len(items), 'items': items, 'request_ids': ['r1', None], 'complete': True, 'problems': []}
+    listing = {'total': len(items), 'items': items, 'request_ids': ['r1', None], 'complete': True, 'consistent': True,
+               'problems': []}
     listing.update(params.pop('listing', {}))
     return verdict(INSTANCE, listing, ReadinessRule(**params))
 

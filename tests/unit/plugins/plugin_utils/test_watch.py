@@ -28,7 +28,7 @@ def row(name, status='Yes', stage='Incremental', percentage='100'):
 
 
 def result(rows, complete=True, problems=(), rule=None):
-    listing = {'total': len(rows), 'items': rows, 'request_ids': ['r1'], 'complete': complete,
+    listing = {'total': len(rows), 'items': rows, 'request_ids': ['r1'], 'complete': complete, 'consistent': complete,
                'problems': list(problems)}
     return verdict(INSTANCE, listing, rule or ReadinessRule())
 
