@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, shown
 from ansible_collections.taurusdb.htap.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport
 
 __all__ = ['Client', 'HAS_REQUESTS', 'REQUESTS_IMPORT_ERROR']
@@ -52,14 +53,16 @@ class Client(object):
         return self.auth.api_project_id(self)
 
     def get_json(self, path, query, what, hints=None):
-        """GET an API path; returns (decoded JSON, request id)."""
+        """GET an API path; returns (decoded JSON, request id), scrubbed of secrets as they arrive (a server
+        may echo one anywhere, and the text is cut and escaped for display before the final scrub)."""
         try:
             response, payload = self._get(path, query, what, hints)
         except ApiError as exc:
             if not self.auth.renew(self, exc):
                 raise
             response, payload = self._get(path, query, what, hints)  # once, with renewed credentials
-        return payload, response.headers.get('X-Request-Id')
+        request_id = response.headers.get('X-Request-Id')
+        return self.scrubber.data(payload), shown(self.scrubber.text(request_id), NAME_LIMIT)
 
     def _get(self, path, query, what, hints):
         def authorize(method, path_, query_, headers):

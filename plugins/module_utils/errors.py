@@ -19,6 +19,8 @@ import threading
 
 from ansible.module_utils.six.moves.urllib.parse import quote, quote_plus
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import TEXT_LIMIT, inert, shown
+
 REDACTED = '********'
 SIGNATURE_RE = re.compile(r'(Signature=)[0-9A-Fa-f]+')
 
@@ -99,7 +101,7 @@ class Scrubber(object):
             return
         forms = set([secret, secret.strip(), repr(secret)[1:-1], repr(secret.encode('utf-8'))[2:-1],
                      json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
-                     quote(secret, safe=''), quote_plus(secret), quote(secret)])
+                     quote(secret, safe=''), quote_plus(secret), quote(secret), shown(secret, len(secret))])
         with self._lock:
             self._variants.update(form for form in forms if len(form) >= self.MIN_LENGTH)
 
@@ -196,10 +198,12 @@ def hint_for(status, error_code, hints=None):
 
 
 def failure_result(exc, scrubber, what):
-    """Any exception as a failure result, scrubbed: ours with all their fields, any other with its
-    type and message (never a traceback)."""
+    """Any exception as a failure result, scrubbed, then shown safely (a server may have put any text
+    in it): ours with all their fields, any other with its type and message (never a traceback)."""
     if isinstance(exc, (OptionError, ApiError)):
         result = exc.to_result()
     else:
         result = {'msg': '%s failed unexpectedly: %s: %s' % (what, type(exc).__name__, exc)}
-    return scrubber.data(result)
+    result = scrubber.data(result)
+    # the message holds the server's error message and our words around it: it may be longer
+    return dict(inert(result), msg=shown(result['msg'], 4 * TEXT_LIMIT))

@@ -10,6 +10,7 @@ __metaclass__ = type
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, ApiHints
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_taurusdb_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import canonical, to_int
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import inert
 
 HTAP_PATH = '/v3/%s/instances/%s/htap'
 HINTS = ApiHints(codes={
@@ -50,7 +51,7 @@ def normalize_instance(item):
         elif name in BOOL_FIELDS:
             value = _bool(value)
         instance[name] = value
-    return instance
+    return inert(instance)
 
 
 def list_htap_instances(client, taurusdb_instance_id):

@@ -34,10 +34,6 @@ class Page(object):
         self.request_id = request_id
 
 
-# Absurd answers are refused instead of followed: a lying total would otherwise cost a
-# request per claimed page. 100,000 items are 2,000 pages at the server's 50 a page.
-
-
 def to_int(value):
     """Integers arrive as numbers or strings; anything else is None."""
     if isinstance(value, bool):
@@ -98,14 +94,65 @@ def next_offsets(first, noun='items'):
     return list(range(step, first.total, step))
 
 
-def list_all(fetch, identity, describe=canonical, noun='items', limit=None, offset=None, concurrency=4,
-             attempts=3):
-    """Fetch a complete listing (or one explicit page), judged by one rule: the listing is complete
-    when its distinct identities equal a total that did not move while paging, and consistent
-    when no identity came with two different rows. Anything else is fetched again, up to
-    ``attempts`` times, then reported. ``describe(row)`` names a row in a problem.
+def _fetch_all(fetch, offsets, concurrency):
+    """The pages at these offsets, in order, at most ``concurrency`` requests at a time."""
+    if len(offsets) == 1:
+        return [fetch(offsets[0], PAGE_LIMIT)]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(offsets))) as pool:
+        return list(pool.map(lambda off: fetch(off, PAGE_LIMIT), offsets))
 
-    Returns dict(total, items, request_ids, complete, problems, pages).
+
+def _read(fetch, concurrency, noun, offsets=None):
+    """One read of the whole listing: the first page, then the rest it implies; or, when the offsets are
+    known from an earlier read, all of them at once."""
+    if offsets:
+        return _fetch_all(fetch, offsets, concurrency)
+    first = fetch(0, PAGE_LIMIT)
+    rest = next_offsets(first, noun)
+    return [first] + (_fetch_all(fetch, rest, concurrency) if rest else [])
+
+
+def _same(earlier, later):
+    """Two reads answered alike, page for page: the same totals and the same rows in the same order."""
+    return len(earlier) == len(later) and all(
+        a.offset == b.offset and a.total == b.total and [canonical(i) for i in a.items] == [canonical(i) for i in b.items]
+        for a, b in zip(earlier, later))
+
+
+def _judge(pages, identity, describe, noun):
+    """(rows, problems) of one read: the rule of completeness and of conflicting rows."""
+    rows, identities, conflicts = merge_pages(pages, identity)
+    totals = sorted(set(page.total for page in pages))
+    problems = _conflict_problems(conflicts, describe, noun)
+    if len(totals) > 1:
+        problems.insert(0, 'total_count changed while paging (%s)' % ', '.join(str(t) for t in totals))
+    elif identities != pages[0].total:
+        problems.insert(0, 'fetched %d unique %s but total_count is %d' % (identities, noun, pages[0].total))
+    return rows, problems, len(totals) == 1 and identities == pages[0].total
+
+
+def _always(_listing):
+    return True
+
+
+def list_all(fetch, identity, describe=canonical, noun='items', limit=None, offset=None, concurrency=4,
+             attempts=3, would_pass=_always):
+    """Fetch a complete, consistent listing (or one explicit page).
+
+    Complete: its distinct identities equal a total that did not move while paging. Consistent: no
+    identity came with two different rows, and - offset paging has no snapshot: a task deleted before
+    a page boundary shifts another into a page already read, with the total unchanged - the rows are
+    one state of the list. One page is one answer; a listing of several pages that ``would_pass``
+    (a listing dict -> bool: the caller's verdict on it, were it consistent) is read a second time and
+    stands only if both reads answered alike, page for page: then every page held the same rows
+    from the end of the first read to the start of the second, so they are the list's state at that
+    moment. A listing that would not pass needs no proof (it cannot become a false green).
+
+    A read with a problem, or one whose proof found a change, is read again, ``attempts`` times in
+    all; then the problems are reported and the listing is not consistent (or not complete).
+    ``describe(row)`` names a row in a problem.
+
+    Returns dict(total, items, request_ids, complete, consistent, problems, pages).
     """
     if limit is not None or offset is not None:
         page = fetch(offset or 0, limit or PAGE_LIMIT)
@@ -116,29 +163,29 @@ def list_all(fetch, identity, describe=canonical, noun='items', limit=None, offs
         return dict(total=page.total, items=rows, request_ids=[page.request_id], complete=complete,
                     consistent=not conflicts, problems=problems + _conflict_problems(conflicts, describe, noun),
                     pages=1)
-    request_ids = []
-    pages_fetched = 0
-    for _attempt in range(attempts):
-        first = fetch(0, PAGE_LIMIT)
-        pages = [first]
-        offsets = next_offsets(first, noun)
-        if offsets:
-            with ThreadPoolExecutor(max_workers=min(concurrency, len(offsets))) as pool:
-                pages.extend(pool.map(lambda off: fetch(off, PAGE_LIMIT), offsets))
-        pages_fetched += len(pages)
+    request_ids, reads = [], 0
+    failed = 0  # reads that had a problem, or whose proof found a change
+    unproven = None  # the last read that would pass, waiting for its proof
+    while True:
+        pages = _read(fetch, concurrency, noun, [page.offset for page in unproven] if unproven else None)
+        reads += 1
         request_ids.extend(page.request_id for page in pages)
-        rows, identities, conflicts = merge_pages(pages, identity)
-        totals = sorted(set(page.total for page in pages))
-        problems = _conflict_problems(conflicts, describe, noun)
-        if len(totals) > 1:
-            problems.insert(0, 'total_count changed while paging (%s)' % ', '.join(str(t) for t in totals))
-        elif identities != first.total:
-            problems.insert(0, 'fetched %d unique %s but total_count is %d' % (identities, noun, first.total))
+        rows, problems, complete = _judge(pages, identity, describe, noun)
+        listing = dict(total=pages[0].total, items=rows, request_ids=request_ids, complete=complete,
+                       consistent=not problems, problems=[], pages=len(request_ids))
         if not problems:
-            return dict(total=first.total, items=rows, request_ids=request_ids, complete=True, consistent=True,
-                        problems=[], pages=pages_fetched)
-    complete = len(totals) == 1 and identities == first.total
-    state = 'inconsistent' if complete else 'incomplete'
-    return dict(total=first.total, items=rows, request_ids=request_ids, complete=complete, consistent=False,
-                problems=['listing %s after %d attempts: %s' % (state, attempts, '; '.join(problems))],
-                pages=pages_fetched)
+            if len(pages) == 1 or not would_pass(listing) or (unproven is not None and _same(unproven, pages)):
+                return listing
+            if unproven is not None:
+                failed += 1
+                problems = ['the listing changed while it was read (tasks added, removed or changed between '
+                            'page requests): no two reads of its %d pages in a row answered alike' % len(pages)]
+            unproven = pages
+        else:
+            failed += 1
+            unproven = None
+        if failed >= attempts:
+            state = 'inconsistent' if complete else 'incomplete'
+            listing.update(consistent=False, problems=['listing %s after %d reads: %s' % (
+                state, reads, '; '.join(problems))])
+            return listing

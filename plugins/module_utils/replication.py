@@ -18,6 +18,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.paging import (
     MAX_TOTAL, Page, canonical, list_all, to_int)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, shown
 
 API_PATH = '/v3/%s/instances/%s/starrocks/databases/replication'
 NOT_FOUND = 'DBS.200022'
@@ -103,11 +104,13 @@ def task_identity(item):
 
 
 def describe_task(item):
-    return '%s (%s -> %s)' % (item.get('task_name'), item.get('source_database'), item.get('target_database'))
+    """A task named in a problem: its name and databases, shown safely."""
+    return '%s (%s -> %s)' % tuple(shown(item.get(name), NAME_LIMIT)
+                                   for name in ('task_name', 'source_database', 'target_database'))
 
 
 def list_replications(client, instance_id, query):
-    """The complete listing of one instance (or the one page asked for)."""
+    """The complete, consistent listing of one instance (or the one page asked for)."""
     check_instance_id(instance_id)
 
     def fetch(offset, limit):
@@ -116,8 +119,17 @@ def list_replications(client, instance_id, query):
         payload, request_id = client.get_json(path, [('limit', str(limit)), ('offset', str(offset))], what, HINTS)
         return parse_page(payload, offset, request_id)
 
+    return list_tasks(fetch, instance_id, query)
+
+
+def list_tasks(fetch, instance_id, query):
+    """The listing over ``fetch(offset, limit)``: a listing whose rows would pass the gate is read twice,
+    to prove that it did not change while it was read (see paging.list_all)."""
+    def would_pass(listing):
+        return verdict(instance_id, listing, query.rule)['all_ready']
+
     return list_all(fetch, task_identity, describe_task, 'tasks', query.limit, query.offset,
-                    query.page_concurrency, query.listing_attempts)
+                    query.page_concurrency, query.listing_attempts, would_pass)
 
 
 def query_instance(client, instance_id, query):

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, ApiHints, failure_result
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import is_api_name, shown
 
 CONFIG_PATH = '/v3/%s/instances/%s/starrocks/databases/replication/configuration'
 HINTS = ApiHints(codes={
@@ -22,9 +23,10 @@ EXPLAIN_LIMIT = 10
 
 
 def _text(value):
-    if value is None or isinstance(value, str):
+    """Server text as text, shown safely."""
+    if value is None:
         return value
-    return str(value)
+    return shown(value if isinstance(value, str) else str(value))
 
 
 def _passed(check_result):
@@ -94,6 +96,9 @@ def explain(client, instance_id, tasks, concurrency=4, limit=EXPLAIN_LIMIT):
     def one(task):
         entry = {'task_name': task['task_name'], 'source_database': task.get('source_database'),
                  'target_database': task.get('target_database')}
+        if not is_api_name(task['task_name']):
+            entry['error'] = 'not read: the task name is not one the API allows, so no configuration can be asked for'
+            return entry
         try:
             config, _request_id = get_config(client, instance_id, task['task_name'])
         except Exception as exc:  # pylint: disable=broad-except  # said in the entry, never fatal

@@ -17,6 +17,8 @@ import fnmatch
 import math
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import canonical
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import (
+    NAME_LIMIT, carriable, name_problems, repr_text, shown)
 
 KNOWN_STAGES = ('wait', 'incremental', 'full', 'cancelled', 'paused')
 TEXT_FIELDS = ('task_name', 'source_database', 'target_database', 'status', 'stage', 'catchup_stage')
@@ -45,14 +47,15 @@ def _lower(value):
 
 
 def _field(item, name, reasons):
-    """A text field as text; a field of the wrong type is shown as JSON and makes the task not ready."""
+    """A text field as text, shown safely (server text); a field of the wrong type is shown as JSON and
+    makes the task not ready."""
     value = item.get(name)
     if value is None or isinstance(value, str):
-        return value
+        return shown(value, NAME_LIMIT)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     reasons.append('%s is %s, not text' % (name, type(value).__name__))
-    return canonical(value)
+    return shown(canonical(value), NAME_LIMIT)
 
 
 def normalize(item, require_catchup=False, return_raw=False):
@@ -72,25 +75,30 @@ def normalize(item, require_catchup=False, return_raw=False):
     ])
     if not (fields['task_name'] or '').strip():
         reasons.append('the task has no name')
+    reasons.extend(name_problems(item))
     if status != 'yes':
         if status == 'no':
             reasons.append('status is No (abnormal)')
         else:
-            reasons.append('unknown status %r' % (fields['status'],))
+            reasons.append('unknown status %s' % _quoted(fields['status']))
     if stage != 'incremental':
         if stage in KNOWN_STAGES:
             reasons.append('stage is %s%s' % (stage, _pct(task['percentage'])))
         elif stage is None:
             reasons.append('stage is missing')
         else:
-            reasons.append('unknown stage %r' % (fields['stage'],))
+            reasons.append('unknown stage %s' % _quoted(fields['stage']))
     if require_catchup and catchup not in (None, 'incremental'):
         reasons.append('catch-up stage is %s%s' % (catchup, _pct(task['catchup_percentage'])))
     task['ready'] = not reasons
     task['reasons'] = reasons
     if return_raw:
-        task['original'] = dict(item)
+        task['original'] = carriable(dict(item))
     return task
+
+
+def _quoted(text):
+    return 'None' if text is None else repr_text(text)
 
 
 def _pct(value):

@@ -72,6 +72,23 @@ def inert(value, limit=TEXT_LIMIT):
     return value
 
 
+def is_api_name(value):
+    """Whether a value is a task (or target database) name of the form the API documents."""
+    return isinstance(value, str) and bool(_API_NAME.match(value))
+
+
+def carriable(value):
+    """JSON-like data as given, but for lone surrogates, which no UTF-8 output can carry (Ansible refuses
+    the whole result): those become ``\\udXXX`` escapes. The raw rows a user asks for keep the rest."""
+    if isinstance(value, str):
+        return _SURROGATE.sub(_escape, value) if _SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return dict((carriable(key), carriable(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [carriable(item) for item in value]
+    return value
+
+
 def name_problems(row):
     """Reasons the names of one listing row are not what the API documents (none for a good row).
 
@@ -79,7 +96,7 @@ def name_problems(row):
     problems = []
     for field in ('task_name', 'target_database'):
         value = row.get(field)
-        if isinstance(value, str) and value and not _API_NAME.match(value):
+        if isinstance(value, str) and value and not is_api_name(value):
             problems.append('%s is %s: the API allows 3 to 128 letters, digits and underscores'
                             % (field, _what(value)))
     value = row.get('source_database')

@@ -140,7 +140,7 @@ def main():
         # How soon after the last task turns ready does the gate pass? The task turns ready 4 s
         # after the scenario loads (a real clock here, on purpose); the gate polls every 2 s.
         sleep = 2.0
-        sim.load({'instances': [{'id': '%032xin17' % 1, 'tasks': [{'task_name': 'a', 'sync': {'by': 'seconds', 'wait': 0, 'full': 4}}]}]})
+        sim.load({'instances': [{'id': '%032xin17' % 1, 'tasks': [{'task_name': 'task_a', 'sync': {'by': 'seconds', 'wait': 0, 'full': 4}}]}]})
         loaded = time.perf_counter()
         _elapsed, proc = run(playbook(work, 'ready', role_tasks(['%032xin17' % 1], sleep, 60)), current, sim)
         lag = time.perf_counter() - loaded - 4

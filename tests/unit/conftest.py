@@ -3,6 +3,11 @@ refuses every connection to the link-local metadata address (169.254.0.0/16)."""
 
 
 import pytest
+from hypothesis import settings
+
+# No example database: the suite leaves nothing behind in the tree it runs in.
+settings.register_profile('taurusdb', database=None)
+settings.load_profile('taurusdb')
 
 # The fixtures are the installed simulator's own pytest plugin's (pip install ./tests/simulator).
 from htapsim.pytest_plugin import (  # noqa: F401  pylint: disable=unused-import

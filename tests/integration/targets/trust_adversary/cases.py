@@ -9,7 +9,7 @@ IAM_401 = 'The request you have made requires authentication.'
 
 
 def row(name, status='Yes', stage='Incremental', **extra):
-    data = {'task_name': name, 'source_database': 's', 'target_database': 't', 'status': status, 'stage': stage,
+    data = {'task_name': name, 'source_database': 'src', 'target_database': 'tgt', 'status': status, 'stage': stage,
             'percentage': '100', 'catchup_stage': None, 'catchup_percentage': '0'}
     data.update(extra)
     return data

@@ -28,7 +28,7 @@ def query(adv, **extra):
 
 
 def row(name, status='Yes', stage='Incremental'):
-    return {'task_name': name, 'source_database': 's', 'target_database': 't', 'status': status, 'stage': stage,
+    return {'task_name': name, 'source_database': 'src', 'target_database': 'tgt', 'status': status, 'stage': stage,
             'percentage': '100', 'catchup_stage': None, 'catchup_percentage': '0'}
 
 
@@ -148,7 +148,7 @@ def test_netrc_credentials_are_never_sent(adversary, tmp_path, monkeypatch):
     netrc.chmod(0o600)
     monkeypatch.setenv('NETRC', str(netrc))
     monkeypatch.setenv('HOME', str(tmp_path))
-    adversary.play([{'path': LISTING, 'json': {'total_count': 1, 'replications': [row('a')]}}])
+    adversary.play([{'path': LISTING, 'json': {'total_count': 1, 'replications': [row('task_a')]}}])
     assert query(adversary, access_key=None, secret_key=None, auth_token='a-token-value')['all_ready']
     assert adversary.log()[0]['headers'].get('X-Auth-Token') == 'a-token-value'
     assert 'Authorization' not in adversary.log()[0]['headers']

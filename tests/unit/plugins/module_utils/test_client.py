@@ -111,7 +111,7 @@ def test_iam_password_gets_one_token_for_many_pages(sim):
     with make_client(password_params(sim)) as client:
         result = query_instance(client, INSTANCE, query_of(password_params(sim)))
     assert result['total_count'] == 2000 and result['all_ready']
-    assert sim.stats()['routes'] == {'iam_token': 1, 'replication': 40}
+    assert sim.stats()['routes'] == {'iam_token': 1, 'replication': 80}
 
 
 def test_iam_password_scopes_by_region_without_project_id(sim):

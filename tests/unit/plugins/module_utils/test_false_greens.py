@@ -52,12 +52,12 @@ def test_a_conflicting_duplicate_across_pages_is_red():
 
 
 def test_a_conflicting_duplicate_on_one_page_is_red():
-    result = judge(Pages(1, {0: [row('a'), row('a', status='No')]}))
+    result = judge(Pages(1, {0: [row('task_a'), row('task_a', status='No')]}))
     assert not result['all_ready'] and 'listing inconsistent' in result['problems'][0]
 
 
 def test_an_identical_duplicate_is_dropped_and_stays_green():
-    result = judge(Pages(2, {0: [row('a'), row('b'), dict(row('a'))]}))
+    result = judge(Pages(2, {0: [row('task_a'), row('task_b'), dict(row('task_a'))]}))
     assert result['all_ready'] and result['summary']['total'] == 2
 
 
@@ -74,16 +74,16 @@ def test_nameless_rows_do_not_collapse():
 @pytest.mark.parametrize('limit', [100, 50])
 def test_the_limit_path_counts_distinct_tasks(limit):
     # before: [a, a, b] with total_count 3 (task c missing) was complete and ready
-    result = judge(Pages(3, {0: [row('a'), row('a'), row('b')]}), limit=limit)
+    result = judge(Pages(3, {0: [row('task_a'), row('task_a'), row('task_b')]}), limit=limit)
     assert not result['all_ready'] and not result['complete']
     assert result['problems'] == ['partial listing: limit/offset were given, so only 2 of 3 tasks were fetched']
 
 
 @pytest.mark.parametrize('total', [0, 1])
 def test_a_total_count_below_the_rows_is_red(total):
-    result = judge(Pages(total, {0: [row('a'), row('b')]}), limit=100)
+    result = judge(Pages(total, {0: [row('task_a'), row('task_b')]}), limit=100)
     assert not result['all_ready'] and not result['complete']
-    paged = judge(Pages(total, {0: [row('a'), row('b')]}))
+    paged = judge(Pages(total, {0: [row('task_a'), row('task_b')]}))
     assert not paged['all_ready'] and 'fetched 2 unique tasks but total_count is %d' % total in paged['problems'][0]
 
 
@@ -91,14 +91,14 @@ def test_negative_and_absurd_totals_are_refused():
     from ansible_collections.taurusdb.htap.plugins.module_utils.replication import parse_page
     for total in (-1, '-1'):
         with pytest.raises(ApiError, match='negative'):
-            parse_page({'total_count': total, 'replications': [row('a')]}, 0, 'rid')
+            parse_page({'total_count': total, 'replications': [row('task_a')]}, 0, 'rid')
     with pytest.raises(ApiError, match='more than the %d' % MAX_TOTAL):
-        parse_page({'total_count': 10 ** 12, 'replications': [row('a')]}, 0, 'rid')
+        parse_page({'total_count': 10 ** 12, 'replications': [row('task_a')]}, 0, 'rid')
 
 
 def test_a_lying_total_with_tiny_pages_is_refused_after_one_request():
     # before: total_count 100,000 with 1 row a page made 300,000 requests
-    pages = Pages(MAX_TOTAL, {0: [row('a')]})
+    pages = Pages(MAX_TOTAL, {0: [row('task_a')]})
     with pytest.raises(ApiError) as err:
         list_tasks(pages.fetch)
     assert 'claims %d tasks in pages of 1' % MAX_TOTAL in str(err.value)
@@ -119,7 +119,7 @@ def test_a_total_that_moves_is_never_complete():
 
 def test_a_named_task_that_does_not_exist_is_red():
     # before: task_names [a, nope] passed silently
-    result = judge(Pages(2, {0: [row('a'), row('b')]}), {'task_names': ['a', 'nope']})
+    result = judge(Pages(2, {0: [row('task_a'), row('task_b')]}), {'task_names': ['task_a', 'nope']})
     assert not result['all_ready'] and result['missing_tasks'] == ['nope']
     assert result['problems'] == ['named task nope is missing']
 
@@ -128,7 +128,7 @@ def test_a_named_task_that_does_not_exist_is_red():
                                           ('source_database', {'x': 1})])
 def test_a_field_of_the_wrong_type_is_judged_not_ready(field, value):
     # before: a list as task name ended in "unhashable type"
-    result = judge(Pages(1, {0: [row('a', **{field: value})]}))
+    result = judge(Pages(1, {0: [row('task_a', **{field: value})]}))
     assert not result['all_ready']
     assert '%s is %s, not text' % (field, type(value).__name__) in result['not_ready'][0]['reasons']
 

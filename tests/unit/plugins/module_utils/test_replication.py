@@ -47,12 +47,13 @@ def test_50_item_pages_are_all_fetched_even_when_limit_is_100():
     server = Server([item('t%03d' % i) for i in range(120)])
     listing = list_tasks(server.fetch)
     assert listing['complete'] and listing['total'] == 120 and len(listing['items']) == 120
-    assert sorted(server.calls) == [(0, 100), (50, 100), (100, 100)]
-    assert listing['pages'] == 3 and len(listing['request_ids']) == 3
+    # read twice: a listing that would pass is proven not to have changed while it was read
+    assert sorted(server.calls) == [(0, 100), (0, 100), (50, 100), (50, 100), (100, 100), (100, 100)]
+    assert listing['pages'] == 6 and len(listing['request_ids']) == 6 and listing['consistent']
 
 
 def test_exactly_one_request_when_everything_fits():
-    server = Server([item('a'), item('b')])
+    server = Server([item('task_a'), item('task_b')])
     assert list_tasks(server.fetch)['complete'] and server.calls == [(0, 100)]
 
 
@@ -64,9 +65,9 @@ def test_empty_instance_is_complete_with_zero_tasks():
 def test_duplicates_across_pages_are_removed():
     tasks = [item('t%02d' % i) for i in range(60)]
     rows = tasks[:49] + tasks[48:]  # the second page repeats one row; the union is still complete
-    server = Server(rows, totals={1: 60, 2: 60})
+    server = Server(rows, totals=dict.fromkeys(range(1, 5), 60))
     listing = list_tasks(server.fetch, concurrency=1)
-    assert listing['complete'] and len(listing['items']) == 60 and len(server.calls) == 2
+    assert listing['complete'] and len(listing['items']) == 60 and len(server.calls) == 2 + 2  # and its proof
 
 
 def test_task_inserted_while_paging_triggers_a_fresh_listing():
@@ -78,7 +79,7 @@ def test_task_inserted_while_paging_triggers_a_fresh_listing():
     server = Server(script)
     listing = list_tasks(server.fetch, concurrency=1)
     assert listing['complete'] and len(listing['items']) == 61
-    assert server.calls == [(0, 100), (50, 100), (0, 100), (50, 100)]
+    assert server.calls == [(0, 100), (50, 100), (0, 100), (50, 100), (0, 100), (50, 100)]
 
 
 def test_same_name_different_databases_are_two_tasks():
@@ -92,7 +93,7 @@ def test_moving_total_is_retried_then_reported_incomplete():
     server = Server(tasks, totals={n: 80 + (n % 2) for n in range(1, 100)})
     listing = list_tasks(server.fetch, attempts=3)
     assert not listing['complete']
-    assert listing['problems'] == ['listing incomplete after 3 attempts: total_count changed while paging (80, 81)']
+    assert listing['problems'] == ['listing incomplete after 3 reads: total_count changed while paging (80, 81)']
     assert len(server.calls) == 6
 
 
@@ -100,7 +101,7 @@ def test_moving_total_that_settles_is_complete():
     tasks = [item('t%02d' % i) for i in range(80)]
     server = Server(tasks, totals={2: 81})
     listing = list_tasks(server.fetch, attempts=3)
-    assert listing['complete'] and len(server.calls) == 4
+    assert listing['complete'] and len(server.calls) == 6  # a read with a moving total, one that settled, its proof
 
 
 def test_server_ignoring_offset_is_caught_as_incomplete():
@@ -126,7 +127,7 @@ def test_explicit_limit_offset_is_one_page_and_partial():
     listing = list_tasks(server.fetch, limit=10, offset=5)
     assert server.calls == [(5, 10)] and len(listing['items']) == 10 and not listing['complete']
     assert listing['problems'] == ['partial listing: limit/offset were given, so only 10 of 30 tasks were fetched']
-    whole = list_tasks(Server([item('a')]).fetch, limit=100)
+    whole = list_tasks(Server([item('task_a')]).fetch, limit=100)
     assert whole['complete'] and whole['problems'] == []
 
 
@@ -148,16 +149,16 @@ def test_schema_errors(payload, detail):
 def test_string_and_number_types_are_both_accepted():
     assert parse_page({'total_count': '2', 'replications': None}, 0, None).total == 2
     assert parse_page({'total_count': 2, 'replications': []}, 0, None).total == 2
-    strict = normalize(item('a', percentage='42'))
-    loose = normalize(item('a', percentage=42))
+    strict = normalize(item('task_a', percentage='42'))
+    loose = normalize(item('task_a', percentage=42))
     assert strict['percentage'] == loose['percentage'] == 42.0
-    assert normalize(item('a', percentage=None))['percentage'] is None
-    assert normalize(item('a', percentage='n/a'))['percentage'] is None
-    assert normalize(item('a', percentage='12.5%'))['percentage'] == 12.5
+    assert normalize(item('task_a', percentage=None))['percentage'] is None
+    assert normalize(item('task_a', percentage='n/a'))['percentage'] is None
+    assert normalize(item('task_a', percentage='12.5%'))['percentage'] == 12.5
 
 
 def test_casing_is_normalized_and_originals_kept():
-    task = normalize(item('a', stage='INCREMENTAL', status='yes', catchup_stage='Full'), return_raw=True)
+    task = normalize(item('task_a', stage='INCREMENTAL', status='yes', catchup_stage='Full'), return_raw=True)
     assert (task['stage'], task['status'], task['catchup_stage']) == ('incremental', 'yes', 'full')
     assert task['ready'] and task['original']['stage'] == 'INCREMENTAL'
 
@@ -174,16 +175,16 @@ def test_casing_is_normalized_and_originals_kept():
     ({'stage': ''}, 'stage is missing'),
 ])
 def test_not_ready_reasons(fields, reason):
-    task = normalize(item('a', **fields))
+    task = normalize(item('task_a', **fields))
     assert not task['ready'] and task['reasons'] == [reason]
 
 
 def test_catchup_is_only_required_when_asked():
-    task = item('a', catchup_stage='full', catchup_percentage='10')
+    task = item('task_a', catchup_stage='full', catchup_percentage='10')
     assert normalize(task)['ready']
     strict = normalize(task, require_catchup=True)
     assert not strict['ready'] and strict['reasons'] == ['catch-up stage is full (10%)']
-    assert normalize(item('a', catchup_stage='Incremental'), require_catchup=True)['ready']
+    assert normalize(item('task_a', catchup_stage='Incremental'), require_catchup=True)['ready']
 
 
 # --- the verdict ---------------------------------------------------------------------------
@@ -195,7 +196,7 @@ def judged(items, **params):
 
 
 def test_all_ready():
-    result = judged([item('a'), item('b')])
+    result = judged([item('task_a'), item('task_b')])
     assert result['all_ready'] and result['summary'] == {
         'total': 2, 'ready': 2, 'not_ready': 0, 'by_stage': {'incremental': 2}, 'by_status': {'yes': 2}}
     assert result['request_ids'] == ['r1']
@@ -208,14 +209,14 @@ def test_zero_tasks_is_not_ready_unless_min_tasks_0():
 
 
 def test_incomplete_listing_is_never_ready():
-    result = judged([item('a')], listing={'complete': False, 'problems': ['listing incomplete: x']})
+    result = judged([item('task_a')], listing={'complete': False, 'problems': ['listing incomplete: x']})
     assert not result['all_ready'] and result['problems'] == ['listing incomplete: x']
 
 
 def test_missing_expected_task():
-    result = judged([item('a')], expected_tasks=['a', 'b'])
-    assert not result['all_ready'] and result['missing_tasks'] == ['b']
-    assert result['problems'] == ['expected task b is missing']
+    result = judged([item('task_a')], expected_tasks=['task_a', 'task_b'])
+    assert not result['all_ready'] and result['missing_tasks'] == ['task_b']
+    assert result['problems'] == ['expected task task_b is missing']
 
 
 def test_filters_and_expected_tasks():
@@ -232,7 +233,7 @@ def test_filters_and_expected_tasks():
 
 
 def test_one_bad_task_blocks_with_its_reasons():
-    result = judged([item('a'), item('b', stage='full', percentage='42')])
+    result = judged([item('task_a'), item('task_b', stage='full', percentage='42')])
     assert not result['all_ready']
     assert result['not_ready'][0]['reasons'] == ['stage is full (42%)']
     assert result['summary']['by_stage'] == {'incremental': 1, 'full': 1}
@@ -244,8 +245,8 @@ def test_query_instance_many_tasks_counts_requests(sim):
     with make_client(base_params(sim)) as client:
         result = query_instance(client, INSTANCE, query_of(base_params(sim)))
     assert result['all_ready'] and result['total_count'] == 2000 and len(result['replications']) == 2000
-    assert sim.stats()['routes'] == {'replication': 40}
-    assert len(set(result['request_ids'])) == 40
+    assert sim.stats()['routes'] == {'replication': 80}  # 40 pages, read twice to prove them one state
+    assert len(set(result['request_ids'])) == 80
 
 
 def test_query_instances_fleet(sim):
@@ -257,12 +258,13 @@ def test_query_instances_fleet(sim):
     assert [r['all_ready'] for r in results] == [True, True, False, True]
     assert results[2]['not_ready'][0]['reasons'] == ['stage is paused (37%)']
     assert results[3]['replications'][0]['percentage'] == 100.0
-    assert sim.stats()['routes'] == {'replication': 1 + 3 + 1 + 1}
+    # one page is one answer; 120 ready tasks are 3 pages, read twice; a paused task needs no proof
+    assert sim.stats()['routes'] == {'replication': 1 + 3 * 2 + 1 + 1}
 
 
 def test_tasks_vanishing_while_paging_against_the_simulator(sim):
     sim.load({'page_size': 2, 'instances': [{'id': INSTANCE, 'tasks': [
-        {'task_name': 'a'}, {'task_name': 'b'}, {'task_name': 'c', 'vanish_after': 1}]}]})
+        {'task_name': 'task_a'}, {'task_name': 'task_b'}, {'task_name': 'task_c', 'vanish_after': 1}]}]})
     with make_client(base_params(sim)) as client:
         result = query_instance(client, INSTANCE, query_of(base_params(sim)))
     assert result['complete'] and result['total_count'] == 2 and result['all_ready']

@@ -78,10 +78,10 @@ def test_without_initial_state_the_first_poll_says_nothing(clock):
 def test_two_tasks_with_one_name_are_two_tasks(clock):
     watch = Watch([INSTANCE], interval=10, initial_state=False, clock=clock)
     state = watch.instances[INSTANCE]
-    twin_a, twin_b = dict(row('twin'), source_database='a'), dict(row('twin'), source_database='b')
+    twin_a, twin_b = dict(row('twin'), source_database='src_a'), dict(row('twin'), source_database='src_b')
     watch.observe(state, result([twin_a, twin_b]))
     events = watch.observe(state, result([twin_a, dict(twin_b, status='No')]))
-    assert types(events) == [('task_not_ready', 'twin')] and events[0]['task']['source_database'] == 'b'
+    assert types(events) == [('task_not_ready', 'twin')] and events[0]['task']['source_database'] == 'src_b'
 
 
 def test_an_incomplete_listing_changes_no_task_but_says_so(clock):

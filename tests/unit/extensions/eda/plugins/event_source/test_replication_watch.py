@@ -274,8 +274,8 @@ def test_discovery_failure_keeps_the_last_instances_watched(main, sim):
 # --- secrets, options, cancellation --------------------------------------------------------------
 def test_no_event_carries_a_secret_even_when_the_server_echoes_it(main, adversary):  # pylint: disable=redefined-outer-name
     echo = '{{header:X-Auth-Token}}'
-    listing = {'total_count': '1', 'replications': [{'task_name': 'db_' + echo, 'source_database': echo,
-                                                     'target_database': 'x', 'status': 'No', 'stage': 'incremental',
+    listing = {'total_count': '1', 'replications': [{'task_name': 'db_task', 'source_database': 'db_' + echo,
+                                                     'target_database': 'tgt', 'status': 'No', 'stage': 'incremental',
                                                      'percentage': '100'}]}
     adversary.play([
         {'path': 'configuration', 'status': 400, 'json': {'error_code': 'DBS.280001', 'error_msg': 'no task ' + echo}},
@@ -290,11 +290,12 @@ def test_no_event_carries_a_secret_even_when_the_server_echoes_it(main, adversar
     async def script(watcher):
         return await watcher.until('query_recovered')
     events = drive(main, args, script)
-    assert kinds(events) == [('initial_state', None), ('task_not_ready', 'db_********'), ('query_failed', None),
+    assert kinds(events) == [('initial_state', None), ('task_not_ready', 'db_task'), ('query_failed', None),
                              ('query_recovered', None)]
     assert adversary.count('replication') >= 3  # the token really was sent and echoed
     text = json.dumps(events)
     assert SECRET_TOKEN not in text and SECRET_TOKEN[4:] not in text
+    assert events[1]['task']['source_database'] == 'db_********'
     assert events[1]['explanation']['error'] and '********' in events[1]['explanation']['error']
     assert events[2]['error']['error_msg'] == 'token ******** refused'
     assert events[2]['error']['request_id'] == 'rid-********'
