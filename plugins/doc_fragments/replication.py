@@ -29,9 +29,12 @@ options:
     default: 4
   listing_attempts:
     description:
-      - How many times the whole listing is fetched when C(total_count) changes while paging, the distinct
-        tasks fetched do not add up to it, or the API sends two different rows for one task. After that the
+      - How many times the whole listing is read when C(total_count) changes while paging, the distinct
+        tasks fetched do not add up to it, the API sends two different rows for one task, or the list changed
+        between two reads of a listing that would be ready (each such read counts once). After that the
         listing is reported as incomplete or inconsistent, and the instance is not ready.
+      - A listing of several pages that would be ready is read once more to prove that it did not change while
+        it was read (that read counts only when it finds a change).
       - A C(total_count) above 100000, or one that would take more than 2000 page requests at the size of
         the first page, is refused as an error.
     type: int

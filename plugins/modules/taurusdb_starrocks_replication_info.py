@@ -16,6 +16,19 @@ description:
     whether the instance is ready - every judged task has status C(Yes) in stage C(incremental).
   - Paging is complete and checked - distinct tasks must add up to a C(total_count) that did not move
     while paging - and pages after the first are fetched concurrently.
+  - Paging is proven consistent - offset paging has no snapshot, so a task deleted and another appended
+    while the pages are read can hide a task with an unchanged C(total_count). A listing of several pages
+    that would make the instance ready is therefore read a second time, every page at once, and counts
+    only when both reads answered alike page for page (its rows are then the list as it stood between the
+    two reads). A list that keeps changing is not ready, with a problem that says so. One page, or a
+    listing that is not ready anyway, is read once.
+  - Server text is data. Task and database names, statuses and stages in the result are shown with
+    control and invisible characters (and lone surrogates) escaped (C(\n), C(\x1b), C(\u202e)), the
+    C({) that would open a Jinja template (C({{), C({%), C({#)) written C(\x7b), and cut to 256 characters
+    with a note of the full length; the rows as sent stay available with O(return_raw). Valid names are
+    unchanged. A task or target database name outside the API's documented form (3 to 128 letters,
+    digits and underscores), or a source database name outside 3 to 1024 characters, makes the task not
+    ready, with the reason.
   - Every row the API returns is judged. A row is dropped only when identical in every field to another;
     two different rows for one task (its name with its databases) make the listing inconsistent, and a
     row without a task name is judged on its own and is never ready.
@@ -97,6 +110,13 @@ total_count:
   sample: 3
 complete:
   description: Whether the listing holds every task (unique tasks fetched equal C(total_count)).
+  returned: success
+  type: bool
+  sample: true
+consistent:
+  description:
+    - Whether the rows are one state of the list - no task came with two different rows, and a listing of
+      several pages that would be ready was read twice alike. False always comes with a problem that says why.
   returned: success
   type: bool
   sample: true

@@ -22,7 +22,32 @@ def page(total, rows, offset=None, **rule):
     return rule
 
 
+def shifted_listing():
+    """100 tasks, t050 broken; after the first page is read t000 is deleted and t100 appended: t050 moves
+    into the page already read while total_count stays 100 (each entry point sees it from the start)."""
+    before = [row('t%03d' % i, *(('No', 'Full') if i == 50 else ())) for i in range(100)]
+    after = before[1:] + [row('t100')]
+    return [page(100, before[:50], offset=0, times=1), page(100, after[50:], offset=50),
+            page(100, after[:50], offset=0)]
+
+
+TEMPLATE = "x_{{ lookup('pipe', 'id') }}"
+FAKE_LINE = r'db\u001b[2K\rReplication gate passed: all 1 instance(s) ready.\nok'  # JSON escapes
+RAW_ROW = ('{"task_name": "%s", "source_database": "src", "target_database": "tgt", "status": "Yes", '
+           '"stage": "Incremental", "percentage": "100"}')
+
+
 CASES = [
+    dict(name='a listing shifted between page reads', expect='not ready', messages=['t050', 'status is No'],
+         rules=shifted_listing()),
+    dict(name='templates in the names', expect='not ready', messages=['task_name is', 'the API allows'],
+         rules=[page(1, [row(TEMPLATE, source_database="{% if true %}src{% endif %}")])]),
+    dict(name='terminal control characters in a name', expect='not ready', messages=['task_name is'],
+         rules=[{'path': LISTING, 'body': '{"total_count": 1, "replications": [%s]}' % (RAW_ROW % FAKE_LINE)}]),
+    dict(name='a lone surrogate in a name', expect='not ready', messages=['lone surrogate'],
+         rules=[{'path': LISTING, 'body': '{"total_count": 1, "replications": [%s]}' % (RAW_ROW % r'db\ud800')}]),
+    dict(name='a two-megabyte name', expect='not ready', messages=['2097152 characters long'],
+         rules=[page(1, [row('n' * 2 * 1024 * 1024)])]),
     dict(name='conflicting duplicate across pages', expect='not ready', messages=['listing inconsistent', 'task_007'],
          rules=[page(60, [row('task_%03d' % i) for i in range(50)], offset=0),
                 page(60, [row('task_%03d' % i) for i in range(50, 60)] + [row('task_007', 'No', 'Full')], offset=50)]),

@@ -14,6 +14,18 @@ export HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef
 "$SIM_PY" cases.py > cases.json
 ansible-playbook -i ../../inventory trust.yml -e "adv_url=$ADV_URL" "$@"
 
+# Names with terminal control characters (a faked "gate passed" line) and a 2 MB name: the output at -v
+# has no escape character, no carriage return, no faked line, and stays small (it was 46 MB).
+ANSIBLE_NOCOLOR=1 ansible-playbook -i ../../inventory display.yml -e "adv_url=$ADV_URL" -v > "$ADV_DIR/display.out" 2>&1
+"$SIM_PY" - "$ADV_DIR/display.out" <<'CHECK'
+import sys
+out = open(sys.argv[1], 'rb').read()
+assert b'\x1b' not in out and b'\r' not in out, 'a control character reached the terminal'
+assert not any(line.lstrip().startswith(b'Replication gate passed') for line in out.splitlines()), 'a faked line'
+assert b'NOT READY' in out and b'x1b[2K' in out, 'the report names the task, escaped'
+assert len(out) < 1000000, 'output of %d bytes' % len(out)
+CHECK
+
 # A body dribbled one byte a second: two attempts of at most connect_timeout + read_timeout (2 + 2 s)
 # within retry_max_time (3 s) plus one attempt. Before, this ran for over 14 minutes.
 "$SIM_PY" fuzz_secrets.py "$ADV_URL" --script '[{"path": "replication$", "json": {"total_count": 0, "replications": []}, "dribble": 1}]'
