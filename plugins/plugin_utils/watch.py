@@ -9,6 +9,10 @@ longer while its queries fail) with the same client, query and readiness rule as
 What a poll found is compared with the last state of each task, and only changes become events.
 Only the last state of each task is kept, so memory stays flat however long the watch runs.
 
+An event is handed to ansible-rulebook, which hands it to playbooks as trusted extra vars: every
+event leaves through ``event_out``, so no text a server chose can render as a template there, reach
+a terminal with control characters, or make an event grow without bound.
+
 ``Watch`` holds that state and turns results into events (no I/O); ``Poller`` does the blocking
 API calls (in worker threads); ``run_watch`` is the asyncio loop the event source's ``main`` is.
 """
@@ -34,6 +38,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_ins
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
     REPLICATION_SPEC, ReplicationQuery, query_instance)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import inert
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import TERMINAL_STAGES
 
@@ -58,6 +63,7 @@ SPEC.update(WATCH_SPEC)
 # Keys ansible-rulebook itself may add to a source's arguments.
 RULEBOOK_KEYS = ('eda_feedback_queue',)
 MAX_INITIAL_NOT_READY = 100  # not-ready tasks listed in one initial_state event (each also has its own event)
+EVENT_ITEMS = 100  # items of any list or mapping in an event (failing checks, problems...): the rest are counted
 
 TASK_EVENTS = ('task_not_ready', 'task_ready', 'task_changed', 'task_appeared', 'task_vanished')
 EVENT_TYPES = TASK_EVENTS + ('initial_state', 'problems_changed', 'query_failed', 'query_recovered',
@@ -160,6 +166,28 @@ class DiscoveryState(object):
         self.in_flight = False
 
 
+def event_out(event, scrubber):
+    """An event as it leaves the watch: no secret, every string (keys too) in the one form server text
+    takes (no template opener, no control character, cut), no list or mapping of more than EVENT_ITEMS."""
+    return inert(_bounded(scrubber.data(event)))
+
+
+def _bounded(value):
+    """JSON-like data with at most EVENT_ITEMS items in each list and mapping, and a note of how many more."""
+    if isinstance(value, dict):
+        items = list(value.items())
+        kept = dict((key, _bounded(item)) for key, item in items[:EVENT_ITEMS])
+        if len(items) > EVENT_ITEMS:
+            kept['(%d more)' % (len(items) - EVENT_ITEMS)] = None
+        return kept
+    if isinstance(value, (list, tuple)):
+        kept = [_bounded(item) for item in value[:EVENT_ITEMS]]
+        if len(value) > EVENT_ITEMS:
+            kept.append('(%d more)' % (len(value) - EVENT_ITEMS))
+        return kept
+    return value
+
+
 def _event(kind, instance_id, task_name=None, **fields):
     event = {'type': kind, 'instance_id': instance_id, 'task_name': task_name}
     event.update(fields)
@@ -226,8 +254,9 @@ class Watch(object):
         state.next_due = now + self.delay(0)
         all_ready = bool(result.get('all_ready'))
         problems = tuple(result.get('problems') or ())
-        if not result.get('complete'):
-            # an incomplete listing says nothing about the tasks it lacks: keep their last state
+        if not (result.get('complete') and result.get('consistent')):
+            # an incomplete listing says nothing about the tasks it lacks, and one with two different rows
+            # for a task nothing about that task (the module's rule too): keep their last state
             if problems != state.problems:
                 events.append(_event('problems_changed', state.instance_id, old=list(state.problems),
                                      new=list(problems), all_ready=all_ready))
@@ -439,7 +468,7 @@ class Poller(object):
 
 
 async def run_watch(queue, args, environ=None, clock=time.monotonic):
-    """Watch until cancelled, putting every event on ``queue`` (scrubbed). Bad options raise
+    """Watch until cancelled, putting every event on ``queue`` (through ``event_out``). Bad options raise
     WatchOptionError before any request; API errors never end the watch."""
     environ = os.environ if environ is None else environ
     params, scrubber = watch_options(args, environ)
@@ -486,7 +515,7 @@ async def run_watch(queue, args, environ=None, clock=time.monotonic):
                 elif watch.instances.get(item.instance_id) is not item:
                     continue  # no longer watched: what it found is of no interest
                 for event in events:
-                    await queue.put(scrubber.data(event))
+                    await queue.put(event_out(event, scrubber))
     finally:
         # a request in flight ends after its current attempt, with no retry; nobody waits for it
         client.transport.deadline = time.monotonic()

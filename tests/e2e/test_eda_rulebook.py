@@ -1,7 +1,9 @@
 """End to end, for real: ansible-rulebook runs the collection's rulebook taurusdb.htap.replication_watch
 from an installed copy of the collection against the simulator. A task breaks through the simulator's
 control endpoint and the rule runs its playbook; the task recovers and the rule runs it again. A second
-run ends through a rulebook's shutdown, which cancels the event source: it must stop cleanly.
+run ends through a rulebook's shutdown, which cancels the event source: it must stop cleanly. Two more
+runs hand a task whose names and ALTER TABLE error are Jinja templates to the collection's playbook and
+to a user's: ansible-core trusts an event's extra vars, and the templates must not run.
 
 Needs ansible-rulebook (and its Java 17 runtime). tests/run-all.sh makes a virtualenv for it from
 tests/requirements-eda.txt and passes it as TAURUSDB_EDA_VENV. These tests are skipped only when
@@ -174,13 +176,14 @@ def test_the_rulebook_runs_its_playbook_when_a_task_breaks_and_again_when_it_rec
                         set={'status': 'No', 'config': {'last_error_of_alter_table': ALTER_ERROR}})
             at = rulebook.wait_for(r"'type': 'task_not_ready'", at)
             at = rulebook.wait_for(r'REPLICATION TASK BROKE: users_db \(users -> users_sr\) of StarRocks instance '
-                                   r'%s: status no, stage incremental, was status yes, stage incremental '
-                                   r'status is No \(abnormal\)' % INSTANCE, at)
+                                   r'%s: status No, stage incremental \(was status Yes, stage incremental\) - '
+                                   r'status is No \(abnormal\)"' % INSTANCE, at)
             at = rulebook.wait_for(r'WHY: %s' % re.escape(ALTER_ERROR), at)
             change_task(sim, task_name='users_db', set={'status': 'Yes'})
             at = rulebook.wait_for(r"'type': 'task_ready'", at)
             rulebook.wait_for(r'REPLICATION TASK IS READY AGAIN: users_db \(users -> users_sr\) of StarRocks instance '
-                              r'%s: status yes, stage incremental, was status no' % INSTANCE, at)
+                              r'%s: status Yes, stage incremental \(was status No, stage incremental\)"' % INSTANCE,
+                              at)
             took = time.monotonic() - rulebook.started
         finally:
             rulebook.stop()
@@ -216,3 +219,88 @@ def test_the_event_source_stops_cleanly_when_the_rulebook_shuts_down(eda_bin, in
     assert returncode == 0, out
     assert 'replication_watch: stopped' in out, out  # the source's own cleanup ran
     assert 'Traceback' not in out and 'Source error' not in out and KEY['sk'] not in out, out
+
+
+# --- server text is data, never a template ------------------------------------------------------
+def template_task(trap):
+    """A broken task whose name, source and target database and ALTER TABLE error are templates that,
+    rendered, would each create a file in ``trap``."""
+    def touch(name):
+        return "lookup('pipe', 'touch %s')" % os.path.join(trap, name)
+    alter = ("ALTER TABLE users ADD COLUMN c failed near '{{ %s }}' {%% set x = %s %%}{# why #}"
+             % (touch('pwned4'), touch('pwned5')))
+    return {'task_name': 'x_{{ %s }}' % touch('pwned1'),
+            'source_database': 'src_{%% if %s %%}{%% endif %%}' % touch('pwned2'),
+            'target_database': 'dst_{{ %s }}' % touch('pwned3'),
+            'status': 'No', 'stage': 'incremental', 'percentage': 100,
+            'config': {'last_error_of_alter_table': alter}}
+
+
+def escaped(text):
+    """Server text as the event source shows it (no control characters here): every template opener escaped."""
+    return re.sub(r'\{(?=[{%#])', lambda _match: '\\x7b', text)
+
+
+def as_printed(text):
+    """``text`` as a pattern for its line in ansible-playbook's output (a JSON string there)."""
+    return re.escape(json.dumps(text)[1:-1])
+
+
+def run_with_template_task(eda_bin, installed, tmp_path, args):  # pylint: disable=redefined-outer-name
+    """(the task, the rulebook's output, the files its templates made) after ``args`` ran a playbook for it."""
+    write_inputs(tmp_path, os.path.join(eda_bin, 'python'))
+    trap = tmp_path / 'trap'
+    trap.mkdir()
+    task = template_task(str(trap))
+    with Simulator({'instances': [{'id': INSTANCE, 'tasks': [task]}]}) as sim:
+        rulebook = Rulebook(args, sim_env(eda_bin, installed, sim), str(tmp_path))
+        try:
+            at = rulebook.wait_for(r"'type': 'task_not_ready'")
+            rulebook.wait_for(r'PLAY RECAP', at)  # the playbook ran to its end
+        finally:
+            rulebook.stop()
+    return task, rulebook.text(), sorted(os.listdir(str(trap)))
+
+
+def test_server_text_in_events_never_runs_as_a_template_in_the_collections_playbook(eda_bin, installed, tmp_path):  # pylint: disable=redefined-outer-name
+    task, out, made = run_with_template_task(
+        eda_bin, installed, tmp_path, ['-r', 'taurusdb.htap.replication_watch', '-i', 'inventory.yml', '--vars', 'watch.yml'])
+    assert made == [], out  # not one template ran
+    # the rule fired, and a reader sees what the server sent, escaped
+    assert 'PLAY [React to a StarRocks replication task that broke or recovered]' in out, out
+    said = 'REPLICATION TASK BROKE: %s (%s -> %s) of StarRocks instance %s: status No, stage incremental - ' % (
+        escaped(task['task_name']), escaped(task['source_database']), escaped(task['target_database']), INSTANCE)
+    assert re.search(as_printed(said) + r'.*status is No \(abnormal\)', out), out
+    assert re.search(as_printed('WHY: %s' % escaped(task['config']['last_error_of_alter_table'])), out), out
+    assert 'Traceback' not in out and KEY['sk'] not in out, out
+
+
+def test_server_text_in_events_never_runs_as_a_template_in_a_users_playbook(eda_bin, installed, tmp_path):  # pylint: disable=redefined-outer-name
+    """A user's rulebook and playbook that template event fields, as the documentation shows."""
+    (tmp_path / 'react.yml').write_text(json.dumps([{
+        'name': 'React as a user would', 'hosts': 'localhost', 'gather_facts': False,
+        'tasks': [
+            {'name': 'Name the task', 'ansible.builtin.debug': {
+                'msg': 'USER SAW {{ ansible_eda.event.task_name }} FROM {{ ansible_eda.event.task.source_database }}'
+                       ' TO {{ ansible_eda.event.task.target_database }}'}},
+            {'name': 'Say why', 'ansible.builtin.debug': {
+                'msg': 'USER WHY {{ ansible_eda.event.explanation.last_error_of_alter_table }}'}},
+            {'name': 'Show the whole explanation and reasons', 'ansible.builtin.debug': {
+                'msg': 'USER ALL {{ ansible_eda.event.explanation }} {{ ansible_eda.event.new.reasons }}'}}]}]))
+    (tmp_path / 'mine.yml').write_text(json.dumps([{
+        'name': 'My watch', 'hosts': 'all', 'match_multiple_rules': True,
+        'sources': [{'taurusdb.htap.replication_watch': {'instance_ids': INSTANCE, 'interval': 0.5}}],
+        'rules': [
+            {'name': 'Show', 'condition': 'event.type is defined', 'action': {'print_event': {}}},
+            {'name': 'React', 'condition': 'event.type == "task_not_ready" and event.new.broken == true',
+             'action': {'run_playbook': {'name': 'react.yml'}}}]}]))
+    task, out, made = run_with_template_task(eda_bin, installed, tmp_path,
+                                             ['-r', 'mine.yml', '-i', 'inventory.yml'])
+    assert made == [], out
+    assert 'PLAY [React as a user would]' in out, out
+    said = 'USER SAW %s FROM %s TO %s' % (escaped(task['task_name']), escaped(task['source_database']),
+                                          escaped(task['target_database']))
+    assert re.search(as_printed(said), out), out
+    assert re.search(as_printed('USER WHY %s' % escaped(task['config']['last_error_of_alter_table'])), out), out
+    assert 'USER ALL {' in out, out
+    assert 'Traceback' not in out and KEY['sk'] not in out, out

@@ -21,7 +21,8 @@ description:
     event with C(initial=true) for each task not ready then; C(task_not_ready) and C(task_ready) when a task
     turns not ready or ready again; C(task_changed) when a task that is not ready changes status or stage (say
     from C(full) to C(paused)); C(task_appeared) and C(task_vanished); C(problems_changed) when the
-    instance-level problems change (an expected task missing, an incomplete listing); C(query_failed) when an
+    instance-level problems change (an expected task missing, an incomplete or inconsistent listing - which
+    changes no task, so a listing that does not add up never makes a task ready again); C(query_failed) when an
     instance's query starts failing or fails differently, and C(query_recovered); with O(taurusdb_instance_ids),
     C(instance_appeared), C(instance_vanished), C(discovery_failed) and C(discovery_recovered).
   - Every event has C(instance_id) and C(task_name) (null for events about a whole instance). Task events have
@@ -32,6 +33,13 @@ description:
     (O(explain_failures)). C(query_failed) has C(error) (C(msg), C(status), C(error_code), C(error_msg),
     C(request_id), C(hint)), C(consecutive_failures) and C(retry_in); C(query_recovered) has C(failures),
     C(failed_for) (seconds) and the last C(error).
+  - Text a server sent (task and database names, reasons, problems, the C(ALTER TABLE) error, error messages)
+    is escaped in every event, keys too - control and invisible formatting characters as escapes such as
+    C(\x1b), C(\n) or C(\u202e), and the C({) that would open a Jinja template (C({{), C({%), C({#)) as the
+    text C(\x7b) - and text over 2048 characters is cut, with a note of its length. Valid names (letters, digits, underscores)
+    are unchanged. ansible-rulebook hands an event to a playbook as extra vars, which Ansible trusts and
+    renders, so this is what makes templating event fields (C({{ ansible_eda.event.task_name }})) safe.
+    A list or mapping in an event holds at most 100 items; one more item says how many were left out.
   - API errors never stop the watch - after the client's own retries, a failing instance is polled again after
     twice the interval, then four times, up to O(max_backoff); other instances keep their pace. Only bad options
     stop it, before any request.
@@ -116,7 +124,8 @@ options:
     default: 4
   listing_attempts:
     description:
-      - How many times a listing is fetched again when it does not add up; an incomplete listing changes no task.
+      - How many times a listing is fetched again when it does not add up; an incomplete or inconsistent listing
+        changes no task.
     type: int
     default: 3
   region:

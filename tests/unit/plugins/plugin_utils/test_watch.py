@@ -1,14 +1,19 @@
-"""The watch's state and events without I/O: what changes make events, the backoff schedule, and flat
-memory over many polls of thousands of tasks."""
+"""The watch's state and events without I/O: what changes make events, the backoff schedule, flat
+memory over many polls of thousands of tasks, and server text that leaves in events only as data."""
 
 import gc
+import json
+import re
 import threading
 
 import pytest
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import TEXT_LIMIT
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import (
-    EVENT_TYPES, SPEC, WATCH_SPEC, DaemonThreadExecutor, Watch, WatchOptionError, watch_options)
+    EVENT_ITEMS, EVENT_TYPES, SPEC, WATCH_SPEC, DaemonThreadExecutor, Watch, WatchOptionError, event_out,
+    watch_options)
 
 INSTANCE = '01010101010101010101010101010101in17'
 TAURUSDB = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
@@ -27,8 +32,9 @@ def row(name, status='Yes', stage='Incremental', percentage='100'):
             'stage': stage, 'percentage': percentage}
 
 
-def result(rows, complete=True, problems=(), rule=None):
-    listing = {'total': len(rows), 'items': rows, 'request_ids': ['r1'], 'complete': complete, 'consistent': complete,
+def result(rows, complete=True, problems=(), rule=None, consistent=None, total=None):
+    listing = {'total': len(rows) if total is None else total, 'items': rows, 'request_ids': ['r1'],
+               'complete': complete, 'consistent': complete if consistent is None else consistent,
                'problems': list(problems)}
     return verdict(INSTANCE, listing, rule or ReadinessRule())
 
@@ -97,6 +103,25 @@ def test_an_incomplete_listing_changes_no_task_but_says_so(clock):
     assert types(events) == [('problems_changed', None)] and events[0]['new'] == []
 
 
+def test_an_inconsistent_listing_changes_no_task_but_says_so(clock):
+    """Two different rows for one task (No, then No and Yes, total 1): the listing is complete but says
+    nothing sure about that task, so it is not "ready again" - the module's rule too."""
+    watch = Watch([INSTANCE], interval=10, clock=clock)
+    state = watch.instances[INSTANCE]
+    first = watch.observe(state, result([row('a_db', status='No')]))
+    assert types(first) == [('initial_state', None), ('task_not_ready', 'a_db')]
+    problem = 'listing inconsistent after 3 attempts: the API sent different rows for the same task: a_db'
+    twins = [row('a_db', status='No'), row('a_db')]
+    events = watch.observe(state, result(twins, consistent=False, total=1, problems=[problem]))
+    assert types(events) == [('problems_changed', None)]  # no task_ready
+    assert events[0]['new'] == [problem] and events[0]['all_ready'] is False
+    assert watch.observe(state, result(twins[::-1], consistent=False, total=1, problems=[problem])) == []
+    assert state.tasks[('a_db', 'a_db', 'a_db_sr')].status == 'no'  # the last sure state
+    events = watch.observe(state, result([row('a_db')]))
+    assert types(events) == [('task_ready', 'a_db'), ('problems_changed', None)]
+    assert events[0]['all_ready'] is True and events[1]['new'] == []
+
+
 def test_expected_tasks_missing_is_a_problem_change(clock):
     rule = ReadinessRule(expected_tasks=['ledger_db'])
     watch = Watch([INSTANCE], interval=10, initial_state=False, clock=clock)
@@ -105,6 +130,98 @@ def test_expected_tasks_missing_is_a_problem_change(clock):
     events = watch.observe(state, result([row('a_db')], rule=rule))
     assert types(events) == [('task_vanished', 'ledger_db'), ('problems_changed', None)]
     assert events[1]['new'] == ['expected task ledger_db is missing']
+
+
+# --- server text leaves as data ---------------------------------------------------------------------
+TEMPLATE = "{{ lookup('pipe', 'touch /tmp/pwned') }}"
+STATEMENT = "{% set x = lookup('pipe', 'id') %}"
+COMMENT = '{# hidden #}'
+CONTROL = '\x1b[2J\x1b[1;1Hgate passed\r\n\x00\x07\u202e\u200b\ufeff\x9b'
+# anything that could open a template, and any character a terminal acts on
+UNSAFE = re.compile('\\{[{%#]|[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff'
+                    '\ud800-\udfff]')
+
+
+def strings(value):
+    """Every string in JSON-like data, keys too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(key)
+            yield from strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from strings(item)
+
+
+def assert_inert(events):
+    for event in events:
+        for text in strings(event):
+            assert not UNSAFE.search(text) and len(text) <= TEXT_LIMIT, (event['type'], text)
+
+
+def nasty(what):
+    return '%s_%s%s%s%s' % (what, TEMPLATE, STATEMENT, COMMENT, CONTROL)
+
+
+def test_every_string_in_every_event_is_inert_and_still_says_what_the_server_sent(clock):
+    """Templates, control characters, a lone surrogate and megabytes in every field the server fills:
+    whatever the verdict made of them, what leaves the watch cannot render, move a terminal's cursor
+    or grow without bound - and a reader still sees what was sent."""
+    watch = Watch([INSTANCE], interval=10, clock=clock)
+    state = watch.instances[INSTANCE]
+    bad = {'task_name': nasty('task'), 'source_database': nasty('src') + '\ud800', 'target_database': nasty('dst'),
+           'status': nasty('No'), 'stage': nasty('stage') * 1000, 'percentage': '40'}
+    problem = 'listing inconsistent: %s' % nasty('problem')
+    events = watch.observe(state, result([bad, row('a_db')], problems=[problem]))
+    assert types(events) == [('initial_state', None), ('task_not_ready', bad['task_name'])]
+    events[1]['explanation'] = {'last_error_of_alter_table': nasty('ALTER TABLE t failed') * 1000,
+                                'failing_checks': ['table %d: %s' % (number, nasty('check')) for number in range(5000)]}
+    events += watch.observe(state, result([dict(bad, stage='paused'), row('a_db', status='No')]))
+    busy = {'msg': 'Querying failed: HTTP 503 %s' % nasty('msg'), 'status': 503, 'error_code': nasty('code'),
+            'error_msg': nasty('error_msg'), 'request_id': nasty('rid'), 'hint': nasty('hint'), nasty('key'): 1}
+    events += watch.failed(state, busy)
+    events += watch.observe(state, result([row('a_db')]))
+    assert [event['type'] for event in events] == [
+        'initial_state', 'task_not_ready', 'task_changed', 'task_not_ready', 'problems_changed', 'query_failed',
+        'query_recovered', 'task_ready', 'task_vanished']
+    with pytest.raises(AssertionError):
+        assert_inert(events)  # as the watch made them
+    out = [event_out(event, Scrubber()) for event in events]
+    assert_inert(out)
+    assert json.loads(json.dumps(out)) == out  # plain JSON data, as ansible-rulebook needs it
+    assert len(json.dumps(out[1])) < 250000  # 5,000 checks and megabytes of text became a few hundred kB at most
+    broke = out[1]
+    # a reader sees what was sent: the opener of each template and each control character, escaped
+    name = 'task_\\x7b{ lookup(\'pipe\', \'touch /tmp/pwned\') }}\\x7b% set x = lookup(\'pipe\', \'id\') %}' \
+           '\\x7b# hidden #}\\x1b[2J\\x1b[1;1Hgate passed\\r\\n\\x00\\x07\\u202e\\u200b\\ufeff\\x9b'
+    assert broke['task_name'] == broke['task']['task_name'] == name
+    assert broke['task']['source_database'].endswith('\\x9b\\ud800')
+    assert broke['explanation']['last_error_of_alter_table'].startswith('ALTER TABLE t failed_\\x7b{ lookup(')
+    assert broke['explanation']['last_error_of_alter_table'].endswith('characters in all]')
+    checks = broke['explanation']['failing_checks']
+    assert len(checks) == EVENT_ITEMS + 1 and checks[-1] == '(%d more)' % (5000 - EVENT_ITEMS)
+    failed = out[5]
+    assert failed['error']['error_msg'].startswith('error_msg_\\x7b{ lookup(')
+    assert [key for key in failed['error'] if key.startswith('key_')] == ['key_' + name[len('task_'):]]
+
+
+def test_an_event_keeps_at_most_event_items_of_any_list_or_mapping():
+    event = {'type': 'initial_state', 'problems': ['p%d' % n for n in range(EVENT_ITEMS + 7)],
+             'summary': {'by_stage': dict(('stage_%d' % n, 1) for n in range(EVENT_ITEMS + 3))},
+             'not_ready': [{'task': {'task_name': 't%d' % n}} for n in range(EVENT_ITEMS)]}
+    out = event_out(event, Scrubber())
+    assert out['problems'] == ['p%d' % n for n in range(EVENT_ITEMS)] + ['(7 more)']
+    assert len(out['summary']['by_stage']) == EVENT_ITEMS + 1 and out['summary']['by_stage']['(3 more)'] is None
+    assert out['not_ready'] == event['not_ready']  # already at most EVENT_ITEMS: as it was
+
+
+def test_an_event_is_scrubbed_before_it_is_cut():
+    secret = 'SECRET-sk-0123456789'
+    text = 'x' * (TEXT_LIMIT - 48) + secret + 'y' * 100  # the cut (at TEXT_LIMIT - 40) is in the secret
+    out = event_out({'type': 'query_failed', 'error': {'msg': text}}, Scrubber([secret]))
+    assert secret[:8] not in out['error']['msg'] and len(out['error']['msg']) <= TEXT_LIMIT
 
 
 def test_failures_back_off_within_limits_and_recover(clock):
@@ -169,7 +286,8 @@ def test_memory_stays_flat_over_many_polls_of_thousands_of_tasks(clock):
                           'target_database': 'dst_%05d' % i, 'status': 'no' if broken else 'yes',
                           'stage': 'incremental', 'percentage': float((i * number) % 100), 'ready': not broken,
                           'reasons': ['status is No (abnormal)'] if broken else []})
-        return len(watch.observe(state, {'complete': True, 'all_ready': False, 'problems': [], 'replications': tasks}))
+        return len(watch.observe(state, {'complete': True, 'consistent': True, 'all_ready': False, 'problems': [],
+                                         'replications': tasks}))
 
     # Every leak needs a container (a dict, list or tuple) to hold it, and the garbage collector sees
     # them all: their number must not grow. (tracemalloc would say the same, seven times slower;

@@ -8,6 +8,7 @@ a change is made, then the next event is awaited (with a generous timeout as a s
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -269,6 +270,89 @@ def test_discovery_failure_keeps_the_last_instances_watched(main, sim):
         events = await watcher.until('initial_state')
         assert kinds(events) == [('discovery_recovered', None), ('initial_state', None)]
     drive(main, args_for(sim, instance_ids=[], taurusdb_instance_ids=[TAURUSDB]), script)
+
+
+# --- server text -----------------------------------------------------------------------------------
+TEMPLATE = "{{ lookup('pipe', 'touch /tmp/pwned') }}{% set x = lookup('pipe', 'id') %}{# c #}"
+CONTROL = '\x1b[2J\x1b[1;1Hgate passed\r\n\x07\u202e'
+UNSAFE = re.compile('\\{[{%#]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ud800-\udfff]')
+
+
+def shown_here(text):
+    """``text`` as events show it (for the characters used here)."""
+    named = {'\x1b': '\\x1b', '\r': '\\r', '\n': '\\n', '\x07': '\\x07', '\u202e': '\\u202e'}
+    return re.sub(r'\{(?=[{%#])', lambda _match: '\\x7b', ''.join(named.get(char, char) for char in text))
+
+
+def unsafe_strings(value):
+    """Every string (keys too) in JSON-like data that could open a template or drive a terminal."""
+    if isinstance(value, str):
+        return [value] if UNSAFE.search(value) else []
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in unsafe_strings(key) + unsafe_strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in unsafe_strings(item)]
+    return []
+
+
+def test_templates_and_control_characters_from_the_server_leave_as_escaped_text(main, sim):
+    task = {'task_name': 'x_' + TEMPLATE + CONTROL, 'source_database': 'src_' + TEMPLATE + CONTROL,
+            'target_database': 'dst_' + TEMPLATE, 'status': 'No', 'stage': 'incremental', 'percentage': 100,
+            'config': {'last_error_of_alter_table': 'ALTER TABLE t failed: ' + TEMPLATE + CONTROL,
+                       'database_info': {'db_config_check_results': [
+                           {'param_name': 'binlog_format' + TEMPLATE, 'value': CONTROL, 'check_result': 'failed'}]}}}
+    sim.load({'instances': [{'id': INSTANCE, 'tasks': [task]}]})
+
+    async def script(watcher):
+        return [await watcher.next(), await watcher.next()]
+    events = drive(main, args_for(sim), script)
+    assert kinds(events) == [('initial_state', None), ('task_not_ready', shown_here(task['task_name']))]
+    assert unsafe_strings(events) == []
+    broke = events[1]
+    assert broke['task'] == {'task_name': shown_here(task['task_name']),
+                             'source_database': shown_here(task['source_database']),
+                             'target_database': shown_here(task['target_database'])}
+    assert events[0]['not_ready'][0]['task'] == broke['task']
+    # the explanation was read for the task the server named, and reads as the server wrote it
+    assert broke['explanation']['last_error_of_alter_table'] == shown_here(task['config']['last_error_of_alter_table'])
+    assert broke['explanation']['failing_checks'] == [shown_here('database setting binlog_format%s = %s: failed'
+                                                                 % (TEMPLATE, CONTROL))]
+
+
+def test_a_failing_query_says_the_servers_error_as_escaped_text(main, adversary):  # pylint: disable=redefined-outer-name
+    adversary.play([{'path': 'replication', 'status': 500,
+                     'json': {'error_code': 'SYS.0500' + CONTROL, 'error_msg': 'busy ' + TEMPLATE + CONTROL}}])
+
+    async def script(watcher):
+        return await watcher.next()
+    failed = drive(main, args_for(adversary), script)
+    assert failed['type'] == 'query_failed' and unsafe_strings(failed) == []
+    assert failed['error']['error_msg'] == shown_here('busy ' + TEMPLATE + CONTROL)
+    assert shown_here(TEMPLATE) in failed['error']['msg']
+
+
+def test_an_inconsistent_listing_never_makes_a_task_ready_again(main, adversary):  # pylint: disable=redefined-outer-name
+    """The task a_db is No, then the API sends two different rows for it (No and Yes, total 1): a
+    listing that contradicts itself says nothing sure about a_db, so it is not "ready again"."""
+    def listing(*statuses):
+        return {'total_count': '1', 'replications': [
+            {'task_name': 'a_db', 'source_database': 'a', 'target_database': 'a_sr', 'status': status,
+             'stage': 'incremental', 'percentage': '100'} for status in statuses]}
+    adversary.play([
+        {'path': 'configuration', 'status': 400, 'json': {'error_code': 'DBS.280001', 'error_msg': 'no config'}},
+        {'path': 'replication', 'times': 1, 'json': listing('No')},
+        {'path': 'replication', 'times': 3, 'json': listing('No', 'Yes')},  # one poll: three attempts
+        {'path': 'replication', 'json': listing('Yes')},
+    ])
+
+    async def script(watcher):
+        return await watcher.until('problems_changed', new=[])
+    events = drive(main, args_for(adversary), script)
+    assert kinds(events) == [('initial_state', None), ('task_not_ready', 'a_db'), ('problems_changed', None),
+                             ('task_ready', 'a_db'), ('problems_changed', None)]
+    inconsistent = events[2]
+    assert inconsistent['new'][0].startswith('listing inconsistent') and inconsistent['all_ready'] is False
+    assert events[3]['all_ready'] is True  # ready again only from the listing that added up
 
 
 # --- secrets, options, cancellation --------------------------------------------------------------
