@@ -222,18 +222,22 @@ def test_the_event_source_stops_cleanly_when_the_rulebook_shuts_down(eda_bin, in
 
 
 # --- server text is data, never a template ------------------------------------------------------
-def template_task(trap):
-    """A broken task whose name, source and target database and ALTER TABLE error are templates that,
-    rendered, would each create a file in ``trap``."""
+def template_tasks(trap):
+    """Two broken tasks whose text is templates that, rendered, would each create a file in ``trap``: one
+    whose name, source and target database carry them (a name the API cannot have, so its configuration
+    is not asked for), and a well-named one whose source database and ALTER TABLE error carry them."""
     def touch(name):
         return "lookup('pipe', 'touch %s')" % os.path.join(trap, name)
     alter = ("ALTER TABLE users ADD COLUMN c failed near '{{ %s }}' {%% set x = %s %%}{# why #}"
              % (touch('pwned4'), touch('pwned5')))
-    return {'task_name': 'x_{{ %s }}' % touch('pwned1'),
-            'source_database': 'src_{%% if %s %%}{%% endif %%}' % touch('pwned2'),
-            'target_database': 'dst_{{ %s }}' % touch('pwned3'),
-            'status': 'No', 'stage': 'incremental', 'percentage': 100,
-            'config': {'last_error_of_alter_table': alter}}
+    return [{'task_name': 'x_{{ %s }}' % touch('pwned1'),
+             'source_database': 'src_{%% if %s %%}{%% endif %%}' % touch('pwned2'),
+             'target_database': 'dst_{{ %s }}' % touch('pwned3'),
+             'status': 'No', 'stage': 'incremental', 'percentage': 100,
+             'config': {'last_error_of_alter_table': alter}},
+            {'task_name': 'users_db', 'source_database': 'users_{{ %s }}' % touch('pwned6'),
+             'target_database': 'users_sr', 'status': 'No', 'stage': 'incremental', 'percentage': 100,
+             'config': {'last_error_of_alter_table': alter}}]
 
 
 def escaped(text):
@@ -246,32 +250,37 @@ def as_printed(text):
     return re.escape(json.dumps(text)[1:-1])
 
 
-def run_with_template_task(eda_bin, installed, tmp_path, args):  # pylint: disable=redefined-outer-name
-    """(the task, the rulebook's output, the files its templates made) after ``args`` ran a playbook for it."""
+def run_with_template_tasks(eda_bin, installed, tmp_path, args):  # pylint: disable=redefined-outer-name
+    """(the tasks, the rulebook's output, the files their templates made) after ``args`` ran a playbook for
+    each."""
     write_inputs(tmp_path, os.path.join(eda_bin, 'python'))
     trap = tmp_path / 'trap'
     trap.mkdir()
-    task = template_task(str(trap))
-    with Simulator({'instances': [{'id': INSTANCE, 'tasks': [task]}]}) as sim:
+    tasks = template_tasks(str(trap))
+    with Simulator({'instances': [{'id': INSTANCE, 'tasks': tasks}]}) as sim:
         rulebook = Rulebook(args, sim_env(eda_bin, installed, sim), str(tmp_path))
         try:
             at = rulebook.wait_for(r"'type': 'task_not_ready'")
-            rulebook.wait_for(r'PLAY RECAP', at)  # the playbook ran to its end
+            at = rulebook.wait_for(r'PLAY RECAP', at)  # each playbook ran to its end
+            rulebook.wait_for(r'PLAY RECAP', at)
         finally:
             rulebook.stop()
-    return task, rulebook.text(), sorted(os.listdir(str(trap)))
+    return tasks, rulebook.text(), sorted(os.listdir(str(trap)))
 
 
 def test_server_text_in_events_never_runs_as_a_template_in_the_collections_playbook(eda_bin, installed, tmp_path):  # pylint: disable=redefined-outer-name
-    task, out, made = run_with_template_task(
+    (named, alter), out, made = run_with_template_tasks(
         eda_bin, installed, tmp_path, ['-r', 'taurusdb.htap.replication_watch', '-i', 'inventory.yml', '--vars', 'watch.yml'])
     assert made == [], out  # not one template ran
-    # the rule fired, and a reader sees what the server sent, escaped
-    assert 'PLAY [React to a StarRocks replication task that broke or recovered]' in out, out
-    said = 'REPLICATION TASK BROKE: %s (%s -> %s) of StarRocks instance %s: status No, stage incremental - ' % (
-        escaped(task['task_name']), escaped(task['source_database']), escaped(task['target_database']), INSTANCE)
-    assert re.search(as_printed(said) + r'.*status is No \(abnormal\)', out), out
-    assert re.search(as_printed('WHY: %s' % escaped(task['config']['last_error_of_alter_table'])), out), out
+    # the rule fired for each, and a reader sees what the server sent, escaped
+    assert out.count('PLAY [React to a StarRocks replication task that broke or recovered]') >= 2, out
+    for task in (named, alter):
+        said = 'REPLICATION TASK BROKE: %s (%s -> %s) of StarRocks instance %s: status No, stage incremental - ' % (
+            escaped(task['task_name']), escaped(task['source_database']), escaped(task['target_database']), INSTANCE)
+        assert re.search(as_printed(said) + r'.*status is No \(abnormal\)', out), out
+    assert re.search(as_printed('task_name is \'%s\': the API allows' % escaped(named['task_name'])), out), out
+    assert re.search(as_printed('WHY: %s' % escaped(alter['config']['last_error_of_alter_table'])), out), out
+    assert 'WHY: not read: the task name is not one the API allows' in out, out
     assert 'Traceback' not in out and KEY['sk'] not in out, out
 
 
@@ -294,13 +303,14 @@ def test_server_text_in_events_never_runs_as_a_template_in_a_users_playbook(eda_
             {'name': 'Show', 'condition': 'event.type is defined', 'action': {'print_event': {}}},
             {'name': 'React', 'condition': 'event.type == "task_not_ready" and event.new.broken == true',
              'action': {'run_playbook': {'name': 'react.yml'}}}]}]))
-    task, out, made = run_with_template_task(eda_bin, installed, tmp_path,
-                                             ['-r', 'mine.yml', '-i', 'inventory.yml'])
+    tasks, out, made = run_with_template_tasks(eda_bin, installed, tmp_path,
+                                               ['-r', 'mine.yml', '-i', 'inventory.yml'])
     assert made == [], out
-    assert 'PLAY [React as a user would]' in out, out
-    said = 'USER SAW %s FROM %s TO %s' % (escaped(task['task_name']), escaped(task['source_database']),
-                                          escaped(task['target_database']))
-    assert re.search(as_printed(said), out), out
-    assert re.search(as_printed('USER WHY %s' % escaped(task['config']['last_error_of_alter_table'])), out), out
+    assert out.count('PLAY [React as a user would]') >= 2, out
+    for task in tasks:
+        said = 'USER SAW %s FROM %s TO %s' % (escaped(task['task_name']), escaped(task['source_database']),
+                                              escaped(task['target_database']))
+        assert re.search(as_printed(said), out), out
+    assert re.search(as_printed('USER WHY %s' % escaped(tasks[1]['config']['last_error_of_alter_table'])), out), out
     assert 'USER ALL {' in out, out
     assert 'Traceback' not in out and KEY['sk'] not in out, out

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
-from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import TEXT_LIMIT
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, TEXT_LIMIT, shown
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import (
     EVENT_ITEMS, EVENT_TYPES, SPEC, WATCH_SPEC, DaemonThreadExecutor, Watch, WatchOptionError, event_out,
     watch_options)
@@ -175,7 +175,7 @@ def test_every_string_in_every_event_is_inert_and_still_says_what_the_server_sen
            'status': nasty('No'), 'stage': nasty('stage') * 1000, 'percentage': '40'}
     problem = 'listing inconsistent: %s' % nasty('problem')
     events = watch.observe(state, result([bad, row('a_db')], problems=[problem]))
-    assert types(events) == [('initial_state', None), ('task_not_ready', bad['task_name'])]
+    assert types(events) == [('initial_state', None), ('task_not_ready', shown(bad['task_name'], NAME_LIMIT))]
     events[1]['explanation'] = {'last_error_of_alter_table': nasty('ALTER TABLE t failed') * 1000,
                                 'failing_checks': ['table %d: %s' % (number, nasty('check')) for number in range(5000)]}
     events += watch.observe(state, result([dict(bad, stage='paused'), row('a_db', status='No')]))

@@ -296,26 +296,34 @@ def unsafe_strings(value):
 
 
 def test_templates_and_control_characters_from_the_server_leave_as_escaped_text(main, sim):
-    task = {'task_name': 'x_' + TEMPLATE + CONTROL, 'source_database': 'src_' + TEMPLATE + CONTROL,
-            'target_database': 'dst_' + TEMPLATE, 'status': 'No', 'stage': 'incremental', 'percentage': 100,
-            'config': {'last_error_of_alter_table': 'ALTER TABLE t failed: ' + TEMPLATE + CONTROL,
-                       'database_info': {'db_config_check_results': [
-                           {'param_name': 'binlog_format' + TEMPLATE, 'value': CONTROL, 'check_result': 'failed'}]}}}
-    sim.load({'instances': [{'id': INSTANCE, 'tasks': [task]}]})
+    config = {'last_error_of_alter_table': 'ALTER TABLE t failed: ' + TEMPLATE + CONTROL,
+              'database_info': {'db_config_check_results': [
+                  {'param_name': 'binlog_format' + TEMPLATE, 'value': CONTROL, 'check_result': 'failed'}]}}
+    # a name the API cannot have (its configuration is not asked for), and a good name with bad text around it
+    named = {'task_name': 'x_' + TEMPLATE + CONTROL, 'source_database': 'src_' + TEMPLATE + CONTROL,
+             'target_database': 'dst_' + TEMPLATE, 'status': 'No', 'stage': 'incremental', 'percentage': 100,
+             'config': config}
+    good = dict(named, task_name='good_db', target_database='good_sr')
+    sim.load({'instances': [{'id': INSTANCE, 'tasks': [named, good]}]})
 
     async def script(watcher):
-        return [await watcher.next(), await watcher.next()]
+        return [await watcher.next(), await watcher.next(), await watcher.next()]
     events = drive(main, args_for(sim), script)
-    assert kinds(events) == [('initial_state', None), ('task_not_ready', shown_here(task['task_name']))]
+    assert kinds(events) == [('initial_state', None), ('task_not_ready', shown_here(named['task_name'])),
+                             ('task_not_ready', 'good_db')]
     assert unsafe_strings(events) == []
-    broke = events[1]
-    assert broke['task'] == {'task_name': shown_here(task['task_name']),
-                             'source_database': shown_here(task['source_database']),
-                             'target_database': shown_here(task['target_database'])}
+    broke, other = events[1], events[2]
+    assert broke['task'] == {'task_name': shown_here(named['task_name']),
+                             'source_database': shown_here(named['source_database']),
+                             'target_database': shown_here(named['target_database'])}
     assert events[0]['not_ready'][0]['task'] == broke['task']
+    assert broke['new']['reasons'][0].startswith("task_name is '%s': the API allows" % shown_here(named['task_name']))
+    assert broke['explanation'] == {'error': 'not read: the task name is not one the API allows, so no configuration '
+                                             'can be asked for'}
     # the explanation was read for the task the server named, and reads as the server wrote it
-    assert broke['explanation']['last_error_of_alter_table'] == shown_here(task['config']['last_error_of_alter_table'])
-    assert broke['explanation']['failing_checks'] == [shown_here('database setting binlog_format%s = %s: failed'
+    assert other['task']['source_database'] == shown_here(good['source_database'])
+    assert other['explanation']['last_error_of_alter_table'] == shown_here(config['last_error_of_alter_table'])
+    assert other['explanation']['failing_checks'] == [shown_here('database setting binlog_format%s = %s: failed'
                                                                  % (TEMPLATE, CONTROL))]
 
 
@@ -336,7 +344,7 @@ def test_an_inconsistent_listing_never_makes_a_task_ready_again(main, adversary)
     listing that contradicts itself says nothing sure about a_db, so it is not "ready again"."""
     def listing(*statuses):
         return {'total_count': '1', 'replications': [
-            {'task_name': 'a_db', 'source_database': 'a', 'target_database': 'a_sr', 'status': status,
+            {'task_name': 'a_db', 'source_database': 'src_a', 'target_database': 'a_sr', 'status': status,
              'stage': 'incremental', 'percentage': '100'} for status in statuses]}
     adversary.play([
         {'path': 'configuration', 'status': 400, 'json': {'error_code': 'DBS.280001', 'error_msg': 'no config'}},
