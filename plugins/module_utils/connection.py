@@ -122,13 +122,6 @@ def non_finite_numbers(spec, params):
     return found
 
 
-def check_finite(spec, params):
-    """Every number option of ``spec`` in ``params`` finite, or an OptionError naming each that is not."""
-    found = non_finite_numbers(spec, params)
-    if found:
-        raise OptionError('; '.join(found.values()))
-
-
 def check_range(params, name, low, high=None):
     """``params[name]`` (unless None) finite and between ``low`` and ``high`` (no upper bound when None)."""
     value = params.get(name)
