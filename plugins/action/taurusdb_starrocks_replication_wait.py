@@ -19,7 +19,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, Client
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
-    CONNECTION_SPEC, ConnectionSettings, secrets_of)
+    CONNECTION_SPEC, ConnectionSettings, check_connection_ranges, check_range, secrets_of)
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError, Scrubber, failure_result
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
@@ -98,11 +98,16 @@ class ActionModule(ActionBase):
             return params, error
         if not HAS_REQUESTS:
             return params, 'the taurusdb_starrocks_replication_wait action needs the Python library requests on the controller'
-        for name, low in (('wait_timeout', 0), ('wait_sleep', 0.1), ('ready_polls', 1), ('fail_fast_polls', 1)):
-            if params[name] < low:
-                return params, '%s must be at least %s, got %s' % (name, low, params[name])
-        if not 1 <= params['instance_concurrency'] <= 32:
-            return params, 'instance_concurrency must be between 1 and 32, got %s' % params['instance_concurrency']
+        try:  # every number in range, and the query's options, before any request
+            check_range(params, 'wait_timeout', 0)
+            check_range(params, 'wait_sleep', 0.1, 86400)
+            check_range(params, 'ready_polls', 1)
+            check_range(params, 'fail_fast_polls', 1)
+            check_range(params, 'instance_concurrency', 1, 32)
+            check_connection_ranges(params)
+            ReplicationQuery(params)
+        except OptionError as exc:
+            return params, str(exc)
         if not params['instance_ids'] and not params['taurusdb_instance_ids']:
             return params, 'give instance_ids (StarRocks instances) or taurusdb_instance_ids (to gate on their StarRocks instances)'
         return params, None

@@ -43,13 +43,15 @@ options:
     description:
       - Judge only the tasks with these exact names. With O(task_patterns), a task matching either is judged.
       - A named task that does not exist makes the instance not ready.
-      - By default every task is judged.
+      - By default every task is judged. An empty value (V("") or V([""])) is no names; an empty name beside
+        others (a stray comma) is refused.
     type: list
     elements: str
     default: []
   task_patterns:
     description:
       - Judge only the tasks whose names match one of these shell-style patterns (C(orders_*), C(*_db)).
+      - An empty value (V("") or V([""])) is no patterns; an empty pattern beside others is refused.
     type: list
     elements: str
     default: []
@@ -57,6 +59,7 @@ options:
     description:
       - Task names that must exist. A missing one makes the instance not ready. Expected tasks are
         always judged, whatever O(task_names) and O(task_patterns) say.
+      - An empty value (V("") or V([""])) is no expected tasks; an empty name beside others is refused.
     type: list
     elements: str
     default: []

@@ -7,9 +7,12 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import time
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, poll_done, progress_line
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import as_results, gate_report, poll_done, progress_line
 
 
 def replication_progress(result, limit=5):
@@ -17,13 +20,18 @@ def replication_progress(result, limit=5):
 
 
 def replication_report(results):
-    if isinstance(results, dict):
-        results = [results]
-    return gate_report(list(results))
+    return gate_report(as_results(results))
 
 
 def replication_poll_done(result, deadline):
-    return poll_done(result, deadline, time.time())
+    problem = 'replication_poll_done: deadline must be a finite Unix time, got %s'
+    try:
+        seconds = float(deadline)
+    except (TypeError, ValueError):
+        raise AnsibleFilterError(problem % type(deadline).__name__) from None
+    if not math.isfinite(seconds):  # NaN is never reached: polling would go on to the loop's end
+        raise AnsibleFilterError(problem % seconds)
+    return poll_done(result, seconds, time.time())
 
 
 class FilterModule(object):

@@ -79,6 +79,8 @@ from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.utils.display import Display
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import check_range
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
     REPLICATION_SPEC, ReplicationQuery, query_instances)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.lookup_base import TaurusDBLookupBase
@@ -95,8 +97,10 @@ class LookupModule(TaurusDBLookupBase):
         instance_ids = [to_native(term) for term in terms]
         if not instance_ids:
             raise AnsibleLookupError('give at least one instance ID')
-        if not 1 <= concurrency <= 16:
-            raise AnsibleLookupError('instance_concurrency must be between 1 and 16, got %s' % concurrency)
+        try:
+            check_range(dict(instance_concurrency=concurrency), 'instance_concurrency', 1, 16)
+        except OptionError as exc:
+            raise AnsibleLookupError(str(exc)) from None
 
         def work(client):
             query = ReplicationQuery(options)

@@ -12,6 +12,7 @@ is what a ``Client`` is built from.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import os
 import ssl
 
@@ -94,13 +95,52 @@ def check_client_cert(cert, key):
     return cert, key
 
 
+def _non_finite(value):
+    """Whether ``value`` is NaN or an infinity, also as text ('nan', '-inf', '1e999')."""
+    if isinstance(value, (str, bytes)):
+        try:
+            value = float(value)
+        except ValueError:
+            return False
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _finite_problem(name, value):
+    return '%s must be a finite number, got %s' % (name, float(value))
+
+
+def non_finite_numbers(spec, params):
+    """{option: message} for each number option of ``spec`` (by its name or an alias) that ``params``
+    gives as NaN or an infinity. NaN passes every range check, and ansible-core cannot convert an
+    infinite whole number (OverflowError), so this runs on the values as given, before the spec's types."""
+    found = {}
+    for name, option in spec.items():
+        if option.get('type') in ('int', 'float'):
+            for given in [name] + list(option.get('aliases') or []):
+                if _non_finite(params.get(given)):
+                    found[given] = _finite_problem(given, params[given])
+    return found
+
+
 def check_range(params, name, low, high=None):
+    """``params[name]`` (unless None) finite and between ``low`` and ``high`` (no upper bound when None)."""
     value = params.get(name)
     if value is None:
         return
+    if _non_finite(value):
+        raise OptionError(_finite_problem(name, value))
     if value < low or (high is not None and value > high):
         bound = 'between %s and %s' % (low, high) if high is not None else 'at least %s' % low
         raise OptionError('%s must be %s, got %s' % (name, bound, value))
+
+
+def check_connection_ranges(params):
+    """The connection's numbers in range (``ConnectionSettings`` checks them; the wait checks them first)."""
+    check_range(params, 'retries', 0, 50)
+    check_range(params, 'retry_max_time', 0, MAX_RETRY_TIME)
+    check_range(params, 'retry_backoff', 0, 60)
+    check_range(params, 'connect_timeout', 0.1, 600)
+    check_range(params, 'read_timeout', 0.1, 600)
 
 
 class ConnectionSettings(object):
@@ -109,11 +149,7 @@ class ConnectionSettings(object):
     def __init__(self, params, environ=None, warn=None):
         params = dict((name, _given_or_default(params, name)) for name in CONNECTION_SPEC)
         clean_credentials(params, CREDENTIAL_OPTIONS + ['proxy'])
-        check_range(params, 'retries', 0, 50)
-        check_range(params, 'retry_max_time', 0, MAX_RETRY_TIME)
-        check_range(params, 'retry_backoff', 0, 60)
-        check_range(params, 'connect_timeout', 0.1, 600)
-        check_range(params, 'read_timeout', 0.1, 600)
+        check_connection_ranges(params)
         if params.get('project_id'):
             check_project_id(params['project_id'])
         environ = os.environ if environ is None else environ

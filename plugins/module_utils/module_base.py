@@ -12,7 +12,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Client
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
-    CONNECTION_SPEC, ConnectionSettings, secrets_of)
+    CONNECTION_SPEC, ConnectionSettings, non_finite_numbers, secrets_of)
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber, failure_result
 
 
@@ -27,15 +27,27 @@ class TaurusDBModule(AnsibleModule):
     """A read-only module of this collection: ``run(work)`` calls ``work(client)`` for the result.
 
     Every failure - bad input, an API error, anything unexpected - becomes ``fail_json`` with the
-    error's fields, scrubbed of secrets; warnings and results are scrubbed too.
+    error's fields, scrubbed of secrets; warnings and results are scrubbed too. A number option that
+    is NaN or an infinity is refused before anything else.
     """
 
     def __init__(self, argument_spec, **kwargs):
         kwargs.setdefault('supports_check_mode', True)  # they only read
+        self._non_finite = {}
         super(TaurusDBModule, self).__init__(argument_spec=generate_argspec(**argument_spec), **kwargs)
         self.scrubber = Scrubber(secrets_of(self.params))
+        if self._non_finite:
+            self.fail_json(msg='; '.join(self._non_finite.values()))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    def _load_params(self):
+        """The parameters, less the number options given as NaN or an infinity: they are refused once the
+        module is set up (ansible-core's own conversion of an infinite whole number is a traceback)."""
+        super(TaurusDBModule, self)._load_params()
+        self._non_finite = non_finite_numbers(self.argument_spec, self.params)
+        for name in self._non_finite:
+            del self.params[name]
 
     def run(self, what, work, concurrency=1, **fail_fields):
         """``work(client)`` returns the result; ``what`` names the work in an unexpected failure."""

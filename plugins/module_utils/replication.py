@@ -41,6 +41,18 @@ REPLICATION_SPEC = dict(
 )
 
 
+def names_option(options, name):
+    """A list of task names or patterns. An empty value - ``""``, which Ansible makes ``['']`` (an empty
+    role variable, ``-e name=``) - means none; an empty entry among others (a stray comma) is refused."""
+    values = list(options[name] or [])
+    blank = [value for value in values if not str(value).strip()]
+    if blank and len(values) == 1:
+        return []
+    if blank:
+        raise OptionError('%s must not contain empty entries (a stray comma?); for none give [] or ""' % name)
+    return values
+
+
 class ReplicationQuery(object):
     """The replication options, checked (before any request), with the spec's defaults."""
 
@@ -52,16 +64,15 @@ class ReplicationQuery(object):
         check_range(options, 'page_concurrency', 1, 32)
         check_range(options, 'listing_attempts', 1, 20)
         check_range(options, 'min_tasks', 0)
-        if any(not pattern for pattern in options['task_patterns']):
-            raise OptionError('task_patterns must not contain empty patterns')
+        names, patterns, expected = (names_option(options, name)
+                                     for name in ('task_names', 'task_patterns', 'expected_tasks'))
         self.limit = options['limit']
         self.offset = options['offset']
         self.page_concurrency = options['page_concurrency']
         self.listing_attempts = options['listing_attempts']
         self.return_raw = options['return_raw']
         self.explain_failures = options['explain_failures']
-        self.rule = ReadinessRule(options['task_names'], options['task_patterns'], options['expected_tasks'],
-                                  options['min_tasks'], options['require_catchup'])
+        self.rule = ReadinessRule(names, patterns, expected, options['min_tasks'], options['require_catchup'])
 
     @property
     def concurrency(self):

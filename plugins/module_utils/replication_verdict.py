@@ -4,8 +4,9 @@
 
 """The replication verdict: each task normalized and judged, and the instance's result.
 
-A task is ready when its status is Yes and its stage incremental (case-insensitive); unknown
-values and fields of the wrong type are not ready. An instance is ready only when its listing is
+A task is ready when its status is Yes and its stage incremental, compared case-insensitively with
+surrounding whitespace ignored (what README and the module docs say); unknown values and fields of
+the wrong type are not ready. An instance is ready only when its listing is
 complete and consistent, every named or expected task exists, there are at least ``min_tasks``
 judged tasks, and every judged task is ready.
 """

@@ -14,6 +14,8 @@ description:
   - Lists every data synchronization task of a StarRocks instance with the API
     "Querying Data Synchronization Tasks of a StarRocks Instance", following all pages, and judges
     whether the instance is ready - every judged task has status C(Yes) in stage C(incremental).
+  - Status and stage are compared case-insensitively with surrounding whitespace ignored (C(YES), C( yes ) and
+    C(Incremental) count; C(Y), C(true), C(Yes.) do not); any other value, or a field of the wrong type, is not ready.
   - Paging is complete and checked - distinct tasks must add up to a C(total_count) that did not move
     while paging - and pages after the first are fetched concurrently.
   - Paging is proven consistent - offset paging has no snapshot, so a task deleted and another appended

@@ -55,7 +55,7 @@ options:
     default: 600
   wait_sleep:
     description:
-      - Seconds between rounds (at least 0.1).
+      - Seconds between rounds (0.1 to 86400).
     type: float
     default: 10
   ready_polls:

@@ -11,6 +11,8 @@ __metaclass__ = type
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import non_finite_numbers
+
 
 def apply_env_fallbacks(spec, args, environ):
     """``args`` with every option left out (or None) that has an ``env_fallback`` taken from ``environ``:
@@ -25,9 +27,12 @@ def apply_env_fallbacks(spec, args, environ):
 
 
 def validate_options(spec, args, environ):
-    """(validated options, error message or None): fallbacks from ``environ``, then ``spec``'s types,
-    defaults, choices and aliases. The options are returned also on error (for what can still be used)."""
-    validated = ArgumentSpecValidator(spec).validate(apply_env_fallbacks(spec, args, environ))
-    if validated.error_messages:
-        return validated.validated_parameters, '; '.join(validated.error_messages)
-    return validated.validated_parameters, None
+    """(validated options, error message or None): fallbacks from ``environ``, every number option finite,
+    then ``spec``'s types, defaults, choices and aliases. The options are returned also on error (for what
+    can still be used; a number that is not finite is left out, so it has its default)."""
+    args = apply_env_fallbacks(spec, args, environ)
+    non_finite = non_finite_numbers(spec, args)
+    validated = ArgumentSpecValidator(spec).validate(
+        dict((name, value) for name, value in args.items() if name not in non_finite))
+    errors = list(non_finite.values()) + validated.error_messages
+    return validated.validated_parameters, '; '.join(errors) if errors else None

@@ -9,6 +9,8 @@ a module's payload."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from collections.abc import Iterable, Mapping
+
 
 def _task_state(task):
     """'full 42%', 'status No', 'paused' ... what keeps one task from being ready, briefly."""
@@ -44,6 +46,16 @@ def progress_line(result, limit=5):
 def poll_done(result, deadline, now):
     """Whether the gate stops polling an instance: ready, the query failed, or time is up."""
     return query_failed(result) or result.get('all_ready') is True or now >= float(deadline)
+
+
+def as_results(value):
+    """Instance results as a list: one result (a dict), several, or nothing to judge - None (what a lookup
+    with errors='ignore' gives), text or anything else that is not a list of results is no results."""
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        return list(value)
+    return []
 
 
 def _passed(result):

@@ -7,13 +7,12 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed, as_results
 
 
 def replication_ready(results):
-    if isinstance(results, dict):
-        results = [results]
-    return all_passed(list(results))
+    """Never an exception: None (a lookup with errors='ignore'), an empty list or None entries are not ready."""
+    return all_passed(as_results(results))
 
 
 class TestModule(object):

@@ -1,5 +1,8 @@
 """The filters and the Jinja test, as Ansible calls them."""
 
+import pytest
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.taurusdb.htap.plugins.filter.replication import FilterModule
 from ansible_collections.taurusdb.htap.plugins.test.replication import TestModule as JinjaTests
 
@@ -22,3 +25,27 @@ def test_filters_are_registered_and_work():
     assert FILTERS['replication_report']([]) == 'Replication gate failed: no instances were checked.'
     assert FILTERS['replication_poll_done'](NOT_READY, 0) is True  # the deadline has passed
     assert FILTERS['replication_poll_done'](NOT_READY, 10 ** 12) is False
+
+
+def test_nothing_to_judge_is_not_ready_and_never_an_exception():
+    # before: None (a lookup with errors='ignore') raised "'NoneType' object is not iterable"
+    ready = TESTS['replication_ready']
+    for nothing in (None, [], [None], [None, READY], (), 'all_ready', 5, {}):
+        assert ready(nothing) is False, nothing
+    assert ready(iter([READY])) is True  # a generator (a Jinja map or select) is still a list of results
+
+
+def test_the_filters_never_raise_on_none():
+    # before: replication_report(None) raised "'NoneType' object is not iterable"
+    assert FILTERS['replication_report'](None) == 'Replication gate failed: no instances were checked.'
+    assert 'unexpected result None' in FILTERS['replication_report']([None, READY])
+    assert FILTERS['replication_progress'](None).startswith('query failed')
+    assert FILTERS['replication_poll_done'](None, 10 ** 12) is True  # nothing to wait for: a failed query
+
+
+def test_a_deadline_that_is_not_a_finite_time_is_a_clear_error():
+    # before: a nan deadline was never reached (polling went on to the loop's end); None was a TypeError
+    for deadline, shown in ((float('nan'), 'nan'), ('inf', 'inf'), (None, 'NoneType'), ('soon', 'str')):
+        with pytest.raises(AnsibleFilterError, match='deadline must be a finite Unix time, got %s$' % shown):
+            FILTERS['replication_poll_done'](NOT_READY, deadline)
+    assert FILTERS['replication_poll_done'](NOT_READY, '0') is True

@@ -79,3 +79,34 @@ def test_connection_variables_for_proxy_endpoints_and_metadata(sim, lookup):
         lookup.run([INSTANCE], dict(variables, taurusdb_proxy='http://u:wrong-proxy-pw@%s' % sim.url.split('://', 1)[1],
                                     taurusdb_retries=0))
     assert 'HTTP 407' in str(err.value) and 'wrong-proxy-pw' not in str(err.value)
+
+
+def number_options():
+    found = lookup_loader.get(NAME, loader=DataLoader(), templar=Templar(loader=DataLoader())).option_definitions
+    return sorted(name for name, option in found.items() if option.get('type') in ('int', 'float'))
+
+
+@pytest.mark.parametrize('name', number_options())
+@pytest.mark.parametrize('value', [float('nan'), float('inf'), float('-inf'), 'nan'])
+def test_a_number_option_that_is_not_finite_is_refused_before_any_request(sim, lookup, name, value):
+    # before: nan passed every range check (a nan timeout failed every query "unexpectedly"), and an
+    # infinite whole number was ansible-core's OverflowError
+    assert {'instance_concurrency', 'read_timeout', 'limit'} <= set(number_options())
+    with pytest.raises(AnsibleLookupError) as err:
+        lookup.run([INSTANCE], {}, **options(sim, **{name: value}))
+    assert str(err.value).startswith('%s must be a finite number, got ' % name)
+    assert sim.stats()['total'] == 0
+
+
+@pytest.mark.parametrize('variable, value', [('taurusdb_read_timeout', 'nan'), ('taurusdb_retries', 'inf'),
+                                             ('taurusdb_retry_backoff', '-inf')])
+def test_a_number_from_a_variable_that_is_not_finite_is_refused(sim, lookup, variable, value):
+    with pytest.raises(AnsibleLookupError, match='^%s must be a finite number, got %s$' % (variable, value)):
+        lookup.run([INSTANCE], {variable: value}, **options(sim))
+    assert sim.stats()['total'] == 0
+
+
+def test_expected_tasks_given_as_an_empty_string_are_none(sim, lookup):
+    # before: "" became [''], a nameless expected task that never exists
+    result = lookup.run([INSTANCE], {}, **options(sim, expected_tasks='', task_names=''))[0]
+    assert result['all_ready'] and result['missing_tasks'] == []

@@ -163,6 +163,17 @@ def test_casing_is_normalized_and_originals_kept():
     assert task['ready'] and task['original']['stage'] == 'INCREMENTAL'
 
 
+@pytest.mark.parametrize('status, stage, ready', [
+    ('Yes', 'Incremental', True), ('YES', 'incremental', True), (' yes\n', '\tINCREMENTAL ', True),
+    ('Yes.', 'incremental', False), ('Y', 'incremental', False), ('true', 'incremental', False),
+    ('Yes', 'incremental-ish', False), ('Yes', 'in cremental', False), ('Y es', 'incremental', False),
+])
+def test_the_readiness_rule_is_exactly_as_documented(status, stage, ready):
+    # README and the module docs: status Yes and stage incremental, case-insensitive, surrounding whitespace
+    # ignored - nothing else (a pin of the documented rule; this behaviour is not new)
+    assert normalize(item('a', status=status, stage=stage))['ready'] is ready
+
+
 @pytest.mark.parametrize('fields, reason', [
     ({'status': 'No'}, 'status is No (abnormal)'),
     ({'status': 'Maybe'}, "unknown status 'Maybe'"),

@@ -1,6 +1,7 @@
 """The watch's state and events without I/O: what changes make events, the backoff schedule, flat
 memory over many polls of thousands of tasks, and server text that leaves in events only as data."""
 
+import asyncio
 import gc
 import json
 import re
@@ -13,7 +14,9 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict 
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, TEXT_LIMIT, shown
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import (
     EVENT_ITEMS, EVENT_TYPES, SPEC, WATCH_SPEC, DaemonThreadExecutor, Watch, WatchOptionError, event_out,
-    watch_options)
+    run_watch, watch_options)
+
+from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, KEY
 
 INSTANCE = '01010101010101010101010101010101in17'
 TAURUSDB = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
@@ -364,3 +367,20 @@ def test_the_executor_runs_calls_in_daemon_threads_at_most_n_at_once():
     executor.shutdown()
     with pytest.raises(RuntimeError):
         executor.submit(call, 9)
+
+
+@pytest.mark.parametrize('name', sorted(name for name, option in SPEC.items() if option['type'] in ('int', 'float')))
+@pytest.mark.parametrize('value', [float('nan'), float('inf'), float('-inf'), 'nan'])
+def test_a_number_option_that_is_not_finite_is_refused_before_any_request(sim, name, value):
+    # before: interval nan polled once and then spun the CPU, silent; a nan timeout made every poll fail
+    # "unexpectedly"; an infinite whole number was ansible-core's OverflowError
+    args = {'instance_ids': [INSTANCE], 'endpoint': sim.url, 'project_id': DEFAULT_PROJECT, 'access_key': KEY['ak'],
+            'secret_key': KEY['sk'], name: value}
+
+    async def watch():
+        await asyncio.wait_for(run_watch(asyncio.Queue(), args, environ={}), 10)  # a safety net only
+
+    with pytest.raises(WatchOptionError) as caught:
+        asyncio.run(watch())
+    assert str(caught.value) == 'replication_watch: %s must be a finite number, got %s' % (name, float(value))
+    assert sim.stats()['total'] == 0
