@@ -41,22 +41,21 @@ def to_percentage(value):
 
 
 def _lower(value):
+    """A status or stage as compared: stripped, lower-case, then shown safely (server text)."""
     if value is None:
         return None
-    text = str(value).strip().lower()
-    return text or None
+    return shown(value.strip().lower(), NAME_LIMIT) or None
 
 
 def _field(item, name, reasons):
-    """A text field as text, shown safely (server text); a field of the wrong type is shown as JSON and
-    makes the task not ready."""
+    """A text field as text; a field of the wrong type is shown as JSON and makes the task not ready."""
     value = item.get(name)
     if value is None or isinstance(value, str):
-        return shown(value, NAME_LIMIT)
+        return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     reasons.append('%s is %s, not text' % (name, type(value).__name__))
-    return shown(canonical(value), NAME_LIMIT)
+    return canonical(value)
 
 
 def normalize(item, require_catchup=False, return_raw=False):
@@ -65,9 +64,9 @@ def normalize(item, require_catchup=False, return_raw=False):
     fields = dict((name, _field(item, name, reasons)) for name in TEXT_FIELDS)
     status, stage, catchup = _lower(fields['status']), _lower(fields['stage']), _lower(fields['catchup_stage'])
     task = dict([
-        ('task_name', fields['task_name']),
-        ('source_database', fields['source_database']),
-        ('target_database', fields['target_database']),
+        ('task_name', shown(fields['task_name'], NAME_LIMIT)),
+        ('source_database', shown(fields['source_database'], NAME_LIMIT)),
+        ('target_database', shown(fields['target_database'], NAME_LIMIT)),
         ('status', status),
         ('stage', stage),
         ('percentage', to_percentage(item.get('percentage'))),

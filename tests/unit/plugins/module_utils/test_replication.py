@@ -171,7 +171,7 @@ def test_casing_is_normalized_and_originals_kept():
 def test_the_readiness_rule_is_exactly_as_documented(status, stage, ready):
     # README and the module docs: status Yes and stage incremental, case-insensitive, surrounding whitespace
     # ignored - nothing else (a pin of the documented rule; this behaviour is not new)
-    assert normalize(item('a', status=status, stage=stage))['ready'] is ready
+    assert normalize(item('task_a', status=status, stage=stage))['ready'] is ready
 
 
 @pytest.mark.parametrize('fields, reason', [
