@@ -16,6 +16,7 @@ echo "$out"
 if echo "$out" | grep -q 'unsupported in variable storage'; then echo "a result type warned in set_fact"; exit 1; fi
 ansible-playbook -i ../../inventory gate.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 ansible-playbook -i ../../inventory reports.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
+ansible-playbook -i ../../inventory reports_flapping.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 
 # A failed gate stops the play: nothing after it runs, and the exit code says so.
 sim_scenario one-broken
