@@ -25,9 +25,10 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances impor
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.junit import gate_model, write_reports
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.junit import ReportError, write_reports
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, progress_line, round_line
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import (
+    all_passed, gate_report, progress_line, round_line)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_OPTIONS, Waiter
 
 try:  # module_defaults for options the task left out, also with omit (which drops them from the task's args)
@@ -77,11 +78,14 @@ class ActionModule(ActionBase):
         if not path or not isinstance(path, str):
             return result
         try:
-            junit, json_file = write_reports(path, gate_model(outcome))
-        except (OSError, ValueError) as exc:
-            problem = 'the report could not be written to %s: %s' % (path, exc)
+            junit, json_file = write_reports(path, outcome)
+        except ReportError as exc:  # no report is left: the gate did not pass
+            problem = str(exc)
+            if result.get('passed'):
+                result.update(passed=False, reason='report not written',
+                              report='Replication gate failed: every instance was ready, but %s.' % problem)
             result.update(failed=True, report_error=problem,
-                          msg='%s\n%s' % (result['msg'], problem) if result.get('msg') else problem)
+                          msg='%s\n%s' % (result['msg'], problem) if result.get('msg') else result.get('report'))
             return result
         result['report_files'] = dict(junit=junit, json=json_file)
         return result
@@ -150,12 +154,21 @@ class ActionModule(ActionBase):
             if not outcome.passed and params['explain_failures']:
                 client.transport.deadline = time.monotonic() + settings.connect_timeout + settings.read_timeout
                 self._explain(client, outcome.results)
-        report = gate_report(outcome.results)
+        report = gate_report(outcome.results, outcome.passed)
         if not outcome.passed:
             report += '\nStopped after %d round(s) in %ds: %s.' % (
-                outcome.rounds, int(outcome.elapsed), REASONS[outcome.reason])
+                outcome.rounds, int(outcome.elapsed), self._why_stopped(outcome, params['ready_polls']))
         return dict(passed=outcome.passed, reason=outcome.reason, instances=outcome.results, report=report,
                     rounds=outcome.rounds, elapsed=round(outcome.elapsed, 3), instance_ids=instance_ids)
+
+    @staticmethod
+    def _why_stopped(outcome, ready_polls):
+        """Why a wait that did not pass stopped; also when its last round was ready (a flapping task, or
+        too few ready rounds in a row before the deadline)."""
+        if outcome.reason == 'timed out' and all_passed(outcome.results):
+            return '%s after a ready round, before %d ready rounds in a row (ready_polls)' % (
+                REASONS[outcome.reason], ready_polls)
+        return REASONS[outcome.reason]
 
     @staticmethod
     def _instances(client, params):

@@ -91,10 +91,17 @@ options:
         task, a failure for each task that is not ready (its status, stage, percentage, reasons and, where read,
         its last C(ALTER TABLE) error and failing checks), a failure for each instance-level problem, and an error
         for each instance whose query failed (with its HTTP status, error code, message and request id).
+      - The last test suite, C(replication_gate), holds the gate's own verdict as one test case, C(gate) - passed,
+        or a failure (an error when the gate could not judge - a query failed, invalid options) that says why, with
+        RV(report) as its text. So a wait that did not pass always counts a failed test, also when its last round
+        was ready (the deadline came before O(ready_polls) ready rounds in a row).
       - The same report as JSON is written beside it, named like the XML file with C(.json) instead of C(.xml)
         (or with C(.json) added), for example C(reports/replication.xml) and C(reports/replication.json).
-      - Missing directories are created; each file is replaced whole. A relative path is relative to the
-        directory C(ansible-playbook) runs in. Failing to write it fails the task.
+      - Missing directories are created. Both files are written to new temporary files in their directory
+        first (created exclusively, never through an existing file or link), then put in place; their mode is
+        what the umask gives a new file. A relative path is relative to the directory C(ansible-playbook) runs in.
+      - Failing to write them fails the task (also a wait that passed, then with RV(passed=false)) and removes
+        both files, so an earlier run's report never stands for this one.
     type: path
 extends_documentation_fragment:
   - taurusdb.htap.attributes
@@ -150,16 +157,22 @@ EXAMPLES = r'''
 
 RETURN = r'''
 passed:
-  description: Whether the wait passed.
+  description: Whether the gate passed - the wait passed and, with O(report_file), its reports were written.
   returned: always
   type: bool
 reason:
-  description: Why it ended - V(passed), V(fail fast), V(query failed) or V(timed out).
+  description:
+    - Why it ended - V(passed), V(fail fast), V(query failed) or V(timed out); V(report not written) when the wait
+      passed but the files for O(report_file) could not be written.
   returned: always
   type: str
   sample: fail fast
 report:
-  description: The gate's report - per instance, every blocking task with its status, stage, percentage, reasons and why it broke.
+  description:
+    - The gate's report - per instance, every blocking task with its status, stage, percentage, reasons and why it broke.
+    - It begins with C(Replication gate passed) only when the gate passed. A wait that failed after its rounds
+      begins with C(Replication gate failed), also when its last round was ready, and its last line says why it
+      stopped (for example, that the deadline came after a ready round, before O(ready_polls) ready rounds in a row).
   returned: always
   type: str
 instances:

@@ -5,8 +5,9 @@
 """The gate's verdict as reports CI systems read: JUnit XML (a test suite per instance, a test case
 per task, a failure per task that is not ready, an error per failed query) and the same as JSON.
 
-``gate_model`` turns the wait's outcome into one plain structure; ``junit_xml`` and JSON are two
-renderings of it; ``write_reports`` writes both, each atomically. Standard library only.
+``gate_model`` turns the wait's outcome into one plain structure (with the gate's own verdict as a test
+case, so a gate that did not pass is never a report without failures); ``junit_xml`` and ``json_report``
+are two renderings of it; ``write_reports`` writes both as a pair. Standard library only.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,13 +17,18 @@ import datetime
 import json
 import os
 import re
+import tempfile
 import xml.etree.ElementTree as ET
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import explanation_lines, query_failed
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed, explanation_lines, query_failed
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS
 
 NAME = 'taurusdb.htap replication gate'
+GATE_SUITE, GATE_CASE = 'replication_gate', 'gate'  # the gate's own verdict: the last suite, one case
 # Characters XML 1.0 cannot hold at all (a server may send any of them in a task name).
 _NOT_XML = re.compile(u'[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
+# Lone surrogates: valid in a JSON answer (an escape), but no UTF-8 file can hold them.
+_SURROGATE = re.compile(u'[\ud800-\udfff]')
 ERROR_FIELDS = ('status', 'error_code', 'error_msg', 'request_id', 'hint', 'attempts', 'url')
 
 
@@ -37,12 +43,14 @@ def _task_name(task):
     return '%s (%s -> %s)' % (task.get('task_name'), task.get('source_database'), task.get('target_database'))
 
 
-def _case(instance_id, name, status='passed', message=None, details=None, task=None):
+def _case(instance_id, name, status='passed', message=None, details=None, task=None, kind=None):
+    """One test case; ``kind`` is the JUnit type of its failure or error."""
     case = {'name': name, 'classname': instance_id, 'status': status}
     if task is not None:
         case['task'] = dict((key, task.get(key)) for key in ('task_name', 'source_database', 'target_database'))
     if status != 'passed':
-        case.update(message=message, details=details)
+        case.update(message=message, details=details,
+                    type=kind or ('NotReady' if status == 'failed' else 'QueryFailed'))
     return case
 
 
@@ -84,23 +92,46 @@ def _suite(result):
     return suite
 
 
+def _gate_case(outcome, results, cases_passed):
+    """The gate's own verdict as a test case, so a CI system counts every failed gate as failed - also one
+    whose last round was ready (the deadline came before ready_polls ready rounds in a row). An error when
+    the gate could not judge (a query failed, invalid options, nothing checked), a failure otherwise."""
+    reason, details = outcome.get('reason'), outcome.get('report') or outcome.get('msg')
+    if outcome.get('passed') and all_passed(results) and cases_passed:
+        return _case(GATE_SUITE, GATE_CASE)
+    if not results:
+        message = details or 'no instances were checked'
+        message = '%s: %s' % (reason, message) if reason else message
+    elif outcome.get('passed'):  # a wait that says it passed over results that do not: not ready
+        message = 'the gate failed: its last round was not all ready'
+    elif reason == 'timed out' and all_passed(results):
+        message = 'the gate failed: %s after a ready round, before ready_polls ready rounds in a row' % REASONS[reason]
+    else:
+        message = 'the gate failed: %s' % (REASONS[reason] if reason in REASONS and reason != 'passed'
+                                           else reason or 'it did not pass')
+    if not results or reason in ('query failed', 'invalid options'):
+        return _case(GATE_SUITE, GATE_CASE, 'error', message, details, kind='GateError')
+    return _case(GATE_SUITE, GATE_CASE, 'failed', message, details, kind='GateFailed')
+
+
 def gate_model(outcome, timestamp=None):
     """The wait's outcome (passed, reason, instances, report, rounds, elapsed) as one structure: suites of
-    cases with their counts. A wait that failed before any instance was queried is one error."""
+    cases with their counts - a suite per instance, and the gate's own verdict as the last suite. It passes
+    only when the wait passed and no case failed; a gate that did not pass has a failed or erroring case."""
     timestamp = timestamp or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S')
     results = outcome.get('instances') or []
     suites = [_suite(result) for result in results]
-    if not suites:
-        message = outcome.get('report') or outcome.get('msg') or 'no instances were checked'
-        suites = [{'name': 'replication_gate', 'instance_id': None, 'properties': {},
-                   'cases': [_case('replication_gate', 'gate', 'error', message, outcome.get('msg'))]}]
+    cases_passed = all(case['status'] == 'passed' for suite in suites for case in suite['cases'])
+    gate = _gate_case(outcome, results, cases_passed)
+    suites.append({'name': GATE_SUITE, 'instance_id': None, 'cases': [gate],
+                   'properties': {'rounds': outcome.get('rounds', 0)}})
     elapsed = float(outcome.get('elapsed') or 0)
     for suite in suites:
         statuses = [case['status'] for case in suite['cases']]
         suite.update(tests=len(statuses), failures=statuses.count('failed'), errors=statuses.count('error'),
                      time=elapsed, timestamp=timestamp)
     return {
-        'name': NAME, 'passed': bool(outcome.get('passed')), 'reason': outcome.get('reason'),
+        'name': NAME, 'passed': gate['status'] == 'passed', 'reason': outcome.get('reason'),
         'rounds': outcome.get('rounds', 0), 'elapsed': elapsed, 'timestamp': timestamp,
         'tests': sum(suite['tests'] for suite in suites), 'failures': sum(suite['failures'] for suite in suites),
         'errors': sum(suite['errors'] for suite in suites), 'report': outcome.get('report'), 'suites': suites,
@@ -132,35 +163,78 @@ def junit_xml(model):
         for case in suite['cases']:
             element = ET.SubElement(node, 'testcase', name=_text(case['name']), classname=_text(case['classname']),
                                     time='0')
-            if case['status'] == 'failed':
-                ET.SubElement(element, 'failure', message=_text(case['message']), type='NotReady').text = \
-                    _text(case['details'])
-            elif case['status'] == 'error':
-                ET.SubElement(element, 'error', message=_text(case['message']), type='QueryFailed').text = \
+            if case['status'] != 'passed':
+                tag = 'failure' if case['status'] == 'failed' else 'error'
+                ET.SubElement(element, tag, message=_text(case['message']), type=case['type']).text = \
                     _text(case['details'])
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='utf-8') + b'\n'
 
 
-def _write(path, data):
-    """Write a file whole or not at all (a CI job never reads half a report)."""
-    temporary = '%s.tmp-%d' % (path, os.getpid())
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # the umask decides
+def json_report(model):
+    """The model as JSON (bytes, UTF-8). A lone surrogate (which a server may send as a JSON escape, but
+    UTF-8 cannot hold) becomes U+FFFD, as in the XML."""
+    text = json.dumps(model, indent=2, ensure_ascii=False) + '\n'
+    return _SURROGATE.sub(u'\ufffd', text).encode('utf-8')
+
+
+class ReportError(Exception):
+    """The reports could not be written; no file at their paths is left to claim anything."""
+
+
+def _umask():
+    mask = os.umask(0o022)  # reading the umask means setting it: put it back at once
+    os.umask(mask)
+    return mask
+
+
+def _temporary(path, data):
+    """A new file holding ``data`` beside ``path``, for os.replace: created exclusively under a name no one
+    can plant a symlink at beforehand (mkstemp), with the mode the umask gives a new file (CI reads it)."""
+    directory, name = os.path.split(path)
+    handle, temporary = tempfile.mkstemp(prefix='.%s.' % name, suffix='.tmp', dir=directory)
     try:
         with os.fdopen(handle, 'wb') as stream:
+            os.fchmod(stream.fileno(), 0o666 & ~_umask())
             stream.write(data)
-        os.replace(temporary, path)
     except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+        os.remove(temporary)
         raise
+    return temporary
 
 
-def write_reports(path, model):
-    """Write the JUnit XML file and the JSON file beside it (creating missing directories); returns their paths."""
+def _removed(path):
+    """Whether nothing is left at ``path`` (removing what is there)."""
+    try:
+        os.remove(path)
+    except OSError:
+        return not os.path.lexists(path)
+    return True
+
+
+def write_reports(path, outcome, timestamp=None):
+    """Write the wait's outcome as the JUnit XML file and the JSON file beside it (creating missing
+    directories), as a pair: both are rendered and written to temporary files first, then put in place;
+    returns their paths. When anything fails, both report files are removed (an earlier run's report
+    must not speak for this one) and ReportError says why."""
     xml_path, json_path = report_paths(path)
-    directory = os.path.dirname(xml_path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory)
-    _write(xml_path, junit_xml(model))
-    _write(json_path, (json.dumps(model, indent=2, ensure_ascii=False) + '\n').encode('utf-8'))
+    ready = []  # (temporary, target) not yet in place
+    try:
+        model = gate_model(outcome, timestamp)
+        contents = ((xml_path, junit_xml(model)), (json_path, json_report(model)))
+        if not os.path.isdir(os.path.dirname(xml_path)):
+            os.makedirs(os.path.dirname(xml_path))
+        for target, data in contents:
+            ready.append((_temporary(target, data), target))
+        while ready:
+            temporary, target = ready[0]
+            os.replace(temporary, target)
+            ready.pop(0)
+    except Exception as exc:  # pylint: disable=broad-except  # whatever failed, no report is left half-done
+        for temporary, _target in ready:
+            _removed(temporary)
+        left = [target for target in (xml_path, json_path) if not _removed(target)]
+        problem = 'the report could not be written to %s: %s' % (path, exc)
+        if left:
+            problem += '; the earlier %s could not be removed and is not from this run' % ' and '.join(left)
+        raise ReportError(problem)
     return xml_path, json_path

@@ -67,11 +67,17 @@ def all_passed(results):
     return bool(results) and all(_passed(result) for result in results)
 
 
-def gate_report(results):
-    """The gate's verdict over several instance results (or failed module results), one block each."""
+def gate_report(results, passed=None):
+    """The gate's verdict over several instance results (or failed module results), one block each.
+
+    ``passed=False``: the wait did not pass, even if these results are all ready (its deadline came
+    before ready_polls ready rounds in a row); the report then never says passed. The caller says why."""
     if not results:
         return 'Replication gate failed: no instances were checked.'
     blocked = len([r for r in results if not _passed(r)])
+    if not blocked and passed is False:
+        return 'Replication gate failed: all %d instance(s) ready in the last round, but the wait did not pass.' \
+            % len(results)
     if not blocked:
         return 'Replication gate passed: all %d instance(s) ready.' % len(results)
     lines = ['Replication gate failed: %d of %d instance(s) not ready.' % (blocked, len(results))]

@@ -17,6 +17,7 @@ if echo "$out" | grep -q 'unsupported in variable storage'; then echo "a result 
 ansible-playbook -i ../../inventory gate.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 ansible-playbook -i ../../inventory reports.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 ansible-playbook -i ../../inventory bounds.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
+ansible-playbook -i ../../inventory reports_flapping.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 
 # A failed gate stops the play: nothing after it runs, and the exit code says so.
 sim_scenario one-broken

@@ -61,3 +61,12 @@ def test_the_report_quotes_why_a_task_broke_or_that_it_could_not_be_read():
     unread = dict(WAITING, explanations=[{'task_name': 'users_db', 'source_database': 'users',
                                           'target_database': 'users_sr', 'error': 'HTTP 503'}])
     assert '      why: the explanation could not be read: HTTP 503' in gate_report([unread])
+
+
+def test_a_wait_that_did_not_pass_never_reports_passed():
+    # the deadline after a round that happened to be ready (ready_polls not reached, a flapping task)
+    assert gate_report([READY, READY], passed=False) == (
+        'Replication gate failed: all 2 instance(s) ready in the last round, but the wait did not pass.')
+    assert gate_report([READY, WAITING], passed=False) == gate_report([READY, WAITING])
+    assert gate_report([], passed=False) == gate_report([])
+    assert gate_report([READY], passed=True) == gate_report([READY]) == 'Replication gate passed: all 1 instance(s) ready.'
