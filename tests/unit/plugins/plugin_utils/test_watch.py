@@ -97,7 +97,7 @@ def test_an_incomplete_listing_changes_no_task_but_says_so(clock):
     watch = Watch([INSTANCE], interval=10, initial_state=False, clock=clock)
     state = watch.instances[INSTANCE]
     watch.observe(state, result([row('a_db'), row('b_db')]))
-    problem = 'listing incomplete after 3 attempts: total_count changed while paging (2, 3)'
+    problem = 'listing incomplete after 3 reads: total_count changed while paging (2, 3)'
     events = watch.observe(state, result([row('a_db')], complete=False, problems=[problem]))
     assert types(events) == [('problems_changed', None)]  # b_db did not vanish: the listing lacks it
     assert events[0]['new'] == [problem] and events[0]['old'] == []
@@ -113,7 +113,7 @@ def test_an_inconsistent_listing_changes_no_task_but_says_so(clock):
     state = watch.instances[INSTANCE]
     first = watch.observe(state, result([row('a_db', status='No')]))
     assert types(first) == [('initial_state', None), ('task_not_ready', 'a_db')]
-    problem = 'listing inconsistent after 3 attempts: the API sent different rows for the same task: a_db'
+    problem = 'listing inconsistent after 3 reads: the API sent different rows for the same task: a_db'
     twins = [row('a_db', status='No'), row('a_db')]
     events = watch.observe(state, result(twins, consistent=False, total=1, problems=[problem]))
     assert types(events) == [('problems_changed', None)]  # no task_ready
