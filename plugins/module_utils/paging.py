@@ -171,28 +171,29 @@ def list_all(fetch, identity, describe=canonical, noun='items', limit=None, offs
                     pages=1)
     request_ids, reads = [], 0
     failed = 0  # reads that had a problem, or whose proof found a change
-    unproven = None  # the last read that would pass, waiting for its proof
+    unproven = None  # (pages, listing) of the last read that would pass, waiting for its proof
     while True:
-        pages = _read(fetch, concurrency, noun, [page.offset for page in unproven] if unproven else None)
+        pages = _read(fetch, concurrency, noun, [page.offset for page in unproven[0]] if unproven else None)
         reads += 1
         request_ids.extend(page.request_id for page in pages)
         rows, problems, complete = _judge(pages, identity, describe, noun)
         listing = dict(total=pages[0].total, items=rows, request_ids=request_ids, complete=complete,
                        consistent=not problems, problems=[], pages=len(request_ids))
         if not problems:
-            # a read the same as the one it proves would pass as that one did: no need to ask again
-            if len(pages) == 1 or (unproven is not None and _same(unproven, pages)) or not would_pass(listing):
+            if unproven is not None and _same(unproven[0], pages):
+                # proven: the read it proves is returned, as would_pass saw it (its verdict stands)
+                return dict(unproven[1], request_ids=request_ids, pages=len(request_ids))
+            if len(pages) == 1 or not would_pass(listing):
                 return listing
             if unproven is not None:
                 failed += 1
                 problems = ['the listing changed while it was read (tasks added, removed or changed between '
                             'page requests): no two reads of its %d pages in a row answered alike' % len(pages)]
-            unproven = pages
+            unproven = (pages, listing)
         else:
             failed += 1
             unproven = None
         if failed >= attempts:
             state = 'inconsistent' if complete else 'incomplete'
-            listing.update(consistent=False, problems=['listing %s after %d reads: %s' % (
+            return dict(listing, consistent=False, problems=['listing %s after %d reads: %s' % (
                 state, reads, '; '.join(problems))])
-            return listing

@@ -121,7 +121,7 @@ def describe_task(item):
 
 
 def list_replications(client, instance_id, query):
-    """The complete, consistent listing of one instance (or the one page asked for)."""
+    """(the complete, consistent listing of one instance (or the one page asked for), its verdict)."""
     check_instance_id(instance_id)
 
     def fetch(offset, limit):
@@ -130,22 +130,30 @@ def list_replications(client, instance_id, query):
         payload, request_id = client.get_json(path, [('limit', str(limit)), ('offset', str(offset))], what, HINTS)
         return parse_page(payload, offset, request_id)
 
-    return list_tasks(fetch, instance_id, query)
+    return judged_listing(fetch, instance_id, query)
 
 
-def list_tasks(fetch, instance_id, query):
-    """The listing over ``fetch(offset, limit)``: a listing whose rows would pass the gate is read twice,
-    to prove that it did not change while it was read (see paging.list_all)."""
+def judged_listing(fetch, instance_id, query):
+    """(listing, verdict) over ``fetch(offset, limit)``. A listing whose rows would pass the gate is read
+    twice, to prove that it did not change while it was read (see paging.list_all); the verdict that
+    decided it is the verdict returned when that read stands (it is made once)."""
+    judged = []
+
     def would_pass(listing):
-        return verdict(instance_id, listing, query.rule)['all_ready']
+        judged[:] = [listing['items'], verdict(instance_id, listing, query.rule, query.return_raw)]
+        return judged[1]['all_ready']
 
-    return list_all(fetch, task_identity, describe_task, 'tasks', query.limit, query.offset,
-                    query.page_concurrency, query.listing_attempts, would_pass)
+    listing = list_all(fetch, task_identity, describe_task, 'tasks', query.limit, query.offset,
+                       query.page_concurrency, query.listing_attempts, would_pass)
+    if judged and judged[0] is listing['items'] and listing['complete'] and listing['consistent'] \
+            and not listing['problems']:
+        return listing, dict(judged[1], request_ids=[rid for rid in listing['request_ids'] if rid])
+    return listing, verdict(instance_id, listing, query.rule, query.return_raw)
 
 
 def query_instance(client, instance_id, query):
     """Everything about one instance: the complete listing and its verdict (with why tasks broke, if asked)."""
-    result = verdict(instance_id, list_replications(client, instance_id, query), query.rule, query.return_raw)
+    _listing, result = list_replications(client, instance_id, query)
     if query.explain_failures:
         broken = [task for task in result['not_ready'] if task['status'] == 'no']
         result['explanations'] = explain(client, instance_id, broken, query.page_concurrency)

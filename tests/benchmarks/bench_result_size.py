@@ -56,7 +56,7 @@ def main():
         sim.load({'instances': [{'id': INSTANCE, 'generate': {'count': args.tasks, 'stage': 'Incremental'}}]})
         settings = ConnectionSettings(params(sim))
         with Client(settings, concurrency=4) as client:
-            listing = list_replications(client, INSTANCE, ReplicationQuery({}))
+            listing, _result = list_replications(client, INSTANCE, ReplicationQuery({}))
             raw = len(json.dumps(listing['items']))
             sizes = {}
             for return_raw in (False, True):

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import Page, list_all
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    describe_task, list_tasks, query_instance, task_identity)
+    describe_task, judged_listing, query_instance, task_identity)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import verdict
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE, base_params, make_client, query_of
@@ -52,8 +52,9 @@ class ChangingList(object):
 
 def judge(server, concurrency=1, attempts=3, **params):
     query = query_of(dict(base_params_offline(), page_concurrency=concurrency, listing_attempts=attempts, **params))
-    listing = list_tasks(server.fetch, INSTANCE, query)
-    return listing, verdict(INSTANCE, listing, query.rule)
+    listing, result = judged_listing(server.fetch, INSTANCE, query)
+    assert result == verdict(INSTANCE, listing, query.rule)  # the verdict made once is the listing's
+    return listing, result
 
 
 def base_params_offline():
