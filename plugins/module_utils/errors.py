@@ -83,7 +83,8 @@ class ApiError(Exception):
 
 class Scrubber(object):
     """Removes secrets from text and data, in every form a server or library may print them:
-    as given, repr-escaped, JSON-escaped and URL-encoded; and request signatures."""
+    as given, trimmed or lower-cased (as the verdict shows status and stage), each of those
+    repr-escaped, JSON-escaped and URL-encoded; and request signatures."""
 
     MIN_LENGTH = 4  # shorter values are too common in ordinary text to replace safely
 
@@ -97,9 +98,10 @@ class Scrubber(object):
     def add(self, secret):
         if not isinstance(secret, str) or len(secret.strip()) < self.MIN_LENGTH:
             return
-        forms = set([secret, secret.strip(), repr(secret)[1:-1], repr(secret.encode('utf-8'))[2:-1],
-                     json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
-                     quote(secret, safe=''), quote_plus(secret), quote(secret)])
+        forms = set()
+        for text in set([secret, secret.strip(), secret.lower(), secret.strip().lower()]):
+            forms.update([text, repr(text)[1:-1], repr(text.encode('utf-8'))[2:-1], json.dumps(text)[1:-1],
+                          json.dumps(text, ensure_ascii=False)[1:-1], quote(text, safe=''), quote_plus(text), quote(text)])
         with self._lock:
             self._variants.update(form for form in forms if len(form) >= self.MIN_LENGTH)
 
