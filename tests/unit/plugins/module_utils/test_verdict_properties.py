@@ -74,7 +74,7 @@ def oracle(pages, min_tasks):
 
     def ready(row):
         return (isinstance(row.get('task_name'), str) and bool(row['task_name'].strip())
-                and all(row.get(f) is None or isinstance(row.get(f), (str, int, float)) and not isinstance(row.get(f), bool)
+                and all(row.get(f) is None or isinstance(row.get(f), str)
                         for f in ('task_name', 'source_database', 'target_database', 'status', 'stage', 'catchup_stage'))
                 and isinstance(row.get('status'), str) and row['status'].strip().lower() == 'yes'
                 and isinstance(row.get('stage'), str) and row['stage'].strip().lower() == 'incremental')
