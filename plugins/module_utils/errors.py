@@ -126,11 +126,12 @@ class Scrubber(object):
         return self._walk(value)
 
     def _leaks(self, value):
+        """Whether any string of value (keys too) holds a secret. JSON escapes each character alone, so a
+        string's secret, escaped as the whole is, is in the JSON text of the whole."""
         blob = json.dumps(value, default=str, ensure_ascii=False)
         with self._lock:
             variants = list(self._variants) + list(self._signatures)
-        return 'Signature=' in blob or any(variant in blob or json.dumps(variant)[1:-1] in blob
-                                           for variant in variants)
+        return 'Signature=' in blob or any(json.dumps(variant, ensure_ascii=False)[1:-1] in blob for variant in variants)
 
     def _walk(self, value):
         if isinstance(value, str):

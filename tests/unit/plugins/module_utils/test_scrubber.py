@@ -5,7 +5,10 @@ from urllib.parse import quote, quote_plus
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import REDACTED, Scrubber
 
-SECRETS = ['p\u00e4ssw\u00f6rd-1', 'tok"en\\with/quotes', 'sk%41-percent+plus space', 'line\nbreak-token', '\u5bc6\u7801\u5bc6\u7801']
+# Secrets whose forms differ: non-ASCII (repr keeps it, JSON escapes it), quotes and backslashes (escaped
+# differently by repr and JSON), % + and spaces (URL-encoded), a line break, both quotes (repr escapes one).
+SECRETS = ['p\u00e4ssw\u00f6rd-1', 'tok"en\\with/quotes', 'sk%41-percent+plus space', 'line\nbreak-token',
+           '\u5bc6\u7801\u5bc6\u7801', 'p\u00e4"ss\\w\u00f6rd', 'it\'s-"both"-quotes', 'del\x7f-and-\x85-nel']
 
 
 def forms(secret):
@@ -45,7 +48,9 @@ def test_short_values_are_left_alone():
 
 def test_data_scrubs_every_form_of_secrets_with_special_characters():
     # before: with `any` -> `all` in Scrubber._leaks every test passed, and these leaked from results:
-    # each secret has several forms that differ, so "all of them leak" is never true
+    # each secret has several forms that differ, so "all of them leak" is never true. And data holding only
+    # the repr form of a secret with non-ASCII and a quote or backslash (as "unknown stage %r" quotes an
+    # echoed stage) was returned whole: the check for a leak looked for ASCII-escaped forms in non-ASCII JSON
     scrubber = Scrubber(SECRETS)
     for secret in SECRETS:
         for form in forms(secret):
@@ -87,3 +92,10 @@ def test_the_latest_64_signatures_are_all_scrubbed():
     for signature in signatures:
         scrubber.add_signature(signature)
     assert all(scrubber.text('echo ' + signature) == 'echo ' + REDACTED for signature in signatures)
+
+
+def test_a_secret_is_scrubbed_lower_cased_too():
+    # before: the verdict lower-cases status and stage, so a token a server echoed there came back lower-cased, whole
+    scrubber = Scrubber(['Tok"EN-Secret'])
+    assert scrubber.text('stage tok"en-secret') == 'stage ' + REDACTED
+    assert scrubber.data({'by_stage': {'tok"en-secret': 1}}) == {'by_stage': {REDACTED: 1}}
