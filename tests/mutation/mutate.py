@@ -37,13 +37,14 @@ UNIT = 'tests/unit/plugins/'
 # The two dribble tests of the adversarial server take 12 s and test the transport's watchdog only.
 TARGETS = {
     'plugins/module_utils/replication_verdict.py': [
-        UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
-        UNIT + 'module_utils/test_verdict_properties.py'],
+        UNIT + 'module_utils/test_replication_verdict.py', UNIT + 'module_utils/test_replication.py',
+        UNIT + 'module_utils/test_false_greens.py', UNIT + 'module_utils/test_verdict_properties.py'],
     'plugins/module_utils/paging.py': [
-        UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
-        UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled',
-        UNIT + 'module_utils/test_verdict_properties.py'],
+        UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_replication.py',
+        UNIT + 'module_utils/test_false_greens.py', UNIT + 'module_utils/test_adversarial_server.py',
+        '-k', 'not dribbled', UNIT + 'module_utils/test_verdict_properties.py'],
     'plugins/module_utils/replication.py': [
+        UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_query_instances.py',
         UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
         UNIT + 'module_utils/test_bad_input.py', UNIT + 'modules/test_taurusdb_starrocks_replication_info.py',
         UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled',
@@ -222,30 +223,80 @@ def mutants_for(path):
     return lines, unique
 
 
-class Workspace(object):
-    """A private copy of the collection for one worker, at <dir>/ansible_collections/taurusdb/htap."""
+# What every test run imports, imported once by each worker's server (never the collection itself:
+# each forked run must import the mutated file afresh).
+PRELOAD = ('pytest', 'hypothesis', 'requests', 'urllib3', 'trustme', 'ansible.module_utils.basic', 'htapsim.pytest_plugin')
 
-    def __init__(self, base, index):
+
+def serve():
+    """A worker's server: imports what the tests need once, then for each request (a JSON line on stdin:
+    pytest arguments, a timeout, a log file) forks a pytest run and answers its exit code (null when it
+    timed out). Forking saves the second of imports every run would cost."""
+    import importlib
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    import pytest
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:  # the run: in its own session, so a timeout kills everything it started
+            os.setsid()
+            log = os.open(request['log'], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            os._exit(int(pytest.main(request['args'])))
+        deadline = time.monotonic() + request['timeout']
+        code = None
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                code = os.waitstatus_to_exitcode(status)
+                break
+            if time.monotonic() > deadline:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                break
+            time.sleep(0.02)
+        sys.stdout.write(json.dumps({'code': code}) + '\n')
+        sys.stdout.flush()
+
+
+class Workspace(object):
+    """A private copy of the collection for one worker, at <dir>/ansible_collections/taurusdb/htap, with
+    its server (see serve)."""
+
+    def __init__(self, base, index, python):
         self.path = os.path.join(base, 'w%d' % index)
         self.collection = os.path.join(self.path, 'ansible_collections', 'taurusdb', 'htap')
+        self.log = os.path.join(self.path, 'pytest.log')
         shutil.copytree(ROOT, self.collection, ignore=COPY_IGNORE, symlinks=True)
-
-    def run_tests(self, target, content, tests, timeout, python):
-        """Write ``content`` to ``target`` in this copy, run the tests; (outcome, seconds)."""
-        path = os.path.join(self.collection, target)
-        with open(path, 'wb') as handle:
-            handle.write(content)
         env = dict(os.environ, PYTHONPATH=self.path, PYTHONDONTWRITEBYTECODE='1', PYTHONHASHSEED='0')
+        self.server = subprocess.Popen([python, os.path.abspath(__file__), '--serve'], cwd=self.collection, env=env,
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def run_tests(self, target, content, tests, timeout):
+        """Write ``content`` to ``target`` in this copy, run the tests; (outcome, seconds, output)."""
+        with open(os.path.join(self.collection, target), 'wb') as handle:
+            handle.write(content)
         start = time.monotonic()
-        process = subprocess.Popen([python, '-m', 'pytest'] + PYTEST_ARGS + tests, cwd=self.collection, env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            output = process.communicate(timeout=timeout)[0]
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            return 'timed out', time.monotonic() - start, b''
-        return ('survived' if process.returncode == 0 else 'killed'), time.monotonic() - start, output
+        request = {'args': PYTEST_ARGS + tests, 'timeout': timeout, 'log': self.log}
+        self.server.stdin.write((json.dumps(request) + '\n').encode('utf-8'))
+        self.server.stdin.flush()
+        reply = self.server.stdout.readline()
+        if not reply:
+            raise SystemExit('a worker\'s server ended; run again')
+        code = json.loads(reply.decode('utf-8'))['code']
+        with open(self.log, 'rb') as handle:
+            output = handle.read()
+        outcome = 'timed out' if code is None else 'survived' if code == 0 else 'killed'
+        return outcome, time.monotonic() - start, output
+
+    def close(self):
+        self.server.stdin.close()
+        self.server.wait()
 
 
 def run_file(target, args, workspaces):
@@ -267,7 +318,7 @@ def run_file(target, args, workspaces):
         tests = [arg for arg in tests if arg not in absent]
     original = b''.join(lines)
     start = time.monotonic()
-    outcome, baseline, output = workspaces[0].run_tests(target, original, tests, args.max_timeout, args.python)
+    outcome, baseline, output = workspaces[0].run_tests(target, original, tests, args.max_timeout)
     if outcome != 'survived':
         sys.stdout.write(output.decode('utf-8', 'replace')[-3000:])
         raise SystemExit('%s: the tests do not pass on the unmutated file (%s); fix that first' % (target, outcome))
@@ -282,8 +333,7 @@ def run_file(target, args, workspaces):
         with lock:
             workspace = free.pop()
         try:
-            mutant.outcome, mutant.seconds, _output = workspace.run_tests(
-                target, mutant.apply(lines), tests, timeout, args.python)
+            mutant.outcome, mutant.seconds, _output = workspace.run_tests(target, mutant.apply(lines), tests, timeout)
         finally:
             with lock:
                 free.append(workspace)
@@ -339,6 +389,9 @@ def main():
     parser.add_argument('--python', default=sys.executable, help='the Python with pytest (default: this one)')
     parser.add_argument('--json', help='write the results to this file')
     parser.add_argument('-v', '--verbose', action='store_true', help='print each mutant\'s outcome as it ends')
+    if sys.argv[1:] == ['--serve']:
+        serve()
+        return
     args = parser.parse_args()
     files = args.files or list(TARGETS)
     for target in files:
@@ -349,10 +402,14 @@ def main():
             run_file(target, args, [])
         return
     base = tempfile.mkdtemp(prefix='mutation-')
+    workspaces = []
     try:
-        workspaces = [Workspace(base, index) for index in range(max(1, args.workers))]
+        for index in range(max(1, args.workers)):
+            workspaces.append(Workspace(base, index, args.python))
         results = [run_file(target, args, workspaces) for target in files]
     finally:
+        for workspace in workspaces:
+            workspace.close()
         shutil.rmtree(base, ignore_errors=True)
     if len(results) > 1:
         print('\nfile                                          mutants  killed  timed out  survived  score   time')
