@@ -136,56 +136,74 @@ def in_function(tree):
     return inside
 
 
-def mutants_of(source):
-    """Every mutant of a source text, in source order."""
-    tree = ast.parse(source)
-    text = lambda node: ast.get_source_segment(source, node)  # noqa: E731
-    unparse = lambda node: '(%s)' % ast.unparse(node)  # noqa: E731
-    skip, docs, functions = skipped_nodes(tree), docstrings(tree), in_function(tree)
-    found = []
-    for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
+class Faults(object):
+    """The faults of one source text."""
+
+    def __init__(self, source):
+        self.source = source
+        self.tree = ast.parse(source)
+        self.skip, self.docs, self.functions = skipped_nodes(self.tree), docstrings(self.tree), in_function(self.tree)
+
+    def text(self, node):
+        return ast.get_source_segment(self.source, node)
+
+    def swap(self, node, replacement, before, after):
+        """``node`` written as ``replacement`` (an AST), described as ``before`` -> ``after`` in the node."""
+        return Mutant(node, '(%s)' % ast.unparse(replacement),
+                      '`%s` -> `%s` in `%s`' % (before, after, short(self.text(node))))
+
+    def all(self):
+        """Every fault, in source order."""
+        found = []
+        for node in ast.walk(self.tree):
+            if id(node) not in self.skip:
+                found.extend(self.operators(node))
+                found.extend(self.statements(node))
+        found.sort(key=lambda mutant: (mutant.start, mutant.end, mutant.what))
+        return found
+
+    def operators(self, node):
+        """Faults of an expression: its operator, function or constant changed."""
         if isinstance(node, ast.Compare):
-            for index, operator in enumerate(node.ops):
-                for other in COMPARE_SWAPS.get(type(operator), ()):
-                    ops = list(node.ops)
-                    ops[index] = other()
-                    found.append(Mutant(node, unparse(ast.Compare(node.left, ops, node.comparators)),
-                                        '`%s` -> `%s` in `%s`' % (OPERATOR_TEXT[type(operator)], OPERATOR_TEXT[other],
-                                                                  short(text(node)))))
-        elif isinstance(node, ast.BoolOp):
-            other = ast.Or() if isinstance(node.op, ast.And) else ast.And()
-            names = ('and', 'or') if isinstance(node.op, ast.And) else ('or', 'and')
-            found.append(Mutant(node, unparse(ast.BoolOp(other, node.values)),
-                                '`%s` -> `%s` in `%s`' % (names[0], names[1], short(text(node)))))
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
-            found.append(Mutant(node, unparse(node.operand), '`%s` -> `%s`' % (short(text(node)),
-                                                                                 short(text(node.operand)))))
-        elif isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in BINOP_SWAPS:
+            return [self.swap(node, ast.Compare(node.left, node.ops[:index] + [other()] + node.ops[index + 1:],
+                                                node.comparators), OPERATOR_TEXT[type(operator)], OPERATOR_TEXT[other])
+                    for index, operator in enumerate(node.ops) for other in COMPARE_SWAPS.get(type(operator), ())]
+        if isinstance(node, ast.BoolOp):
+            if isinstance(node.op, ast.And):
+                return [self.swap(node, ast.BoolOp(ast.Or(), node.values), 'and', 'or')]
+            return [self.swap(node, ast.BoolOp(ast.And(), node.values), 'or', 'and')]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
+            return [Mutant(node, '(%s)' % ast.unparse(node.operand),
+                           '`%s` -> `%s`' % (short(self.text(node)), short(self.text(node.operand))))]
+        if isinstance(node, ast.BinOp) and type(node.op) in BINOP_SWAPS:
             other = BINOP_SWAPS[type(node.op)]()
-            if isinstance(node, ast.BinOp):
-                replacement = unparse(ast.BinOp(node.left, other, node.right))
-            else:
-                replacement = ast.unparse(ast.AugAssign(node.target, other, node.value))
-            found.append(Mutant(node, replacement, '`%s` -> `%s` in `%s`' % (
-                OPERATOR_TEXT[type(node.op)], OPERATOR_TEXT[type(other)], short(text(node)))))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CALL_SWAPS:
-            call = ast.Call(ast.Name(CALL_SWAPS[node.func.id], ast.Load()), node.args, node.keywords)
-            found.append(Mutant(node, unparse(call), '`%s` -> `%s` in `%s`' % (
-                node.func.id, CALL_SWAPS[node.func.id], short(text(node)))))
-        elif isinstance(node, ast.Constant) and id(node) not in docs:
-            found.extend(constant_mutants(node, text(node)))
+            return [self.swap(node, ast.BinOp(node.left, other, node.right), OPERATOR_TEXT[type(node.op)],
+                              OPERATOR_TEXT[type(other)])]
+        if isinstance(node, ast.AugAssign) and type(node.op) in BINOP_SWAPS:
+            other = BINOP_SWAPS[type(node.op)]()
+            return [Mutant(node, ast.unparse(ast.AugAssign(node.target, other, node.value)), '`%s=` -> `%s=` in `%s`'
+                           % (OPERATOR_TEXT[type(node.op)], OPERATOR_TEXT[type(other)], short(self.text(node))))]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CALL_SWAPS:
+            other = CALL_SWAPS[node.func.id]
+            return [self.swap(node, ast.Call(ast.Name(other, ast.Load()), node.args, node.keywords), node.func.id,
+                              other)]
+        if isinstance(node, ast.Constant) and id(node) not in self.docs:
+            return constant_mutants(node, self.text(node))
+        return []
+
+    def statements(self, node):
+        """Faults of control: a condition negated, a statement removed, None returned."""
+        found = []
         if isinstance(node, (ast.If, ast.While, ast.IfExp)) and not isinstance(node.test, ast.Constant):
-            found.append(Mutant(node.test, '(not %s)' % unparse(node.test),
-                                'condition negated: `%s`' % short(text(node.test))))
-        if id(node) in functions and isinstance(node, REMOVABLE) and id(getattr(node, 'value', None)) not in docs:
-            found.append(Mutant(node, 'pass', 'statement removed: `%s`' % short(text(node))))
-        if isinstance(node, ast.Return) and node.value is not None and not (
-                isinstance(node.value, ast.Constant) and node.value.value is None):
-            found.append(Mutant(node.value, 'None', 'returns None instead of `%s`' % short(text(node.value))))
-    found.sort(key=lambda mutant: (mutant.start, mutant.end, mutant.what))
-    return found
+            found.append(Mutant(node.test, '(not (%s))' % ast.unparse(node.test),
+                                'condition negated: `%s`' % short(self.text(node.test))))
+        if (id(node) in self.functions and isinstance(node, REMOVABLE)
+                and id(getattr(node, 'value', None)) not in self.docs):
+            found.append(Mutant(node, 'pass', 'statement removed: `%s`' % short(self.text(node))))
+        returned = getattr(node, 'value', None) if isinstance(node, ast.Return) else None
+        if returned is not None and not (isinstance(returned, ast.Constant) and returned.value is None):
+            found.append(Mutant(returned, 'None', 'returns None instead of `%s`' % short(self.text(returned))))
+        return found
 
 
 def constant_mutants(node, text):
@@ -208,7 +226,7 @@ def mutants_for(path):
     source = original.decode('utf-8')
     lines = original.splitlines(True)
     unique, seen = [], set([original])
-    for mutant in mutants_of(source):
+    for mutant in Faults(source).all():
         mutated = mutant.apply(lines)
         if mutated in seen:
             continue
@@ -378,7 +396,7 @@ def report(target, mutants, seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('files', nargs='*', help='files to mutate, relative to the collection (default: all of TARGETS)')
     parser.add_argument('--workers', type=int, default=2, help='mutants tested at once (default 2)')
     parser.add_argument('--mutant', type=int, action='append', help='only this mutant number (repeatable)')

@@ -112,8 +112,8 @@ def leaked_forms(text):
 
 
 @pytest.mark.parametrize('status', [200, 400, 503])
-def test_a_token_echoed_in_every_field_is_scrubbed_from_errors_and_results(adversary, status, capsys, monkeypatch,
-                                                                          tmp_path):
+def test_a_token_echoed_in_every_field_is_scrubbed_from_errors_and_results(
+        adversary, status, capsys, monkeypatch, tmp_path):
     # before: the lookup did not scrub error_code or X-Request-Id, and a 200 body echo landed in `original`;
     # the test scrubbed the result itself, so it passed with Scrubber.data returning its input; and a stage
     # or status echoed came back lower-cased, which the scrubber did not know
