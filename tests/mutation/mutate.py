@@ -47,6 +47,7 @@ TARGETS = {
         UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_query_instances.py',
         UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
         UNIT + 'module_utils/test_bad_input.py', UNIT + 'modules/test_taurusdb_starrocks_replication_info.py',
+        UNIT + 'module_utils/test_replication_config.py', UNIT + 'module_utils/test_credential_sources.py',
         UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled',
         UNIT + 'module_utils/test_verdict_properties.py'],
     'plugins/module_utils/transport.py': [
