@@ -85,7 +85,8 @@ class ApiError(Exception):
 
 class Scrubber(object):
     """Removes secrets from text and data, in every form a server or library may print them:
-    as given, repr-escaped, JSON-escaped and URL-encoded; and request signatures."""
+    as given, trimmed or lower-cased (as the verdict shows status and stage), each of those
+    repr-escaped, JSON-escaped and URL-encoded; and request signatures."""
 
     MIN_LENGTH = 4  # shorter values are too common in ordinary text to replace safely
 
@@ -99,9 +100,11 @@ class Scrubber(object):
     def add(self, secret):
         if not isinstance(secret, str) or len(secret.strip()) < self.MIN_LENGTH:
             return
-        forms = set([secret, secret.strip(), repr(secret)[1:-1], repr(secret.encode('utf-8'))[2:-1],
-                     json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
-                     quote(secret, safe=''), quote_plus(secret), quote(secret), shown(secret, len(secret))])
+        forms = set()
+        for text in set([secret, secret.strip(), secret.lower(), secret.strip().lower()]):
+            forms.update([text, repr(text)[1:-1], repr(text.encode('utf-8'))[2:-1], json.dumps(text)[1:-1],
+                          json.dumps(text, ensure_ascii=False)[1:-1], quote(text, safe=''), quote_plus(text), quote(text),
+                          shown(text, 6 * len(text) + 64)])  # as server text is shown (escaped, never cut)
         with self._lock:
             self._variants.update(form for form in forms if len(form) >= self.MIN_LENGTH)
 
@@ -126,11 +129,12 @@ class Scrubber(object):
         return self._walk(value)
 
     def _leaks(self, value):
+        """Whether any string of value (keys too) holds a secret. JSON escapes each character alone, so a
+        string's secret, escaped as the whole is, is in the JSON text of the whole."""
         blob = json.dumps(value, default=str, ensure_ascii=False)
         with self._lock:
             variants = list(self._variants) + list(self._signatures)
-        return 'Signature=' in blob or any(variant in blob or json.dumps(variant)[1:-1] in blob
-                                           for variant in variants)
+        return 'Signature=' in blob or any(json.dumps(variant, ensure_ascii=False)[1:-1] in blob for variant in variants)
 
     def _walk(self, value):
         if isinstance(value, str):

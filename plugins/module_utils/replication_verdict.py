@@ -48,12 +48,11 @@ def _lower(value):
 
 
 def _field(item, name, reasons):
-    """A text field as text; a field of the wrong type is shown as JSON and makes the task not ready."""
+    """A text field as text; a field of the wrong type (a number too: the API sends text) is shown as
+    JSON and makes the task not ready."""
     value = item.get(name)
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
     reasons.append('%s is %s, not text' % (name, type(value).__name__))
     return canonical(value)
 

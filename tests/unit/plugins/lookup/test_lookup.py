@@ -40,6 +40,19 @@ def test_every_instance_skipped_is_an_empty_list_that_never_passes(sim, lookup):
     assert results == [] and not replication_ready(results)
 
 
+@pytest.mark.parametrize('on_missing', ['skip', 'warn'])
+def test_only_an_instance_that_does_not_exist_is_skipped_any_other_failure_fails(sim, lookup, on_missing):
+    # a lookup that dropped every failed instance would pass the gate on the healthy rest
+    broken = '02020202020202020202020202020202in17'
+    sim.load({'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}]},
+                            {'id': broken, 'tasks': [{'task_name': 'b_db'}],
+                             'faults': [{'kind': 'error', 'status': 403, 'code': 'APIGW.0302', 'message': 'no'}]}]})
+    results = lookup.run([INSTANCE, MISSING], {}, **options(sim, on_missing=on_missing))
+    assert [result['instance_id'] for result in results] == [INSTANCE]
+    with pytest.raises(AnsibleLookupError, match='HTTP 403 APIGW.0302'):
+        lookup.run([INSTANCE, broken], {}, **options(sim, on_missing=on_missing, retries=0))
+
+
 def test_taurusdb_variables_set_options(sim, lookup):
     variables = dict(('taurusdb_' + name, value) for name, value in options(sim).items())
     assert lookup.run([INSTANCE], variables)[0]['all_ready']

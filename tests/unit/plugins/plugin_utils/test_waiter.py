@@ -1,6 +1,8 @@
 """The gate's wait, driven round by round with a fake clock: no test here depends on time."""
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import Waiter, terminal_tasks
+import pytest
+
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Waiter, terminal_tasks
 
 
 def result(instance='i-1', ready=True, tasks=()):
@@ -61,7 +63,7 @@ def test_status_no_fails_fast_after_fail_fast_polls_rounds():
 
 
 def test_paused_and_cancelled_are_terminal_unknown_values_are_not():
-    assert terminal_tasks(result(tasks=[{'stage': 'paused'}, {'task_name': 'u', 'stage': 'cancelled'}]))
+    assert terminal_tasks(result(tasks=[{'stage': 'paused'}])) and terminal_tasks(result(tasks=[{'stage': 'cancelled'}]))
     assert not terminal_tasks(result(tasks=[{'stage': 'rebalancing'}, {'status': None}]))
     outcome = wait(Script([result(tasks=[{'stage': 'rebalancing'}])]), wait_timeout=35)
     assert outcome.reason == 'timed out' and outcome.rounds == 4  # rounds at 0, 10, 20, 30 s
@@ -95,3 +97,52 @@ def test_a_round_starts_only_if_wait_sleep_is_left_before_the_deadline():
 def test_nothing_to_wait_for_never_passes():
     outcome = wait(Script([]), wait_timeout=0)
     assert not outcome.passed
+
+
+@pytest.mark.parametrize('field', ['instance_id', 'task_name', 'source_database', 'target_database'])
+def test_two_tasks_broken_in_turn_are_not_one_task_broken_twice(field):
+    # a task is its instance, name and databases: tasks that differ in any of them are counted apart
+    first, second = ({'status': 'no', field: 'one'}, {'status': 'no', field: 'two'})
+    if field == 'instance_id':
+        rounds = [[result('one', tasks=[{'status': 'no'}])], [result('two', tasks=[{'status': 'no'}])]]
+    else:
+        rounds = [[result(tasks=[first])], [result(tasks=[second])]]
+    script = Script(*(rounds + [[result()]]))
+    outcome = wait(script, fail_fast_polls=2)
+    assert outcome.passed and outcome.rounds == 3
+
+
+def test_by_default_one_ready_round_passes_and_a_broken_task_fails_fast_in_the_second_round():
+    script = Script([result(tasks=[{'status': 'no'}])])
+    outcome = Waiter(script.poll, 100, 10, clock=script.clock, sleep=script.sleep).run()
+    assert outcome.reason == 'fail fast' and outcome.rounds == 2
+    script = Script([result()])
+    assert Waiter(script.poll, 100, 10, clock=script.clock, sleep=script.sleep).run().passed
+
+
+def test_every_round_is_reported_with_the_seconds_since_the_start():
+    rounds = []
+    script = Script([result(tasks=[{}])], [result(tasks=[{}])], [result()])
+    script.now = 1000.0
+    outcome = wait(script, on_round=lambda number, elapsed, results: rounds.append((number, elapsed, results)))
+    assert [(number, elapsed) for number, elapsed, _results in rounds] == [(1, 0), (2, 10), (3, 20)]
+    assert rounds[-1][2] is outcome.results and outcome.elapsed == 20
+
+
+def test_the_deadline_counts_from_the_start_given():
+    # the wait action starts the clock before it finds the instances: that time counts too
+    script = Script([result(tasks=[{}])])
+    script.now = 1000.0
+    outcome = Waiter(script.poll, 35, 10, clock=script.clock, sleep=script.sleep).run(start=985.0)
+    assert outcome.reason == 'timed out' and outcome.rounds == 2 and outcome.elapsed == 25
+
+
+@pytest.mark.parametrize('rounds, options, reason, says', [
+    ([[result()]], {}, 'passed', 'ready'),
+    ([[result(tasks=[{'status': 'no'}])]], {}, 'fail fast', 'cannot recover'),
+    ([[{'instance_id': 'a', 'failed': True, 'msg': 'HTTP 503'}]], {}, 'query failed', 'query failed'),
+    ([[result(tasks=[{}])]], {'wait_timeout': 0}, 'timed out', 'wait_timeout'),
+])
+def test_every_way_a_wait_ends_has_an_explanation(rounds, options, reason, says):
+    outcome = wait(Script(*rounds), **options)
+    assert outcome.reason == reason and says in REASONS[outcome.reason]
