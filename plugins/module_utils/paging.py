@@ -88,7 +88,7 @@ def _conflict_problems(conflicts, describe, noun, limit=5):
             % (noun.rstrip('s'), ', '.join(names[:limit]), ' and %d more' % more if more > 0 else '')]
 
 
-def next_offsets(first, noun='items'):
+def next_offsets(first, noun):
     """The offsets still to fetch after the first page, which shows how many rows a page holds."""
     step = len(first.items)
     if step == 0 or first.total <= step:
@@ -141,7 +141,7 @@ def _always(_listing):
     return True
 
 
-def list_all(fetch, identity, describe=canonical, noun='items', limit=None, offset=None, concurrency=4,
+def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurrency=4,
              attempts=3, would_pass=_always):
     """Fetch a complete, consistent listing (or one explicit page).
 

@@ -37,14 +37,17 @@ UNIT = 'tests/unit/plugins/'
 # The two dribble tests of the adversarial server take 12 s and test the transport's watchdog only.
 TARGETS = {
     'plugins/module_utils/replication_verdict.py': [
-        UNIT + 'module_utils/test_replication_verdict.py', UNIT + 'module_utils/test_replication.py',
-        UNIT + 'module_utils/test_false_greens.py', UNIT + 'module_utils/test_verdict_properties.py'],
+        UNIT + 'module_utils/test_replication_verdict.py', UNIT + 'module_utils/test_server_text.py',
+        UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
+        UNIT + 'module_utils/test_listing_consistency.py', UNIT + 'module_utils/test_verdict_properties.py'],
     'plugins/module_utils/paging.py': [
-        UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_replication.py',
+        UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_listing_consistency.py',
+        UNIT + 'module_utils/test_replication.py',
         UNIT + 'module_utils/test_false_greens.py', UNIT + 'module_utils/test_adversarial_server.py',
         '-k', 'not dribbled', UNIT + 'module_utils/test_verdict_properties.py'],
     'plugins/module_utils/replication.py': [
-        UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_query_instances.py',
+        UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_server_text.py',
+        UNIT + 'module_utils/test_listing_consistency.py', UNIT + 'module_utils/test_query_instances.py',
         UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
         UNIT + 'module_utils/test_bad_input.py', UNIT + 'modules/test_taurusdb_starrocks_replication_info.py',
         UNIT + 'module_utils/test_replication_config.py', UNIT + 'module_utils/test_credential_sources.py',
@@ -57,6 +60,8 @@ TARGETS = {
         UNIT + 'module_utils/test_scrubber.py', UNIT + 'module_utils/test_errors.py',
         UNIT + 'module_utils/test_bad_input.py', UNIT + 'module_utils/test_client.py',
         UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled'],
+    'plugins/module_utils/server_text.py': [
+        UNIT + 'module_utils/test_server_text.py', UNIT + 'module_utils/test_replication_verdict.py'],
     'plugins/plugin_utils/waiter.py': [
         UNIT + 'plugin_utils/test_waiter.py', UNIT + 'test_docs_match_spec.py'],
 }

@@ -89,3 +89,87 @@ def test_rows_equal_but_for_key_order_are_one_row_on_one_page_and_across_pages()
     pages = {0: [first], 1: [reordered, row('b')]}
     listing = list_tasks(lambda offset, limit: Page(offset, 2, pages[offset], 'rid'), attempts=1)
     assert listing['complete'] and listing['consistent'] and listing['items'] == [first, row('b')]
+
+
+# --- what the tests of the mutation run found untested ------------------------------------------
+class Listing(object):
+    """A list served ``cap`` rows a page; ``script(number)`` may return another list for a request;
+    records how many requests were in flight at once."""
+
+    def __init__(self, rows, cap=50, script=None):
+        self.rows, self.cap, self.script = rows, cap, script
+        self.calls, self.in_flight, self.most = [], 0, 0
+        self.lock = threading.Lock()
+
+    def fetch(self, offset, limit):
+        with self.lock:
+            self.calls.append(offset)
+            number = len(self.calls)
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        try:
+            threading.Event().wait(0.01)  # long enough for the pool's other requests to start
+            rows = self.script(number) if self.script else self.rows
+            return Page(offset, len(rows), [dict(item) for item in rows[offset:offset + min(limit, self.cap)]],
+                        'rid-%d' % number)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def rows_of(count, prefix='t'):
+    return [row('%s%03d' % (prefix, number)) for number in range(count)]
+
+
+@pytest.mark.parametrize('concurrency', [1, 2, 5])
+def test_no_more_requests_in_flight_than_the_concurrency(concurrency):
+    server = Listing(rows_of(600))  # 12 pages
+    list_tasks(server.fetch, concurrency=concurrency)
+    assert server.most == concurrency
+
+
+def test_four_requests_at_once_and_three_reads_by_default():
+    server = Listing(rows_of(600))
+    assert list_tasks(server.fetch)['consistent'] and server.most == 4
+    moving = Listing(None, script=lambda number: rows_of(60 + number % 2))  # every request another total
+    listing = list_tasks(moving.fetch)
+    assert listing['problems'][0].startswith('listing incomplete after 3 reads: total_count changed while paging')
+
+
+def test_a_list_that_grows_between_a_read_and_its_proof_is_read_again_from_its_first_page():
+    # the proof's offsets come from the read it proves: a list that grew by a page needs a fresh read
+    server = Listing(None, script=lambda number: rows_of(100 if number <= 2 else 150))
+    listing = list_tasks(server.fetch, concurrency=1)
+    assert listing['complete'] and listing['consistent'] and len(listing['items']) == 150
+    assert server.calls == [0, 50, 0, 50, 0, 50, 100, 0, 50, 100]
+
+
+def test_at_most_five_conflicting_tasks_are_named_and_the_rest_counted():
+    pages = [Page(0, 7, rows_of(7) + [dict(item, status='No') for item in rows_of(7)], 'rid')]
+    listing = list_tasks(lambda offset, limit: pages[0])
+    assert listing['problems'] == [
+        'listing inconsistent after 3 reads: listing inconsistent: the API sent different rows for the same task: '
+        't000 (s -> t), t001 (s -> t), t002 (s -> t), t003 (s -> t), t004 (s -> t) and 2 more']
+    five = [Page(0, 5, rows_of(5) + [dict(item, status='No') for item in rows_of(5)], 'rid')]
+    assert list_tasks(lambda offset, limit: five[0])['problems'][0].endswith('t004 (s -> t)')
+
+
+def test_every_problem_of_a_read_is_said_the_moving_total_first():
+    def script(number):
+        rows = rows_of(60) + [dict(row('t001'), status='No')]  # a conflict, and a total that moves
+        return rows if number % 2 else rows + [row('t060')]
+    listing = list_tasks(Listing(None, script=script).fetch, concurrency=1, attempts=1)
+    assert listing['problems'] == [
+        'listing incomplete after 1 reads: total_count changed while paging (61, 62); listing inconsistent: the API '
+        'sent different rows for the same task: t001 (s -> t)']
+
+
+def test_one_explicit_page_is_one_request_and_counted_as_one():
+    server = Listing(rows_of(30))
+    listing = list_tasks(server.fetch, limit=10, offset=0)
+    assert server.calls == [0] and listing['pages'] == 1 and listing['request_ids'] == ['rid-1']
+
+
+def test_a_read_of_one_page_whose_rows_do_not_add_up_is_incomplete_with_its_total():
+    listing = list_tasks(lambda offset, limit: Page(offset, 3, rows_of(2), 'rid'), attempts=1)
+    assert listing['problems'] == ['listing incomplete after 1 reads: fetched 2 unique tasks but total_count is 3']
