@@ -130,10 +130,10 @@ def verdict(instance_id, listing, rule, return_raw=False):
     selected = [t for t in tasks if _selected(t, names, patterns) or t['task_name'] in expected]
     problems = list(listing['problems'])
     missing = []
-    for name, option in [(name, 'expected_tasks') for name in expected] + [(name, 'task_names') for name in names]:
+    for name, kind in [(name, 'expected') for name in expected] + [(name, 'named') for name in names]:
         if name not in present and name not in missing:
             missing.append(name)
-            problems.append('%s task %s is missing' % ('expected' if option == 'expected_tasks' else 'named', name))
+            problems.append('%s task %s is missing' % (kind, name))
     if len(selected) < rule.min_tasks:
         what = 'matching tasks' if names or patterns else 'tasks'
         problems.append('only %d %s, at least %d required (min_tasks)' % (len(selected), what, rule.min_tasks))

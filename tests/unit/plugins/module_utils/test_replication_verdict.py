@@ -39,3 +39,48 @@ def test_a_task_named_by_anything_but_text_is_not_ready_and_says_why(name, reaso
 def test_every_text_field_of_another_type_is_not_ready(field):
     task = normalize(row(**{field: 1}), require_catchup=True)
     assert not task['ready'] and '%s is int, not text' % field in task['reasons']
+
+
+# --- what the mutation run found untested ----------------------------------------------------
+def judged(rows, **rule):
+    listing = {'total': len(rows), 'items': rows, 'request_ids': ['rid'], 'complete': True, 'consistent': True,
+               'problems': []}
+    return verdict(INSTANCE, listing, ReadinessRule(**rule))
+
+
+def test_a_boolean_percentage_is_no_number():
+    assert normalize(row(percentage=True))['percentage'] is None
+    assert normalize(row(percentage=False))['percentage'] is None
+    assert normalize(row(percentage='42%'))['percentage'] == 42.0
+
+
+def test_a_field_of_the_wrong_type_is_shown_as_json():
+    task = normalize(row(task_name=['orders_db'], stage={'s': 1}))
+    assert task['task_name'] == '["orders_db"]' and task['stage'] == '{"s": 1}' and not task['ready']
+
+
+def test_a_nameless_task_matches_no_pattern_but_a_catch_all():
+    nameless = row(task_name=None, status='No')
+    assert judged([row(), nameless], task_patterns=['X*'])['summary']['total'] == 0
+    assert judged([row(), nameless], task_patterns=['*'])['summary']['total'] == 2
+
+
+def test_the_rule_by_default_judges_every_task_needs_one_and_ignores_catch_up():
+    rule = ReadinessRule()
+    assert (rule.task_names, rule.task_patterns, rule.expected_tasks, rule.min_tasks, rule.require_catchup) == \
+        ([], [], [], 1, False)
+    assert ReadinessRule(min_tasks=None).min_tasks == 1 and ReadinessRule(min_tasks=0).min_tasks == 0
+    assert judged([row(catchup_stage='full')])['all_ready']
+    assert not judged([])['all_ready']
+
+
+def test_the_summary_counts_ready_tasks_and_tasks_without_stage_or_status():
+    result = judged([row(), row(task_name='other_db', stage=None, status=None)])
+    assert result['summary'] == {'total': 2, 'ready': 1, 'not_ready': 1,
+                                 'by_stage': {'incremental': 1, 'none': 1}, 'by_status': {'yes': 1, 'none': 1}}
+
+
+def test_missing_tasks_say_whether_they_were_expected_or_named():
+    result = judged([row()], expected_tasks=['gone_db'], task_names=['orders_db', 'lost_db'])
+    assert result['problems'] == ['expected task gone_db is missing', 'named task lost_db is missing']
+    assert result['missing_tasks'] == ['gone_db', 'lost_db']
