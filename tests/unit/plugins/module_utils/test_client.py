@@ -5,8 +5,11 @@ import json
 import os
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
+import warnings
 
 import pytest
 import requests
@@ -456,13 +459,27 @@ def test_the_watchdog_wakes_at_the_earliest_deadline_and_expires_only_the_watche
     assert transport.expire_due(watches, 100.0) is None and late.done.is_set() and watches == set()
 
 
+def test_the_watchdog_never_keeps_a_process_from_ending():
+    # a module ends when its work does, whatever attempt the watchdog still watches
+    code = '\n'.join([
+        'import time',
+        'from ansible_collections.taurusdb.htap.plugins.module_utils import transport',
+        'class Watch(object):',
+        '    deadline = time.monotonic() + 3600',
+        'transport._WATCHDOG.add(Watch())'])
+    subprocess.run([sys.executable, '-c', code], env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+                   timeout=60, check=True)
+
+
 def test_a_forked_child_has_a_watchdog_of_its_own():
     # Ansible forks its workers from a controller that may have used the transport: the parent's
     # watchdog thread does not exist in a child
     parent = FakeWatch(time.monotonic())
     transport._WATCHDOG.add(parent)
     assert parent.done.wait(30)
-    pid = os.fork()
+    with warnings.catch_warnings():  # Python 3.12+ warns of fork in a process with threads, as Ansible's is
+        warnings.simplefilter('ignore', DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # the child: only os._exit, never back into pytest
         child = FakeWatch(time.monotonic())
         transport._WATCHDOG.add(child)
@@ -491,7 +508,9 @@ def test_a_finished_attempt_never_cuts_the_connection_a_later_attempt_reuses(sim
         client.get_json(PATH, QUERY, 'Querying')
         later = threading.Thread(target=lambda: results.append(client.get_json(PATH, QUERY, 'Querying')))
         later.start()
-        while sim.stats()['total'] < 2:  # the second attempt is under way: its body comes in 1 s
+        # until the second attempt is under way: its body comes 1 s after its headers
+        waited_for = time.monotonic() + 30
+        while sim.stats()['total'] < 2 and time.monotonic() < waited_for:
             time.sleep(0.01)
         with transport._WATCHDOG._condition:  # the watchdog's turn when the first attempt's deadline comes
             transport.expire_due(transport._WATCHDOG._watches, watches[0].deadline)
@@ -560,7 +579,8 @@ def test_the_proxy_carries_https_requests_too(adversary):
     assert 'proxy error' in str(err.value) and '501' in str(err.value)
 
 
-def test_closing_the_client_closes_its_connections(adversary):
+def test_closing_the_client_lets_go_of_its_connection_pools(adversary):
+    # (urllib3 2 closes a pool's connections when nothing holds the pool any more)
     adversary.play([{'path': LISTING, 'json': EMPTY}])
     with make_client(base_params(adversary)) as client:
         client.get_json(PATH, QUERY, 'Querying')
@@ -650,6 +670,10 @@ def test_the_innermost_reason_is_looked_for_six_deep_at_most():
     for kind in reversed(kinds[:9]):
         error = kind(error)
     assert transport._root_cause(error) == 'Depth6: innermost'
+
+
+def test_the_reason_among_the_args_is_the_first_one():
+    assert transport._root_cause(ValueError(OSError('inner'), 'context')) == 'OSError: inner'
 
 
 def test_an_error_that_is_its_own_reason_ends_the_search():
