@@ -32,7 +32,7 @@ try:
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-    from urllib3.exceptions import InvalidHeader, MaxRetryError, NewConnectionError
+    from urllib3.exceptions import InvalidHeader, LocationValueError, MaxRetryError, NewConnectionError
     from urllib3.util.retry import Retry
 except ImportError:
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -56,6 +56,10 @@ _ATTEMPT = threading.local()
 
 class AttemptTimedOut(requests.exceptions.Timeout if HAS_REQUESTS else Exception):
     """An attempt (connect, headers and body) took longer than connect_timeout + read_timeout."""
+
+
+class DeadlineReached(AttemptTimedOut):
+    """The caller's deadline came before an attempt's answer."""
 
 
 class BodyTooLarge(Exception):
@@ -91,14 +95,18 @@ class _Watchdog(object):
     def _run(self):
         with self._condition:
             while True:
-                now = time.monotonic()
-                for watch in [watch for watch in self._watches if watch.deadline <= now]:
-                    self._watches.discard(watch)
-                    watch.expire()
-                if self._watches:
-                    self._condition.wait(min(watch.deadline for watch in self._watches) - now)
-                else:
-                    self._condition.wait()
+                self._condition.wait(expire_due(self._watches, time.monotonic()))
+
+
+def expire_due(watches, now):
+    """Expires (and forgets) the watches whose deadline has come; returns the seconds until the earliest
+    deadline left, or None when no watch is left (the watchdog then sleeps until one is added)."""
+    for watch in [watch for watch in watches if watch.deadline <= now]:
+        watches.discard(watch)
+        watch.expire()
+    if not watches:
+        return None
+    return min(watch.deadline for watch in watches) - now
 
 
 _WATCHDOG = _Watchdog()
@@ -114,7 +122,7 @@ class _AttemptWatch(object):
     def __init__(self, seconds):
         self.deadline = time.monotonic() + seconds
         self.expired = False
-        self.connection = None
+        self.sock = None
 
     def __enter__(self):
         _ATTEMPT.watch = self
@@ -129,12 +137,24 @@ class _AttemptWatch(object):
         self.expired = True
         self.cut()
 
+    def ran_out(self):
+        """Whether the attempt's time is up: the watchdog cut it, or a read timed out as the time ran out."""
+        return self.expired or time.monotonic() >= self.deadline
+
+    def attach(self, connection):
+        """The attempt now uses ``connection`` (new or reused from the pool): cut its socket when the watch
+        expires, or at once if it already has. The socket is kept here: when an answer will close the
+        connection (no Content-Length, or Connection: close), http.client hands it to the response and
+        the connection no longer holds it."""
+        self.sock = connection.sock
+        if self.expired:
+            self.cut()
+
     def cut(self):
-        sock = getattr(self.connection, 'sock', None)
-        if sock is not None:
+        if self.sock is not None:
             try:
                 # the plain socket's shutdown: ssl.SSLSocket.shutdown would pull its state from under the reader
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
             except (OSError, TypeError, ValueError):
                 pass
 
@@ -147,14 +167,12 @@ def _watched(connection_class):
             super(WatchedConnection, self).connect()
             watch = getattr(_ATTEMPT, 'watch', None)
             if watch is not None:
-                watch.connection = self
-                if watch.expired:  # it ran out while connecting
-                    watch.cut()
+                watch.attach(self)
 
         def request(self, *args, **kwargs):
             watch = getattr(_ATTEMPT, 'watch', None)
-            if watch is not None:
-                watch.connection = self
+            if watch is not None:  # a keep-alive connection from the pool is not connected again
+                watch.attach(self)
             return super(WatchedConnection, self).request(*args, **kwargs)
 
     return WatchedConnection
@@ -199,15 +217,17 @@ def read_body(response, limit=MAX_BODY_BYTES):
     return b''.join(chunks)
 
 
+# LocationValueError: urllib3 refuses a host name no host can have (a label over 63 characters) itself
 NOT_TRANSIENT = (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader, requests.exceptions.MissingSchema,
-                 requests.exceptions.InvalidSchema, requests.exceptions.URLRequired) if HAS_REQUESTS else ()
+                 requests.exceptions.InvalidSchema, requests.exceptions.URLRequired,
+                 LocationValueError) if HAS_REQUESTS else ()
 
 
 class EndpointsFailed(requests.exceptions.ConnectionError if HAS_REQUESTS else Exception):
     """No endpoint of several could be connected to; ``failures`` holds (endpoint, error) for each."""
 
     def __init__(self, failures):
-        super(EndpointsFailed, self).__init__('no endpoint could be connected to')
+        super(EndpointsFailed, self).__init__('none of the %d endpoints could be connected to' % len(failures))
         self.failures = failures
 
 
@@ -235,9 +255,9 @@ def connection_failed(error):
         return True
     if not isinstance(error, requests.exceptions.ConnectionError):
         return False
+    # http.client's RemoteDisconnected (a keep-alive connection the server closed) is a ConnectionResetError
     return any(isinstance(cause, (NewConnectionError, ConnectionResetError, ConnectionAbortedError,
-                                  ConnectionRefusedError, socket.gaierror))
-               or type(cause).__name__ == 'RemoteDisconnected' for cause in _causes(error))
+                                  ConnectionRefusedError, socket.gaierror)) for cause in _causes(error))
 
 
 class Transport(object):
@@ -246,8 +266,9 @@ class Transport(object):
 
     sleep = staticmethod(time.sleep)  # replaceable in tests to record waits
 
-    def __init__(self, settings, scrubber, pool_size=4, deadline=None, direct=False):
-        """``direct``: for link-local services (cloud-server metadata): no proxy - neither the ``proxy``
+    def __init__(self, settings, scrubber, pool_size, deadline=None, direct=False):
+        """``pool_size``: how many requests the caller has in flight at once (each keeps its connection).
+        ``direct``: for link-local services (cloud-server metadata): no proxy - neither the ``proxy``
         option nor the environment's - and no client certificate."""
         self.scrubber = scrubber
         self.connect_timeout = settings.connect_timeout
@@ -268,7 +289,7 @@ class Transport(object):
         self.session.auth = _no_netrc
         if direct:
             self.session.trust_env = False
-        adapter = WatchedAdapter(pool_connections=2, pool_maxsize=max(1, pool_size), max_retries=0)
+        adapter = WatchedAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
         self.session.mount('https://', adapter)
         self.session.mount('http://', adapter)
 
@@ -286,19 +307,22 @@ class Transport(object):
             raise exc.scrubbed(self.scrubber)
 
     def _retry_policy(self):
-        kwargs = dict(total=self.retries, connect=None, read=None, status=None, other=None,
-                      backoff_factor=self.retry_backoff, raise_on_status=False,
-                      status_forcelist=RETRY_STATUSES, respect_retry_after_header=True)
+        """urllib3's Retry, for its count of attempts and its backoff only: what is retried, and the wait a
+        Retry-After asks for, are decided in _call_with_retries."""
         try:
-            return Retry(backoff_jitter=self.retry_backoff, **kwargs)
+            return Retry(total=self.retries, backoff_factor=self.retry_backoff, backoff_jitter=self.retry_backoff)
         except TypeError:  # urllib3 < 2 has no jitter
-            return Retry(**kwargs)
+            return Retry(total=self.retries, backoff_factor=self.retry_backoff)
 
     def _attempt_limit(self):
+        """(seconds, by_deadline): how long the next attempt may take, connect_timeout + read_timeout or
+        the time left before the deadline when that is shorter."""
         limit = self.connect_timeout + self.read_timeout
         if self.deadline is not None:
-            limit = min(limit, self.deadline - time.monotonic())
-        return limit
+            left = self.deadline - time.monotonic()
+            if left < limit:
+                return left, True
+        return limit, False
 
     def _send(self, method, base, path, query, body, authorize):
         """One attempt; returns (response, body bytes). Bounded by connect_timeout + read_timeout
@@ -309,9 +333,9 @@ class Transport(object):
             authorize(method, path, query, headers)
         _check_headers(headers)
         url = base + path + ('?' + signer.canonical_query(query) if query else '')
-        limit = self._attempt_limit()
+        limit, by_deadline = self._attempt_limit()
         if limit <= 0:
-            raise AttemptTimedOut('no time is left before the deadline')
+            raise DeadlineReached('the deadline had passed before the attempt')
         with _AttemptWatch(limit) as watch:
             try:
                 response = self.session.request(
@@ -323,16 +347,16 @@ class Transport(object):
                 finally:
                     response.close()
             except requests.exceptions.RequestException:
-                if watch.expired:
-                    raise AttemptTimedOut('the answer took longer than %g s' % limit)
+                if watch.ran_out():
+                    raise _timed_out(limit, by_deadline)
                 raise
             if watch.expired:  # a body cut short by the watch
-                raise AttemptTimedOut('the answer took longer than %g s' % limit)
+                raise _timed_out(limit, by_deadline)
         return response, content
 
     def _send_any(self, method, endpoints, path, query, body, authorize):
         """One attempt on the endpoints in order: a connection that fails moves on to the next endpoint
-        at once; the first that connects is kept for later calls. Returns (endpoint, response, body)."""
+        at once; the first that connects is kept for later calls. Returns (response, body)."""
         failures = []
         for base in endpoints.in_order():
             try:
@@ -342,28 +366,26 @@ class Transport(object):
                     failures.append((base, exc))
                     continue
                 endpoints.keep(base)  # it could be connected to
-                exc.endpoint = base
                 raise
             endpoints.keep(base)
-            return base, response, content
+            return response, content
         raise EndpointsFailed(failures)
 
     def _call_with_retries(self, method, endpoints, path, query, body, what, authorize, hints, decode):
-        """Retries 429/5xx, network errors and broken 2xx bodies, bounded by ``retries`` and by
-        ``retry_max_time`` from the start of the call: no attempt starts after it, so the call
-        takes at most retry_max_time plus one attempt (on each endpoint, when several are given)."""
+        """Retries 429/5xx, network errors and broken 2xx bodies, bounded by ``retries``, by
+        ``retry_max_time`` from the start of the call and by the deadline: no attempt starts after
+        either, so the call takes at most retry_max_time plus one attempt (on each endpoint, when
+        several are given), and never goes past the deadline."""
         retry = self._retry_policy()
-        url = endpoints.current + path
-        deadline = time.monotonic() + self.retry_max_time
-        if self.deadline is not None:
-            deadline = min(deadline, self.deadline)
-        attempts = 0
+        retry_end = time.monotonic() + self.retry_max_time
+        attempts, too_late = 0, None
         while True:
             attempts += 1
             response = error = None
+            url = endpoints.current + path  # the endpoint in use (_send_any keeps the one it could reach)
             try:
-                base, response, content = self._send_any(method, endpoints, path, query, body, authorize)
-                url = base + path
+                response, content = self._send_any(method, endpoints, path, query, body, authorize)
+                url = endpoints.current + path
                 if response.status_code not in RETRY_STATUSES:
                     return response, self._decode(response, content, what, attempts, url, hints, decode)
             except HeaderRefused as exc:
@@ -378,26 +400,39 @@ class Transport(object):
                                attempts=attempts, url=url)
             except requests.exceptions.RequestException as exc:
                 error = exc
-                url = getattr(exc, 'endpoint', endpoints.current) + path
-            except ApiError as exc:
+                url = endpoints.current + path
+            except ApiError as exc:  # a broken 2xx body, decoded again below if it is not retried
                 if not exc.retryable:
                     raise
-                error = exc
             try:
                 retry = retry.increment(method, url, response=response.raw if response is not None else None,
                                         error=error)
             except MaxRetryError:
                 break
             wait = self._planned_wait(retry, response)
-            if time.monotonic() + wait >= deadline:
+            too_late = self._too_late(wait, retry_end)
+            if too_late:
                 break
             self.sleep(wait)
-        if isinstance(error, ApiError):
-            error.attempts = attempts
-            raise error
-        if error is not None:
-            raise _network_error(error, what, attempts, url, path)
-        return response, self._decode(response, content, what, attempts, url, hints, decode)
+        try:
+            if error is not None:
+                raise _network_error(error, what, attempts, url)
+            return response, self._decode(response, content, what, attempts, url, hints, decode)
+        except ApiError as exc:
+            if too_late and not isinstance(error, DeadlineReached):  # that error says it already
+                exc.hint = ' '.join(text for text in (exc.hint, too_late) if text)
+            raise
+
+    def _too_late(self, wait, retry_end):
+        """Why no attempt follows a wait of ``wait`` seconds: it would begin after the deadline or past
+        retry_max_time. None when it may."""
+        now = time.monotonic()
+        if self.deadline is not None and now + wait >= self.deadline:
+            return 'No further attempt: it would begin in %.1f s, after the deadline.' % wait
+        if now + wait >= retry_end:
+            return ('No further attempt: it would begin in %.1f s, past retry_max_time (%g s from the first).'
+                    % (wait, self.retry_max_time))
+        return None
 
     @staticmethod
     def _planned_wait(retry, response):
@@ -410,7 +445,7 @@ class Transport(object):
                 return after
         return retry.get_backoff_time()
 
-    def _decode(self, response, content, what, attempts, url, hints, decode=True):
+    def _decode(self, response, content, what, attempts, url, hints, decode):
         request_id = response.headers.get('X-Request-Id') or response.headers.get('X-IAM-Trace-Id')
         content_type = response.headers.get('Content-Type', 'no content type')
         if not decode and 200 <= response.status_code < 300:
@@ -457,7 +492,7 @@ class HeaderRefused(ValueError):
     pass
 
 
-def _network_error(error, what, attempts, url, path=''):
+def _network_error(error, what, attempts, url):
     if isinstance(error, EndpointsFailed):
         tried = '; '.join('%s: %s (%s)' % (base, _kind(exc)[0], _reason(exc)) for base, exc in error.failures)
         hints = []
@@ -465,10 +500,15 @@ def _network_error(error, what, attempts, url, path=''):
             hint = _kind(exc)[1]
             if hint not in hints:
                 hints.append(hint)
-        return ApiError('%s failed: none of the %d endpoints could be connected to - %s'
-                        % (what, len(error.failures), tried), hint=' '.join(hints), attempts=attempts, url=url)
+        return ApiError('%s failed: %s - %s' % (what, error, tried), hint=' '.join(hints), attempts=attempts, url=url)
     kind, hint = _kind(error)
     return ApiError('%s failed: %s (%s)' % (what, kind, _reason(error)), hint=hint, attempts=attempts, url=url)
+
+
+def _timed_out(limit, by_deadline):
+    if by_deadline:
+        return DeadlineReached('the deadline came %.1f s into the attempt, before the answer' % limit)
+    return AttemptTimedOut('the answer took longer than %g s' % limit)
 
 
 def _reason(error):
@@ -477,6 +517,9 @@ def _reason(error):
 
 def _kind(error):
     """What kind of network failure this is, and what the user can do about it."""
+    if isinstance(error, DeadlineReached):
+        return 'timed out', ("The call's deadline came before the answer (the wait action's queries end at "
+                             "wait_timeout).")
     if isinstance(error, AttemptTimedOut):
         return 'timed out', ('The endpoint answered too slowly: each attempt may take connect_timeout + read_timeout '
                              'in all; raise them or check the network.')

@@ -3,6 +3,7 @@ bounded in time and size, without a secret, and never in a green verdict."""
 
 import json
 import time
+import tracemalloc
 
 import pytest
 
@@ -37,27 +38,48 @@ def test_a_body_dribbled_one_byte_a_second_fails_within_the_configured_times(adv
     adversary.play([{'path': LISTING, 'json': {'total_count': 1, 'replications': [row('a')]}, 'dribble': 1}])
     start = time.monotonic()
     with pytest.raises(ApiError) as err:
-        query(adversary)
+        query(adversary, connect_timeout=1.5, read_timeout=2.5)
     elapsed = time.monotonic() - start
-    # two attempts of at most connect_timeout + read_timeout (4 s) each, within retry_max_time (5 s) plus one attempt
-    assert elapsed < 30, elapsed
-    assert 'timed out' in str(err.value) and 'took longer than 4 s' in str(err.value)
+    assert 'timed out (the answer took longer than 4 s)' in str(err.value) and err.value.attempts == 2
+    assert 'The endpoint answered too slowly: each attempt may take connect_timeout + read_timeout' in str(err.value)
     assert adversary.count('replication') == 2
+    # each attempt is cut at connect_timeout + read_timeout, 4 s: 8 s for the two. A third attempt, or
+    # one not cut at 4 s (the body takes 250 s), would take 12 s at least.
+    assert 8 <= elapsed < 12, elapsed
 
 
 def test_headers_dribbled_are_cut_too(adversary):
     adversary.play([{'path': LISTING, 'json': {'total_count': 0, 'replications': []}, 'dribble_headers': 1}])
     start = time.monotonic()
-    with pytest.raises(ApiError, match='timed out'):
-        query(adversary, retries=0)
-    assert time.monotonic() - start < 30
+    with pytest.raises(ApiError, match='timed out') as err:
+        query(adversary, retries=0, connect_timeout=1.5, read_timeout=2.5)
+    elapsed = time.monotonic() - start
+    assert 'took longer than 4 s' in str(err.value) and adversary.count('replication') == 1
+    # one attempt, cut at 4 s; the headers alone take 200 s
+    assert 4 <= elapsed < 8, elapsed
 
 
 def test_a_gzip_bomb_is_refused_without_decoding_it_whole(adversary):
+    # 1 GiB of zeros in 1 MiB of gzip: decoded whole, it holds over 1 GiB (2.1 GB was measured). Read as
+    # a stream, only the 8 MiB allowed (about 10 MiB at the peak with urllib3 2.8; a urllib3 that
+    # decodes a whole 64 KiB read at once holds 64 MiB more).
     adversary.play([{'path': LISTING, 'bomb': 1 << 30}])
-    with pytest.raises(ApiError) as err:
-        query(adversary)
+    earlier = set(adversary.server.connections)  # still open from other tests
+    tracemalloc.start()
+    try:
+        with pytest.raises(ApiError) as err:
+            query(adversary)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     assert 'larger than 8388608 bytes' in str(err.value) and err.value.attempts == 1
+    assert err.value.hint == 'The service sent an answer far larger than any API page; report it.'
+    assert peak < 256 << 20, peak
+    # its connection is closed at once (while the error is still held), not left to the garbage collector
+    deadline = time.monotonic() + 10
+    while adversary.server.connections - earlier and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not adversary.server.connections - earlier
 
 
 @pytest.mark.parametrize('total', [10 ** 12, '100001'])

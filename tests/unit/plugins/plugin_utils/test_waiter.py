@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Waiter, terminal_tasks
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_SPEC, Waiter, terminal_tasks
 
 
 def result(instance='i-1', ready=True, tasks=()):
@@ -63,10 +63,21 @@ def test_status_no_fails_fast_after_fail_fast_polls_rounds():
 
 
 def test_paused_and_cancelled_are_terminal_unknown_values_are_not():
-    assert terminal_tasks(result(tasks=[{'stage': 'paused'}])) and terminal_tasks(result(tasks=[{'stage': 'cancelled'}]))
+    assert terminal_tasks(result(tasks=[{'stage': 'paused'}]))
+    assert terminal_tasks(result(tasks=[{'stage': 'cancelled'}]))
     assert not terminal_tasks(result(tasks=[{'stage': 'rebalancing'}, {'status': None}]))
     outcome = wait(Script([result(tasks=[{'stage': 'rebalancing'}])]), wait_timeout=35)
     assert outcome.reason == 'timed out' and outcome.rounds == 4  # rounds at 0, 10, 20, 30 s
+
+
+@pytest.mark.parametrize('field', ['instance_id', 'task_name', 'source_database', 'target_database'])
+def test_a_task_is_its_instance_name_and_databases(field):
+    # two different broken tasks, each seen in one round only, are not one task seen in two rounds
+    first = result(tasks=[{'status': 'no'}])
+    second = result(tasks=[{'status': 'no'}])
+    (second if field == 'instance_id' else second['not_ready'][0])[field] = 'other'
+    outcome = wait(Script([first], [second], [result()]), fail_fast_polls=2)
+    assert outcome.passed and outcome.rounds == 3
 
 
 def test_a_terminal_task_must_be_seen_in_consecutive_rounds():
@@ -146,3 +157,34 @@ def test_the_deadline_counts_from_the_start_given():
 def test_every_way_a_wait_ends_has_an_explanation(rounds, options, reason, says):
     outcome = wait(Script(*rounds), **options)
     assert outcome.reason == reason and says in REASONS[outcome.reason]
+
+
+def test_the_deadline_counts_from_the_start_the_action_gives():
+    # the action starts the clock before it finds the instances (30 s here): wait_timeout counts from there
+    script = Script([result(tasks=[{}])])
+    script.now = 130.0
+    waiter = Waiter(script.poll, wait_timeout=45, wait_sleep=10, clock=script.clock, sleep=script.sleep)
+    outcome = waiter.run(start=100.0)
+    assert outcome.reason == 'timed out' and outcome.rounds == 2 and script.slept == [10]  # rounds at 30 and 40 s
+    assert outcome.elapsed == 40.0
+
+
+def test_every_way_a_wait_ends_has_its_words_for_the_report():
+    outcomes = [wait(Script([result()])), wait(Script([result(tasks=[{'status': 'no'}])])),
+                wait(Script([{'instance_id': 'b', 'failed': True, 'msg': 'HTTP 503'}])),
+                wait(Script([result(tasks=[{}])]), wait_timeout=0)]
+    assert [outcome.reason for outcome in outcomes] == ['passed', 'fail fast', 'query failed', 'timed out']
+    assert sorted(REASONS) == sorted(outcome.reason for outcome in outcomes) and all(REASONS.values())
+
+
+def test_each_round_is_reported_with_its_number_time_and_results():
+    rounds = []
+    script = Script([result(tasks=[{}])], [result()])
+    wait(script, on_round=lambda number, elapsed, results: rounds.append((number, elapsed, results)))
+    assert rounds == [(1, 0.0, [result(tasks=[{}])]), (2, 10.0, [result()])]
+
+
+def test_the_waiter_defaults_are_the_options_defaults():
+    waiter = Waiter(None, 1, 1)
+    assert (waiter.ready_polls, waiter.fail_fast, waiter.fail_fast_polls) == tuple(
+        WAIT_SPEC[name]['default'] for name in ('ready_polls', 'fail_fast', 'fail_fast_polls'))
