@@ -164,8 +164,8 @@ def is_missing_instance(error):
     return isinstance(error, ApiError) and error.error_code == NOT_FOUND
 
 
-def query_instances(client, instance_ids, query, concurrency=4, missing_ok=False):
-    """Several instances at once, results in the order asked; the first failure is raised.
+def query_instances(client, instance_ids, query, concurrency, missing_ok):
+    """Several instances, ``concurrency`` at once, results in the order asked; the first failure is raised.
 
     With ``missing_ok`` an instance that does not exist gives None instead of an error.
     """

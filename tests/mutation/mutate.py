@@ -46,7 +46,7 @@ TARGETS = {
         UNIT + 'module_utils/test_false_greens.py', UNIT + 'module_utils/test_adversarial_server.py',
         '-k', 'not dribbled', UNIT + 'module_utils/test_verdict_properties.py'],
     'plugins/module_utils/replication.py': [
-        UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_server_text.py',
+        UNIT + 'module_utils/test_paging.py', UNIT + 'test_docs_match_spec.py', UNIT + 'module_utils/test_server_text.py',
         UNIT + 'module_utils/test_listing_consistency.py', UNIT + 'module_utils/test_query_instances.py',
         UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
         UNIT + 'module_utils/test_bad_input.py', UNIT + 'modules/test_taurusdb_starrocks_replication_info.py',

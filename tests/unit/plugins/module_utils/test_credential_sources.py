@@ -110,7 +110,7 @@ def test_one_iam_request_for_fifty_instances_and_their_pages(sim):
     fleet(sim, 50)
     params = discovering(sim)
     with client_for(params, concurrency=32) as client:
-        results = query_instances(client, instances(50), query_of(params), concurrency=8)
+        results = query_instances(client, instances(50), query_of(params), concurrency=8, missing_ok=False)
         assert client.api_project_id() == DEFAULT_PROJECT
     assert [result['all_ready'] for result in results] == [True] * 50
     stats = sim.stats()
@@ -207,7 +207,7 @@ def test_metadata_credentials_sign_and_find_the_project(sim):
     fleet(sim, 6)
     params = metadata_params(sim, project_id=None, region='cn-north-4', iam_endpoint=sim.url)
     with client_for(params, concurrency=8) as client:
-        results = query_instances(client, instances(6), query_of(params), concurrency=6)
+        results = query_instances(client, instances(6), query_of(params), concurrency=6, missing_ok=False)
     assert all(result['all_ready'] for result in results)
     stats = sim.stats()
     assert stats['routes'] == {'metadata_token': 1, 'metadata_securitykey': 1, 'iam_projects': 1, 'replication': 6}
@@ -371,7 +371,7 @@ def test_a_proxy_option_carries_every_request_even_to_a_host_that_does_not_resol
     params = base_params(sim, endpoint='http://gaussdb.cn-north-4.example.invalid', ca_path=None, project_id=None,
                          region='cn-north-4', iam_endpoint='http://iam.example.invalid', proxy=proxy_url(sim))
     with client_for(params) as client:
-        results = query_instances(client, instances(3), query_of(params), concurrency=3)
+        results = query_instances(client, instances(3), query_of(params), concurrency=3, missing_ok=False)
     assert all(result['all_ready'] for result in results)
     stats = sim.stats()
     assert stats['proxied'] == 4 and stats['routes'] == {'iam_projects': 1, 'replication': 3}

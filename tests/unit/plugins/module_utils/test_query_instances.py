@@ -21,7 +21,7 @@ def fleet(sim, fault):
 def query(sim, ids, missing_ok):
     params = base_params(sim, retries=0)
     with make_client(params) as client:
-        return query_instances(client, ids, query_of(params), missing_ok=missing_ok)
+        return query_instances(client, ids, query_of(params), 4, missing_ok)
 
 
 def test_an_instance_that_does_not_exist_is_none_when_allowed_and_an_error_when_not(sim):

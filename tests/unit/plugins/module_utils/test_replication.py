@@ -7,10 +7,11 @@ import pytest
 from ansible_collections.taurusdb.htap.plugins.module_utils import errors as api
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import Page, list_all
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    describe_task, parse_page, query_instance, query_instances, task_identity)
+    describe_task, judged_listing, parse_page, query_instance, query_instances, task_identity)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, normalize, verdict
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE, base_params, make_client, query_of
+from ansible_collections.taurusdb.htap.tests.unit.helpers import (
+    DEFAULT_PROJECT, INSTANCE, base_params, make_client, query_of)
 
 
 def list_tasks(fetch, **kwargs):
@@ -264,7 +265,7 @@ def test_query_instances_fleet(sim):
     sim.load('fleet')
     ids = ['0%d' % n * 16 + 'in17' for n in (1, 2, 3, 4)]
     with make_client(base_params(sim)) as client:
-        results = query_instances(client, ids, query_of(base_params(sim)))
+        results = query_instances(client, ids, query_of(base_params(sim)), 4, False)
     assert [r['instance_id'] for r in results] == ids
     assert [r['all_ready'] for r in results] == [True, True, False, True]
     assert results[2]['not_ready'][0]['reasons'] == ['stage is paused (37%)']
@@ -288,3 +289,147 @@ def test_bad_instance_id_fails_before_any_request(sim):
         with pytest.raises(OptionError, match='ending in "in17"'):
             query_instance(client, 'not-an-id', query_of(base_params(sim)))
     assert sim.stats()['total'] == 0
+
+
+# --- what the mutation run found untested -------------------------------------------------------
+def test_a_query_has_the_documented_defaults():
+    query = query_of({})
+    assert (query.limit, query.offset, query.page_concurrency, query.listing_attempts, query.return_raw,
+            query.explain_failures) == (None, None, 4, 3, False, False)
+    rule = query.rule
+    assert (rule.task_names, rule.task_patterns, rule.expected_tasks, rule.min_tasks, rule.require_catchup) == \
+        ([], [], [], 1, False)
+    assert query_of({'task_names': ['a_db'], 'task_patterns': ['b*'], 'expected_tasks': ['c_db'], 'min_tasks': 0,
+                     'require_catchup': True}).rule.__dict__ == {
+        'task_names': ['a_db'], 'task_patterns': ['b*'], 'expected_tasks': ['c_db'], 'min_tasks': 0,
+        'require_catchup': True}
+
+
+@pytest.mark.parametrize('name, good, bad', [
+    ('limit', [1, 100], [0, 101]), ('offset', [0, 5], [-1]), ('page_concurrency', [1, 32], [0, 33]),
+    ('listing_attempts', [1, 20], [0, 21]), ('min_tasks', [0, 1000], [-1])])
+def test_each_number_of_a_query_is_checked_at_its_bounds(name, good, bad):
+    for value in good:
+        query_of({name: value})
+    for value in bad:
+        with pytest.raises(api.OptionError, match='^%s must be ' % name):
+            query_of({name: value})
+
+
+def test_an_empty_name_list_is_none():
+    assert query_of({'task_names': [''], 'expected_tasks': None}).rule.task_names == []
+    assert query_of({'task_names': []}).rule.task_names == []
+
+
+def test_one_explicit_page_is_one_request_in_flight():
+    assert query_of({'limit': 10}).concurrency == 1 and query_of({'offset': 0}).concurrency == 1
+    assert query_of({'page_concurrency': 7}).concurrency == 7
+
+
+def test_two_tasks_that_differ_only_in_their_target_database_are_two_tasks():
+    assert task_identity(item('task_a', target_database='x_sr')) != task_identity(item('task_a', target_database='y_sr'))
+
+
+def test_rows_without_a_name_are_each_judged_alone_never_a_conflict():
+    result = judged([item('task_a'), dict(item('task_b'), task_name=None, stage='full'),
+                     dict(item('task_c'), task_name=None, stage='wait')])
+    assert not any('inconsistent' in problem for problem in result['problems'])
+    assert [task['reasons'][0] for task in result['not_ready']] == ['the task has no name'] * 2
+
+
+def test_a_listing_asks_for_pages_of_100_by_offset(sim):
+    sim.load('many-tasks')
+    with make_client(base_params(sim, page_concurrency=1)) as client:
+        query_instance(client, INSTANCE, query_of(base_params(sim, page_concurrency=1)))
+    queries = [entry['query'] for entry in sim.stats()['log'] if entry.get('route') == 'replication']
+    assert queries[:2] == ['limit=100&offset=0', 'limit=100&offset=50']
+
+
+def test_the_listings_problems_name_tasks():
+    server = Server([item('t%02d' % i) for i in range(60)], totals=dict.fromkeys(range(1, 10), 61))
+    result = verdict(INSTANCE, list_tasks(server.fetch, attempts=1), ReadinessRule())
+    assert result['problems'] == ['listing incomplete after 1 reads: fetched 60 unique tasks but total_count is 61']
+
+
+def test_a_listing_is_judged_once(monkeypatch):
+    from ansible_collections.taurusdb.htap.plugins.module_utils import replication
+    calls = []
+    monkeypatch.setattr(replication, 'verdict', lambda *args: calls.append(args) or verdict(*args))
+    for rows, made in (([item('t%02d' % i) for i in range(60)], 1),  # would pass: judged, proven, not judged again
+                       ([item('t%02d' % i, status='No') for i in range(60)], 1),  # would not pass: one read
+                       ([item('task_a')], 1)):  # one page: no proof, one verdict
+        del calls[:]
+        listing, result = replication.judged_listing(Server(rows).fetch, INSTANCE, query_of({}))
+        assert len(calls) == made and result == verdict(INSTANCE, listing, ReadinessRule())
+
+
+def test_a_listing_that_changed_is_judged_again():
+    def rows(number):
+        return [item('t%02d' % i, catchup_percentage=str(number)) for i in range(60)]  # every request new rows
+    listing, result = judged_listing(Server(rows).fetch, INSTANCE, query_of({}))
+    assert not result['all_ready'] and not result['consistent'] and result['problems'] == listing['problems']
+    assert result['problems'][0].startswith('listing inconsistent after 4 reads: the listing changed')
+
+
+def test_why_broken_tasks_broke_is_read_only_when_asked_and_only_for_status_no(sim):
+    sim.load('broken-with-explanation')
+    params = base_params(sim, explain_failures=True)
+    with make_client(params) as client:
+        result = query_instance(client, INSTANCE, query_of(params))
+    assert [entry['task_name'] for entry in result['explanations']] == ['orders_db']
+    assert result['explanations'][0]['last_error_of_alter_table'].startswith('ALTER TABLE orders ADD COLUMN')
+    sim.load({'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'slow_db', 'stage': 'full'}]}]})
+    with make_client(params) as client:
+        assert query_instance(client, INSTANCE, query_of(params))['explanations'] == []
+    with make_client(base_params(sim)) as client:
+        assert 'explanations' not in query_instance(client, INSTANCE, query_of(base_params(sim)))
+
+
+def test_a_bad_instance_id_among_several_fails_before_any_request(sim):
+    ids = [INSTANCE] * 3 + ['not-an-id']
+    with make_client(base_params(sim)) as client:
+        with pytest.raises(api.OptionError):
+            query_instances(client, ids, query_of(base_params(sim)), 4, False)
+    assert sim.stats()['total'] == 0
+
+
+@pytest.mark.parametrize('count, concurrency, most', [(1, 4, 1), (6, 2, 2), (3, 8, 3)])
+def test_instances_are_queried_at_most_concurrency_at_once(monkeypatch, count, concurrency, most):
+    from ansible_collections.taurusdb.htap.plugins.module_utils import replication
+    lock, state = threading.Lock(), {'now': 0, 'most': 0}
+
+    def one(client, instance_id, query):
+        with lock:
+            state['now'] += 1
+            state['most'] = max(state['most'], state['now'])
+        threading.Event().wait(0.02)
+        with lock:
+            state['now'] -= 1
+        return {'instance_id': instance_id}
+    monkeypatch.setattr(replication, 'query_instance', one)
+    ids = ['%032din17' % number for number in range(count)]
+    assert replication.query_instances(None, ids, None, concurrency, False) == [{'instance_id': i} for i in ids]
+    assert state['most'] == most
+
+
+@pytest.mark.parametrize('status, body, hint', [
+    (403, {'error_code': 'APIGW.0302', 'error_msg': 'no'}, 'gaussdbformysql:htapInstance:getReplication'),
+    (400, {'error_code': 'DBS.200022', 'error_msg': 'Instance not found.'}, 'Check instance_id and that the instance'),
+])
+def test_listing_errors_say_what_to_do(adversary, status, body, hint):
+    adversary.play([{'path': 'replication$', 'status': status, 'json': body}])
+    params = dict(endpoint=adversary.url, project_id=DEFAULT_PROJECT, access_key='AK' * 10, secret_key='sk' * 20,
+                  retries=0)
+    with make_client(params) as client:
+        with pytest.raises(api.ApiError) as error:
+            query_instance(client, INSTANCE, query_of(params))
+    assert hint in error.value.hint
+
+
+@pytest.mark.parametrize('payload, hint', [
+    ([], 'did not match its documented schema'), ({'total_count': 'x'}, 'did not match its documented schema'),
+    ({'total_count': 10 ** 9}, 'No real instance has that many tasks')])
+def test_odd_answers_say_what_to_do(payload, hint):
+    with pytest.raises(api.ApiError) as error:
+        parse_page(payload, 0, 'rid')
+    assert hint in error.value.hint and error.value.request_id == 'rid'
