@@ -62,6 +62,15 @@ def test_long_text_is_cut_to_the_limit_with_its_full_length(length):
         assert result == 'n' * length
 
 
+def test_the_limits_and_the_cut_exactly():
+    # The limits are part of the interface (docs and reports rely on them): names 256, free text 2048.
+    assert (NAME_LIMIT, TEXT_LIMIT) == (256, 2048)
+    assert shown('m' * 2048) == 'm' * 2048
+    assert shown('m' * 2049) == 'm' * 2008 + ' [... 2049 characters in all]'
+    assert shown('n' * 300, NAME_LIMIT) == 'n' * 216 + ' [... 300 characters in all]'
+    assert normalize(row('n' * 300))['task_name'] == 'n' * 216 + ' [... 300 characters in all]'
+
+
 def test_escaping_that_grows_text_past_the_limit_is_cut_too():
     result = shown('\x1b' * NAME_LIMIT, NAME_LIMIT)
     assert len(result) <= NAME_LIMIT and result.endswith('[... %d characters in all]' % NAME_LIMIT)
@@ -81,6 +90,8 @@ def test_inert_reaches_every_string_keys_too():
     text = json.dumps(value)
     assert '{{' not in text and '{%' not in text and '\\u001b' not in text
     assert value['n'] == 1 and value['b'] is True and value['z'] is None
+    assert value['\\x7b{ k }}'] == ['\\x1b', {'x': '\\x7b% y %}'}]
+    assert inert(['{{ a }}', ('\x00', 2)]) == ['\\x7b{ a }}', ['\\x00', 2]]
 
 
 def test_carriable_keeps_all_but_lone_surrogates():
@@ -103,6 +114,7 @@ def test_the_api_name_form(name, good):
 
 def test_source_database_is_3_to_1024_characters_of_any_kind():
     assert name_problems(row(source_database='ventes-2026 {x}')) == []
+    assert name_problems(row(source_database='abc')) == name_problems(row(source_database='s' * 1024)) == []
     assert name_problems(row(source_database='ab'))[0].startswith("source_database is 'ab'")
     assert '1025 characters long' in name_problems(row(source_database='s' * 1025))[0]
     assert 'lone surrogate' in name_problems(row(source_database='sales\ud800'))[0]
@@ -129,6 +141,11 @@ def test_a_two_megabyte_name_is_cut_and_not_ready_and_the_raw_row_is_kept_on_req
     assert task['reasons'][0] == 'task_name is 2097152 characters long: the API allows 3 to 128 letters, digits and underscores'
     assert task['original']['task_name'] == name
     assert len(json.dumps(normalize(row(name)))) < 2 * NAME_LIMIT + 1000
+
+
+def test_a_bad_name_is_quoted_up_to_the_name_limit_and_counted_past_it():
+    assert name_problems(row('-' * 256))[0] == "task_name is '%s': the API allows 3 to 128 letters, digits and underscores" % ('-' * 256)
+    assert name_problems(row('-' * 257))[0].startswith('task_name is 257 characters long:')
 
 
 def test_a_lone_surrogate_is_named_not_ready_and_encodable():
