@@ -17,19 +17,21 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, Client
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
-    CONNECTION_SPEC, ConnectionSettings, check_connection_ranges, check_range, secrets_of)
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError, Scrubber, failure_result
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
+from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.junit import ReportError, write_reports
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain_results
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
+from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import gate_report, progress_line, round_line
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import (
-    all_passed, gate_report, progress_line, round_line)
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_OPTIONS, Waiter
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report_files import ReportError, write_reports
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Waiter
 
 try:  # module_defaults for options the task left out, also with omit (which drops them from the task's args)
     from ansible.executor.module_common import _apply_action_arg_defaults
@@ -53,16 +55,17 @@ class ActionModule(ActionBase):
         result['changed'] = False
         environ = self._task_environment()
         params, error = self._params(environ)
-        scrubber = Scrubber(secrets_of(params or {}))
+        session = Session(params, display.warning, environ)
+        scrubber = session.scrubber
         if error:
             result.update(failed=True, msg=scrubber.text(error))
             return self._reports(params, scrubber.data(result), dict(passed=False, reason='invalid options',
                                                                      msg=result['msg']))
         start = time.monotonic()
         try:
-            outcome = self._wait(params, environ, scrubber, start)
+            outcome = self._wait(params, session, start)
         except Exception as exc:  # pylint: disable=broad-except  # every failure is a result, never a traceback
-            failure = failure_result(exc, scrubber, 'Waiting for replication')
+            failure = session.failure(exc, 'Waiting for replication')
             outcome = dict(passed=False, reason='query failed', instances=[], report=failure.pop('msg'), rounds=0,
                            elapsed=round(time.monotonic() - start, 3), **failure)
         result.update(outcome)
@@ -103,12 +106,7 @@ class ActionModule(ActionBase):
         if not HAS_REQUESTS:
             return params, 'the taurusdb_starrocks_replication_wait action needs the Python library requests on the controller'
         try:  # every number in range, and the query's options, before any request
-            check_range(params, 'wait_timeout', 0)
-            check_range(params, 'wait_sleep', 0.1, 86400)
-            check_range(params, 'ready_polls', 1)
-            check_range(params, 'fail_fast_polls', 1)
-            check_range(params, 'instance_concurrency', 1, 32)
-            check_connection_ranges(params)
+            check_ranges(params, SPEC)
             ReplicationQuery(params)
         except OptionError as exc:
             return params, str(exc)
@@ -127,20 +125,17 @@ class ActionModule(ActionBase):
         return environ
 
     # --- the wait ------------------------------------------------------------------------------
-    def _wait(self, params, environ, scrubber, start):
+    def _wait(self, params, session, start):
         query = ReplicationQuery(params)
-        query.explain_failures = False  # read once, after a failed wait, not every round
-        settings = ConnectionSettings(params, environ=environ)
-        for warning in settings.warnings:
-            display.warning(scrubber.text(warning))
+        scrubber = session.scrubber
         deadline = start + params['wait_timeout'] if params['wait_timeout'] > 0 else None
         concurrency = params['instance_concurrency']
-        with Client(settings, scrubber, concurrency=concurrency * query.concurrency, deadline=deadline) as client:
+        with session.client(concurrency * query.concurrency, deadline) as client:
             instance_ids = self._instances(client, params)
 
             def poll():
                 with ThreadPoolExecutor(max_workers=min(concurrency, len(instance_ids))) as pool:
-                    return list(pool.map(lambda instance_id: self._one(client, instance_id, query, scrubber),
+                    return list(pool.map(lambda instance_id: self._one(client, instance_id, query, session),
                                          instance_ids))
 
             def on_round(number, elapsed, results):
@@ -151,9 +146,10 @@ class ActionModule(ActionBase):
             waiter = Waiter(poll, params['wait_timeout'], params['wait_sleep'], params['ready_polls'],
                             params['fail_fast'], params['fail_fast_polls'], on_round=on_round)
             outcome = waiter.run(start)
-            if not outcome.passed and params['explain_failures']:
+            if not outcome.passed and params['explain_failures']:  # once, after the wait, not every round
+                settings = client.settings
                 client.transport.deadline = time.monotonic() + settings.connect_timeout + settings.read_timeout
-                self._explain(client, outcome.results)
+                explain_results(client, outcome.results)
         report = gate_report(outcome.results, outcome.passed)
         if not outcome.passed:
             report += '\nStopped after %d round(s) in %ds: %s.' % (
@@ -189,19 +185,9 @@ class ActionModule(ActionBase):
         return unique
 
     @staticmethod
-    def _one(client, instance_id, query, scrubber):
+    def _one(client, instance_id, query, session):
         try:
             return query_instance(client, instance_id, query)
         except Exception as exc:  # pylint: disable=broad-except  # a failed query is a result the report shows
-            return dict(failure_result(exc, scrubber, 'Querying instance %s' % instance_id),
+            return dict(session.failure(exc, 'Querying instance %s' % instance_id),
                         instance_id=instance_id, failed=True)
-
-    @staticmethod
-    def _explain(client, results):
-        """Why status-No tasks broke, for at most EXPLAIN_LIMIT tasks in all; never changes the verdict."""
-        left = EXPLAIN_LIMIT
-        for result in results:
-            broken = [task for task in result.get('not_ready') or [] if task.get('status') == 'no']
-            if broken and left > 0 and not result.get('failed'):
-                result['explanations'] = explain(client, result['instance_id'], broken, limit=left)
-                left -= len(result['explanations'])

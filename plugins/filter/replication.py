@@ -12,7 +12,9 @@ import time
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import as_results, gate_report, poll_done, progress_line
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    as_results, instance_passed, query_failed)
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import gate_report, progress_line
 
 
 def replication_progress(result, limit=5):
@@ -23,7 +25,12 @@ def replication_report(results):
     return gate_report(as_results(results))
 
 
-def replication_poll_done(result, deadline):
+def poll_done(result, deadline, now):
+    """Whether a loop stops polling an instance: it passed, the query failed, or time is up."""
+    return query_failed(result) or instance_passed(result) or now >= deadline
+
+
+def replication_poll_done(result, deadline):  # deprecated in meta/runtime.yml, which Ansible warns from
     problem = 'replication_poll_done: deadline must be a finite Unix time, got %s'
     try:
         seconds = float(deadline)

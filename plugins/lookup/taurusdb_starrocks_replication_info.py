@@ -35,7 +35,7 @@ options:
     choices: [error, warn, skip]
     default: error
   instance_concurrency:
-    description: How many instances are queried at the same time (1 to 16).
+    description: How many instances are queried at the same time (1 to 32).
     type: int
     default: 4
 extends_documentation_fragment:
@@ -79,10 +79,11 @@ from ansible.errors import AnsibleLookupError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.utils.display import Display
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import check_range
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    REPLICATION_SPEC, ReplicationQuery, query_instances)
+from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain_results
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.lookup_base import TaurusDBLookupBase
 
 display = Display()
@@ -98,13 +99,16 @@ class LookupModule(TaurusDBLookupBase):
         if not instance_ids:
             raise AnsibleLookupError('give at least one instance ID')
         try:
-            check_range(dict(instance_concurrency=concurrency), 'instance_concurrency', 1, 16)
+            check_ranges(dict(instance_concurrency=concurrency), ['instance_concurrency'])
         except OptionError as exc:
             raise AnsibleLookupError(str(exc)) from None
 
         def work(client):
             query = ReplicationQuery(options)
-            return query_instances(client, instance_ids, query, concurrency, missing_ok=on_missing != 'error')
+            results = query_instances(client, instance_ids, query, concurrency, missing_ok=on_missing != 'error')
+            if options['explain_failures']:
+                explain_results(client, results, query.page_concurrency)
+            return results
 
         pool = concurrency * options['page_concurrency']
         results = self.run_with_client(options, 'The replication lookup', work, concurrency=pool)
@@ -112,7 +116,7 @@ class LookupModule(TaurusDBLookupBase):
         for instance_id, result in zip(instance_ids, results):
             if result is None:
                 if on_missing == 'warn':
-                    display.warning('TaurusDB instance %s was not found (DBS.200022); it is left out' % instance_id)
+                    display.warning('StarRocks instance %s was not found (DBS.200022); it is left out' % instance_id)
                 continue
             found.append(result)
         return found

@@ -6,7 +6,7 @@
 
 A method owns its options (argument spec entries, with the SDK's environment variables), says
 which of them are secret and which select it, and authorizes requests. Adding a method is a new
-``auth_<name>.py``, an entry in ``connection.AUTH_METHODS`` and its documentation. ``environ`` is
+``auth_<name>.py``, an entry in ``auth_methods.AUTH_METHODS`` and its documentation. ``environ`` is
 the environment the options came from (the task's for the wait action), for what the SDK reads
 from it directly (HUAWEICLOUD_SDK_IAM_ENDPOINT).
 """

@@ -68,23 +68,23 @@ def list_htap_instances(client, taurusdb_instance_id):
     problems = []
     if len(items) != len(payload.get('instances') or []):
         problems.append('the answer holds entries that are not objects')
-    distinct, versions = {}, {}  # identical entries count once; two different ones for an id are a problem
+    distinct, entries_by_id = {}, {}  # identical entries count once; two different ones for an id are a problem
     for item in items:
         distinct.setdefault(canonical(item), item)
-        versions.setdefault(canonical(item.get('id')), set()).add(canonical(item))
+        entries_by_id.setdefault(canonical(item.get('id')), set()).add(canonical(item))
     unique = list(distinct.values())
     if any(not isinstance(item.get('id'), str) or not item['id'] for item in unique):
         problems.append('an instance has no id')
     problems.extend('the answer has different entries for instance %s' % key
-                    for key, texts in versions.items() if len(texts) > 1)
-    by_id = versions
+                    for key, texts in entries_by_id.items() if len(texts) > 1)
     total = to_int(payload.get('total'))
     if total is None:
         total = len(unique)
-    elif total != len(by_id):
-        problems.append('the answer lists %d instances but total is %d' % (len(by_id), total))
+    elif total != len(entries_by_id):
+        problems.append('the answer lists %d instances but total is %d' % (len(entries_by_id), total))
     return {
-        'instance_id': taurusdb_instance_id,
+        'taurusdb_instance_id': taurusdb_instance_id,
+        'instance_id': taurusdb_instance_id,  # deprecated: the replication modules' instance_id is a StarRocks one
         'total': total,
         'htap_instances': [normalize_instance(item) for item in unique],
         'max_htap_instance_num_of_taurus': to_int(payload.get('max_htap_instance_num_of_taurus')),

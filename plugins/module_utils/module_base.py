@@ -10,10 +10,10 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Client
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
-    CONNECTION_SPEC, ConnectionSettings, non_finite_numbers, secrets_of)
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber, failure_result
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
+from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import non_finite_numbers
+from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 
 
 def generate_argspec(**spec):
@@ -35,7 +35,8 @@ class TaurusDBModule(AnsibleModule):
         kwargs.setdefault('supports_check_mode', True)  # they only read
         self._non_finite = {}
         super(TaurusDBModule, self).__init__(argument_spec=generate_argspec(**argument_spec), **kwargs)
-        self.scrubber = Scrubber(secrets_of(self.params))
+        self.session = Session(self.params, self.warn)
+        self.scrubber = self.session.scrubber
         if self._non_finite:
             self.fail_json(msg='; '.join(self._non_finite.values()))
         if not HAS_REQUESTS:
@@ -51,12 +52,7 @@ class TaurusDBModule(AnsibleModule):
 
     def run(self, what, work, concurrency=1, **fail_fields):
         """``work(client)`` returns the result; ``what`` names the work in an unexpected failure."""
-        try:
-            settings = ConnectionSettings(self.params)
-            with Client(settings, self.scrubber, concurrency=concurrency) as client:
-                result = work(client)
-        except Exception as exc:  # pylint: disable=broad-except  # every failure is a result, never a traceback
-            self.fail_json(**dict(fail_fields, **failure_result(exc, self.scrubber, what)))
-        for warning in settings.warnings:
-            self.warn(self.scrubber.text(warning))
-        self.exit_json(changed=False, **self.scrubber.data(result))
+        result, failure = self.session.run(what, work, concurrency)
+        if failure:
+            self.fail_json(**dict(fail_fields, **failure))
+        self.exit_json(changed=False, **result)

@@ -11,35 +11,20 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import check_range
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, ApiHints, OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
+from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import (
     MAX_TOTAL, Page, canonical, list_all, to_int)
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    IDENTITY_FIELDS, ReadinessRule, task_key, verdict)
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, shown
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC
 
 API_PATH = '/v3/%s/instances/%s/starrocks/databases/replication'
 NOT_FOUND = 'DBS.200022'
 HINTS = ApiHints(permission='gaussdbformysql:htapInstance:getReplication',
                  codes={NOT_FOUND: 'Check instance_id and that the instance is in this project and region.'})
-
-# The options of a replication query (the module adds instance_id; the lookup takes instances as terms).
-REPLICATION_SPEC = dict(
-    limit=dict(type='int'),
-    offset=dict(type='int'),
-    page_concurrency=dict(type='int', default=4),
-    listing_attempts=dict(type='int', default=3),
-    task_names=dict(type='list', elements='str', default=[]),
-    task_patterns=dict(type='list', elements='str', default=[]),
-    expected_tasks=dict(type='list', elements='str', default=[]),
-    min_tasks=dict(type='int', default=1),
-    require_catchup=dict(type='bool', default=False),
-    return_raw=dict(type='bool', default=False),
-    explain_failures=dict(type='bool', default=False),
-)
-
 
 def names_option(options, name):
     """A list of task names or patterns. An empty value - ``""``, which Ansible makes ``['']`` (an empty
@@ -54,16 +39,13 @@ def names_option(options, name):
 
 
 class ReplicationQuery(object):
-    """The replication options, checked (before any request), with the spec's defaults."""
+    """The replication options, checked (before any request), with the spec's defaults. Explaining
+    failures is a step of its own after the query (``replication_config.explain_results``)."""
 
     def __init__(self, options):
         options = dict((name, REPLICATION_SPEC[name].get('default') if options.get(name) is None else options[name])
                        for name in REPLICATION_SPEC)
-        check_range(options, 'limit', 1, 100)
-        check_range(options, 'offset', 0)
-        check_range(options, 'page_concurrency', 1, 32)
-        check_range(options, 'listing_attempts', 1, 20)
-        check_range(options, 'min_tasks', 0)
+        check_ranges(options, REPLICATION_SPEC)
         names, patterns, expected = (names_option(options, name)
                                      for name in ('task_names', 'task_patterns', 'expected_tasks'))
         self.limit = options['limit']
@@ -71,7 +53,6 @@ class ReplicationQuery(object):
         self.page_concurrency = options['page_concurrency']
         self.listing_attempts = options['listing_attempts']
         self.return_raw = options['return_raw']
-        self.explain_failures = options['explain_failures']
         self.rule = ReadinessRule(names, patterns, expected, options['min_tasks'], options['require_catchup'])
 
     @property
@@ -110,14 +91,14 @@ def task_identity(item):
     usable name has no identity to share with another row: it stands for itself."""
     name = item.get('task_name')
     if isinstance(name, str) and name.strip():
-        return canonical([name, item.get('source_database'), item.get('target_database')])
+        return canonical(list(task_key(item)))
     return 'row ' + canonical(item)
 
 
 def describe_task(item):
     """A task named in a problem: its name and databases, shown safely."""
     return '%s (%s -> %s)' % tuple(shown(item.get(name), NAME_LIMIT)
-                                   for name in ('task_name', 'source_database', 'target_database'))
+                                   for name in IDENTITY_FIELDS)
 
 
 def list_replications(client, instance_id, query):
@@ -152,12 +133,8 @@ def judged_listing(fetch, instance_id, query):
 
 
 def query_instance(client, instance_id, query):
-    """Everything about one instance: the complete listing and its verdict (with why tasks broke, if asked)."""
-    _listing, result = list_replications(client, instance_id, query)
-    if query.explain_failures:
-        broken = [task for task in result['not_ready'] if task['status'] == 'no']
-        result['explanations'] = explain(client, instance_id, broken, query.page_concurrency)
-    return result
+    """The verdict of one instance over its complete, consistent listing."""
+    return list_replications(client, instance_id, query)[1]
 
 
 def is_missing_instance(error):

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The API that says why a task broke: the configuration of one data synchronization task,
-normalized (checks judged, the last ALTER TABLE error), and explanations for broken tasks."""
+normalized (checks judged, the last ALTER TABLE error), and explanations of failed tasks: one step,
+after a query, for whatever reads replication (the module, the lookup, the wait, the watch)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -12,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, ApiHints, failure_result
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import needs_explaining, query_failed
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import is_api_name, shown
 
 CONFIG_PATH = '/v3/%s/instances/%s/starrocks/databases/replication/configuration'
@@ -19,7 +21,7 @@ HINTS = ApiHints(codes={
     'DBS.200022': 'Check instance_id (the StarRocks instance) and that it is in this project and region.'})
 # check_result values that mean a check passed; anything else (an error text, an unknown word) failed.
 PASSED = ('success', 'succeeded', 'succeed', 'pass', 'passed', 'ok', 'normal', 'true')
-EXPLAIN_LIMIT = 10
+EXPLAIN_LIMIT = 10  # tasks explained in one step: the reads stay few however many tasks failed
 
 
 def _text(value):
@@ -113,3 +115,14 @@ def explain(client, instance_id, tasks, concurrency=4, limit=EXPLAIN_LIMIT):
         return []
     with ThreadPoolExecutor(max_workers=min(concurrency, len(chosen))) as pool:
         return list(pool.map(one, chosen))
+
+
+def explain_results(client, results, concurrency=4, limit=EXPLAIN_LIMIT):
+    """Why the tasks that need it (``needs_explaining``) failed, into each instance result's
+    ``explanations``, for at most ``limit`` tasks over all results. A failed query is left as it is."""
+    for result in results:
+        if result is None or query_failed(result):
+            continue
+        tasks = [task for task in result.get('not_ready') or [] if needs_explaining(task)]
+        result['explanations'] = explain(client, result['instance_id'], tasks, concurrency, limit) if limit > 0 else []
+        limit -= len(result['explanations'])

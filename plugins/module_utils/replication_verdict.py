@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, taurusdb.htap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The replication verdict: each task normalized and judged, and the instance's result.
+"""The replication verdict: each task normalized and judged, and the instance's result; what makes a
+task ready, broken, worth explaining, and the same task; and when instance results pass the gate.
 
 A task is ready when its status is Yes and its stage incremental, compared case-insensitively with
 surrounding whitespace ignored (what README and the module docs say); unknown values and fields of
@@ -16,6 +17,7 @@ __metaclass__ = type
 
 import fnmatch
 import math
+from collections.abc import Iterable, Mapping
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import canonical
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import (
@@ -24,6 +26,54 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import (
 KNOWN_STAGES = ('wait', 'incremental', 'full', 'cancelled', 'paused')
 TEXT_FIELDS = ('task_name', 'source_database', 'target_database', 'status', 'stage', 'catchup_stage')
 BRIEF_FIELDS = ('task_name', 'source_database', 'target_database', 'status', 'stage', 'percentage', 'reasons')
+# A task is its name with its databases (two tasks may share a name).
+IDENTITY_FIELDS = ('task_name', 'source_database', 'target_database')
+# Stages a task does not leave by itself.
+TERMINAL_STAGES = ('cancelled', 'paused')
+
+
+def task_key(task):
+    """A task's identity as a tuple (name, source database, target database)."""
+    return tuple(task.get(field) for field in IDENTITY_FIELDS)
+
+
+def is_broken(task):
+    """Whether a judged task cannot become ready without someone acting: status No (abnormal), or a
+    stage it does not leave by itself (paused, cancelled). The wait fails fast on it; the watch says so."""
+    return task.get('status') == 'no' or task.get('stage') in TERMINAL_STAGES
+
+
+def needs_explaining(task):
+    """Whether the configuration API can say why a judged task is not ready: status No (it failed). A
+    paused or cancelled task was stopped by someone, and a syncing one has nothing to explain."""
+    return task.get('status') == 'no'
+
+
+def query_failed(result):
+    """Whether an instance result is a failed query (a module result whose failure was turned off, with
+    failed_when: false, too): anything that is not a verdict."""
+    return not isinstance(result, dict) or bool(result.get('failed')) or 'all_ready' not in result
+
+
+def instance_passed(result):
+    """Whether one instance result passes the gate."""
+    return not query_failed(result) and result.get('all_ready') is True
+
+
+def all_passed(results):
+    """The gate over several instance results: never true when nothing was checked."""
+    return bool(results) and all(instance_passed(result) for result in results)
+
+
+def as_results(value):
+    """Instance results as a list, from what a user hands a filter or test: one result (a dict), several, or
+    nothing to judge - None (what a lookup with errors='ignore' gives), text or anything else that is not a
+    list of results is no results."""
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        return list(value)
+    return []
 
 
 def to_percentage(value):

@@ -19,11 +19,14 @@ description:
 author:
   - TaurusDB HTAP collection maintainers (@taurusdb-htap)
 options:
-  instance_id:
+  taurusdb_instance_id:
     description:
       - ID of the TaurusDB instance (32 letters or digits, then C(in) and two digits, such as C(...in07)).
+      - Its alias O(instance_id) is deprecated (in the replication modules C(instance_id) is a StarRocks instance)
+        and will be removed in 1.0.0.
     type: str
     required: true
+    aliases: [instance_id]
 extends_documentation_fragment:
   - taurusdb.htap.attributes
   - taurusdb.htap.attributes.actiongroup
@@ -40,7 +43,7 @@ EXAMPLES = r'''
 - name: Which StarRocks instances does this TaurusDB instance have?
   taurusdb.htap.taurusdb_htap_instance_info:
     region: cn-north-4
-    instance_id: 0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07
+    taurusdb_instance_id: 0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07
   register: htap
 
 - name: Query the replication of each of them
@@ -53,8 +56,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
-instance_id:
+taurusdb_instance_id:
   description: The TaurusDB instance.
+  returned: always
+  type: str
+instance_id:
+  description: The TaurusDB instance, as RV(taurusdb_instance_id); kept for playbooks that read it, removed in 1.0.0.
   returned: always
   type: str
 total:
@@ -137,12 +144,17 @@ msg:
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.module_base import TaurusDBModule
 
+ARGUMENT_SPEC = dict(taurusdb_instance_id=dict(
+    type='str', required=True, aliases=['instance_id'],
+    deprecated_aliases=[dict(name='instance_id', version='1.0.0', collection_name='taurusdb.htap')]))
+
 
 def main():
-    module = TaurusDBModule(argument_spec=dict(instance_id=dict(type='str', required=True)))
-    instance_id = module.params['instance_id']
-    module.run('Listing the HTAP instances of %s' % instance_id, lambda client: list_htap_instances(client, instance_id),
-               instance_id=instance_id)
+    module = TaurusDBModule(argument_spec=ARGUMENT_SPEC)
+    taurusdb_instance_id = module.params['taurusdb_instance_id']
+    module.run('Listing the HTAP instances of %s' % taurusdb_instance_id,
+               lambda client: list_htap_instances(client, taurusdb_instance_id),
+               taurusdb_instance_id=taurusdb_instance_id, instance_id=taurusdb_instance_id)
 
 
 if __name__ == '__main__':

@@ -263,8 +263,9 @@ hint:
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.module_base import TaurusDBModule
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    REPLICATION_SPEC, ReplicationQuery, query_instance)
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain_results
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC
 
 
 def main():
@@ -273,7 +274,10 @@ def main():
 
     def work(client):
         query = ReplicationQuery(module.params)
-        return query_instance(client, check_instance_id(instance_id), query)
+        result = query_instance(client, check_instance_id(instance_id), query)
+        if module.params['explain_failures']:
+            explain_results(client, [result], query.page_concurrency)
+        return result
 
     module.run('Querying instance %s' % instance_id, work, concurrency=module.params['page_concurrency'],
                instance_id=instance_id)

@@ -13,10 +13,10 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, Client
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
-    CONNECTION_SPEC, ConnectionSettings, non_finite_numbers, secrets_of)
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber, failure_result
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
+from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import non_finite_numbers
+from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 
 display = Display()
 
@@ -49,16 +49,7 @@ class TaurusDBLookupBase(LookupBase):
 
     def run_with_client(self, options, what, work, concurrency=1):
         """``work(client)`` returns the result; any failure is an AnsibleLookupError, scrubbed."""
-        scrubber = Scrubber(secrets_of(options))
-        failure = None
-        try:
-            settings = ConnectionSettings(options)
-            with Client(settings, scrubber, concurrency=concurrency) as client:
-                result = work(client)
-        except Exception as exc:  # pylint: disable=broad-except  # every failure is a message, never a traceback
-            failure = failure_result(exc, scrubber, what)
-        if failure:  # raised outside the handler, so no chained exception can carry an unscrubbed message
+        result, failure = Session(options, display.warning).run(what, work, concurrency)
+        if failure:  # raised outside any handler, so no chained exception can carry an unscrubbed message
             raise AnsibleLookupError(to_native(failure['msg']))
-        for warning in settings.warnings:
-            display.warning(scrubber.text(warning))
-        return scrubber.data(result)
+        return result

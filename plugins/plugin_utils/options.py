@@ -11,7 +11,7 @@ __metaclass__ = type
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import non_finite_numbers
+from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import non_finite_numbers
 
 
 def apply_env_fallbacks(spec, args, environ):

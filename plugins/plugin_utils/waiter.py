@@ -15,31 +15,8 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import REPLICATION_SPEC
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed, query_failed
-
-# Stages a task does not leave by itself; status No (abnormal) is terminal too.
-TERMINAL_STAGES = ('cancelled', 'paused')
-
-# The wait's own options (the action adds the connection and replication options).
-WAIT_SPEC = dict(
-    instance_ids=dict(type='list', elements='str', default=[]),
-    taurusdb_instance_ids=dict(type='list', elements='str', default=[]),
-    wait_timeout=dict(type='float', default=600.0),
-    wait_sleep=dict(type='float', default=10.0),
-    ready_polls=dict(type='int', default=1),
-    fail_fast=dict(type='bool', default=True),
-    fail_fast_polls=dict(type='int', default=2),
-    instance_concurrency=dict(type='int', default=8),
-    report_file=dict(type='path'),
-)
-
-
-# The wait's options besides the connection ones: the replication query's (reading why tasks broke
-# by default) and its own.
-WAIT_OPTIONS = dict(REPLICATION_SPEC, explain_failures=dict(REPLICATION_SPEC['explain_failures'], default=True),
-                    **WAIT_SPEC)
-
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    all_passed, is_broken, query_failed, task_key)
 
 REASONS = {
     'passed': 'every instance was ready',
@@ -49,14 +26,12 @@ REASONS = {
 }
 
 
-def terminal_tasks(result):
+def broken_tasks(result):
     """The tasks of one result that will not recover without someone acting."""
     if query_failed(result):
         return set()
-    return set((result.get('instance_id'), task.get('task_name'), task.get('source_database'),
-                task.get('target_database'))
-               for task in result.get('not_ready') or []
-               if task.get('status') == 'no' or task.get('stage') in TERMINAL_STAGES)
+    return set((result.get('instance_id'),) + task_key(task) for task in result.get('not_ready') or []
+               if is_broken(task))
 
 
 class WaitOutcome(object):
@@ -90,7 +65,7 @@ class Waiter(object):
             ready_streak = ready_streak + 1 if all_passed(results) else 0
             current = set()
             for result in results:
-                current |= terminal_tasks(result)
+                current |= broken_tasks(result)
             seen_terminal = dict((task, seen_terminal.get(task, 0) + 1) for task in current)
             if ready_streak >= self.ready_polls:
                 return WaitOutcome(True, 'passed', results, rounds, elapsed)

@@ -31,16 +31,17 @@ from concurrent.futures import Executor, Future
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, Client
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
-    CONNECTION_SPEC, ConnectionSettings, check_range, secrets_of)
+    CONNECTION_SPEC, ConnectionSettings, secrets_of)
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber, failure_result
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id, check_taurusdb_instance_id
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    REPLICATION_SPEC, ReplicationQuery, query_instance)
+from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_range
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import inert
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import TERMINAL_STAGES
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import TERMINAL_STAGES
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC
 
 LOG = logging.getLogger('taurusdb.htap.replication_watch')
 
@@ -475,7 +476,6 @@ async def run_watch(queue, args, environ=None, clock=time.monotonic):
     try:
         settings = ConnectionSettings(params, environ=environ)
         query = ReplicationQuery(params)
-        query.explain_failures = False  # read once, when a task breaks, not every poll
     except ValueError as exc:
         raise WatchOptionError('replication_watch: %s' % scrubber.text(str(exc))) from None
     for warning in settings.warnings:

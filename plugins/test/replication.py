@@ -7,7 +7,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed, as_results
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed, as_results
 
 
 def replication_ready(results):

@@ -7,8 +7,8 @@ from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth import select_auth
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
-    AUTH_METHODS, ConnectionSettings)
+from ansible_collections.taurusdb.htap.plugins.module_utils.auth_methods import AUTH_METHODS
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery
 
 INSTANCE = '01010101010101010101010101010101in17'

@@ -7,11 +7,10 @@ import yaml
 
 from ansible_collections.taurusdb.htap.plugins.doc_fragments import connection, replication
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import REPLICATION_SPEC
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC, WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.modules import (
     taurusdb_htap_instance_info, taurusdb_starrocks_replication_config_info, taurusdb_starrocks_replication_info,
     taurusdb_starrocks_replication_wait)
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import SPEC as WATCH_OPTIONS
 from ansible_collections.taurusdb.htap.tests.unit.helpers import run_event_source
 
@@ -46,7 +45,7 @@ def assert_matches(documented, spec):
     (taurusdb_starrocks_replication_info, dict(instance_id=dict(type='str', required=True), **REPLICATION_SPEC)),
     (taurusdb_starrocks_replication_config_info, dict(instance_id=dict(type='str', required=True),
                                                       task_name=dict(type='str', required=True))),
-    (taurusdb_htap_instance_info, dict(instance_id=dict(type='str', required=True))),
+    (taurusdb_htap_instance_info, taurusdb_htap_instance_info.ARGUMENT_SPEC),
     (taurusdb_starrocks_replication_wait, WAIT_OPTIONS),
 ])
 def test_every_module_option_is_documented_with_its_type_and_default(module, own_spec):

@@ -16,7 +16,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
-from ansible_collections.taurusdb.htap.plugins.plugin_utils import junit
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import report_files as junit
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]

@@ -1,9 +1,12 @@
 """The filters and the Jinja test, as Ansible calls them."""
 
+import os
+
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.taurusdb.htap.plugins.filter.replication import FilterModule
+from ansible_collections.taurusdb.htap.plugins.filter.replication import FilterModule, poll_done
 from ansible_collections.taurusdb.htap.plugins.test.replication import TestModule as JinjaTests
 
 FILTERS = FilterModule().filters()
@@ -49,3 +52,17 @@ def test_a_deadline_that_is_not_a_finite_time_is_a_clear_error():
         with pytest.raises(AnsibleFilterError, match='deadline must be a finite Unix time, got %s$' % shown):
             FILTERS['replication_poll_done'](NOT_READY, deadline)
     assert FILTERS['replication_poll_done'](NOT_READY, '0') is True
+
+
+def test_poll_done_stops_on_ready_on_failure_and_at_the_deadline():
+    failed = {'failed': True, 'msg': 'x'}
+    assert poll_done(READY, 100, 50) and poll_done(failed, 100, 50)
+    assert not poll_done(NOT_READY, 100, 50) and poll_done(NOT_READY, 100, 100)
+
+
+def test_replication_poll_done_is_deprecated_for_the_wait_action():
+    root = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
+    with open(os.path.join(root, 'meta', 'runtime.yml')) as handle:
+        deprecation = yaml.safe_load(handle)['plugin_routing']['filter']['replication_poll_done']['deprecation']
+    assert deprecation['removal_version'] == '1.0.0'
+    assert 'taurusdb.htap.taurusdb_starrocks_replication_wait' in deprecation['warning_text']

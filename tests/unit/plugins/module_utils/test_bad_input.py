@@ -6,12 +6,14 @@ import os
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings, check_range
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings
+from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_range
 from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import resolve_endpoints
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.module_base import generate_argspec
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import REPLICATION_SPEC, ReplicationQuery
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC
 from ansible_collections.taurusdb.htap.plugins.modules import taurusdb_starrocks_replication_info as module
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import (

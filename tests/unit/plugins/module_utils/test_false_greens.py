@@ -9,7 +9,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiErr
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import MAX_PAGES, MAX_TOTAL, Page, list_all
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import describe_task, task_identity
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE
 

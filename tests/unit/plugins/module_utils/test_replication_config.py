@@ -3,7 +3,8 @@
 import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain, normalize_config
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import (
+    EXPLAIN_LIMIT, explain, explain_results, normalize_config)
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE
 
@@ -67,3 +68,39 @@ def test_explanations_are_fetched_for_at_most_ten_tasks_and_failures_are_said():
     assert entries[0]['last_error_of_alter_table'].startswith('ALTER TABLE') and len(entries[0]['failing_checks']) == 3
     assert 'DBS.280001' in entries[3]['error'] and 'hidden-secret-1' not in entries[3]['error']
     assert explain(client, INSTANCE, []) == []
+
+
+def instance(instance_id, *tasks):
+    return {'instance_id': instance_id, 'all_ready': False, 'not_ready': list(tasks)}
+
+
+def test_explaining_reads_only_tasks_with_status_no_and_at_most_ten_over_all_instances():
+    client = FakeClient(dict(('t%02d' % i, CONFIG) for i in range(30)))
+    paused = dict(task('paused_one'), status='yes', stage='paused')
+    first = instance(INSTANCE, *[task('t%02d' % i) for i in range(6)] + [paused])
+    failed = {'instance_id': INSTANCE, 'failed': True, 'msg': 'query failed'}
+    second = instance(INSTANCE, *[task('t%02d' % i) for i in range(10, 20)])
+    explain_results(client, [first, failed, None, second, instance(INSTANCE, task('t25'))])
+    assert [entry['task_name'] for entry in first['explanations']] == ['t%02d' % i for i in range(6)]
+    assert [entry['task_name'] for entry in second['explanations']] == ['t10', 't11', 't12', 't13']
+    assert 'explanations' not in failed and len(client.asked) == EXPLAIN_LIMIT
+    assert first['explanations'][0]['last_error_of_alter_table'].startswith('ALTER TABLE notes')
+
+
+def test_an_instance_with_nothing_to_explain_says_so_with_an_empty_list():
+    client = FakeClient({})
+    ready = {'instance_id': INSTANCE, 'all_ready': True, 'not_ready': []}
+    explain_results(client, [ready, instance(INSTANCE, dict(task('slow'), status='yes', stage='full'))])
+    assert ready['explanations'] == [] and client.asked == []
+
+
+def test_explanations_from_the_api_through_the_module_rule(sim):
+    from ansible_collections.taurusdb.htap.plugins.module_utils.replication import query_instance
+    from ansible_collections.taurusdb.htap.tests.unit.helpers import base_params, make_client, query_of
+    sim.load('broken-with-explanation')
+    params = base_params(sim, explain_failures=True)
+    with make_client(params) as client:
+        result = query_instance(client, INSTANCE, query_of(params))
+        explain_results(client, [result])
+    assert [entry['task_name'] for entry in result['explanations']] == ['orders_db']
+    assert result['explanations'][0]['last_error_of_alter_table'].startswith('ALTER TABLE orders ADD COLUMN')

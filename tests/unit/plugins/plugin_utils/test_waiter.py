@@ -2,7 +2,8 @@
 
 import pytest
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, WAIT_SPEC, Waiter, terminal_tasks
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_SPEC
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Waiter, broken_tasks
 
 
 def result(instance='i-1', ready=True, tasks=()):
@@ -63,9 +64,9 @@ def test_status_no_fails_fast_after_fail_fast_polls_rounds():
 
 
 def test_paused_and_cancelled_are_terminal_unknown_values_are_not():
-    assert terminal_tasks(result(tasks=[{'stage': 'paused'}]))
-    assert terminal_tasks(result(tasks=[{'stage': 'cancelled'}]))
-    assert not terminal_tasks(result(tasks=[{'stage': 'rebalancing'}, {'status': None}]))
+    assert broken_tasks(result(tasks=[{'stage': 'paused'}]))
+    assert broken_tasks(result(tasks=[{'stage': 'cancelled'}]))
+    assert not broken_tasks(result(tasks=[{'stage': 'rebalancing'}, {'status': None}]))
     outcome = wait(Script([result(tasks=[{'stage': 'rebalancing'}])]), wait_timeout=35)
     assert outcome.reason == 'timed out' and outcome.rounds == 4  # rounds at 0, 10, 20, 30 s
 

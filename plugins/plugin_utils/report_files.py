@@ -20,7 +20,8 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import all_passed, explanation_lines, query_failed
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed, query_failed
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import explanation_lines
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS
 
 NAME = 'taurusdb.htap replication gate'

@@ -2,14 +2,15 @@
 # Copyright: (c) 2026, taurusdb.htap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Words for people, on the controller: the gate's progress line and its report over instance
-results, and whether results pass the gate. Used by filters, the test and the role; never part of
-a module's payload."""
+"""Words for people, on the controller: the gate's progress lines and its report over instance
+results. Whether results pass is the verdict's to say (``replication_verdict``); this only words it.
+Used by the wait, the filters and the role; never part of a module's payload."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from collections.abc import Iterable, Mapping
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    IDENTITY_FIELDS, instance_passed, query_failed)
 
 
 def _task_state(task):
@@ -21,11 +22,6 @@ def _task_state(task):
         pct = task.get('percentage')
         parts.append((task.get('stage') or 'no stage') + ('' if pct is None else ' %g%%' % pct))
     return ', '.join(parts) or '; '.join(task.get('reasons') or [])
-
-
-def query_failed(result):
-    """A failed module result, also one whose failure was turned off (failed_when: false)."""
-    return not isinstance(result, dict) or bool(result.get('failed')) or 'all_ready' not in result
 
 
 def progress_line(result, limit=5):
@@ -43,30 +39,6 @@ def progress_line(result, limit=5):
     return line
 
 
-def poll_done(result, deadline, now):
-    """Whether the gate stops polling an instance: ready, the query failed, or time is up."""
-    return query_failed(result) or result.get('all_ready') is True or now >= float(deadline)
-
-
-def as_results(value):
-    """Instance results as a list: one result (a dict), several, or nothing to judge - None (what a lookup
-    with errors='ignore' gives), text or anything else that is not a list of results is no results."""
-    if isinstance(value, Mapping):
-        return [value]
-    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
-        return list(value)
-    return []
-
-
-def _passed(result):
-    return not query_failed(result) and result.get('all_ready') is True
-
-
-def all_passed(results):
-    """The gate over several results: never true when nothing was checked."""
-    return bool(results) and all(_passed(result) for result in results)
-
-
 def gate_report(results, passed=None):
     """The gate's verdict over several instance results (or failed module results), one block each.
 
@@ -74,7 +46,7 @@ def gate_report(results, passed=None):
     before ready_polls ready rounds in a row); the report then never says passed. The caller says why."""
     if not results:
         return 'Replication gate failed: no instances were checked.'
-    blocked = len([r for r in results if not _passed(r)])
+    blocked = len([r for r in results if not instance_passed(r)])
     if not blocked and passed is False:
         return 'Replication gate failed: all %d instance(s) ready in the last round, but the wait did not pass.' \
             % len(results)
@@ -86,7 +58,7 @@ def gate_report(results, passed=None):
             lines.append('- ?: unexpected result %r' % (result,))
             continue
         instance_id = result.get('instance_id', '?')
-        if _passed(result):
+        if instance_passed(result):
             lines.append('- %s: ready' % instance_id)
         elif query_failed(result):
             lines.append('- %s: query failed' % instance_id)
@@ -112,7 +84,7 @@ def _task_line(task):
 def explanation_lines(task, explanations):
     """What the configuration API said about a broken task, if it was read (the report's and JUnit's "why")."""
     for entry in explanations or []:
-        if all(entry.get(key) == task.get(key) for key in ('task_name', 'source_database', 'target_database')):
+        if all(entry.get(key) == task.get(key) for key in IDENTITY_FIELDS):
             if entry.get('error'):
                 return ['the explanation could not be read: %s' % entry['error']]
             found = ['last ALTER TABLE failed: %s' % entry['last_error_of_alter_table']] \
@@ -123,11 +95,11 @@ def explanation_lines(task, explanations):
 
 def round_line(number, elapsed, results, limit=3):
     """One line a round: 'round 3, 4s: 1/2 instance(s) ready; waiting on <id>: users_db (full 33%) ...'."""
-    ready = [result for result in results if _passed(result)]
+    ready = [result for result in results if instance_passed(result)]
     line = 'round %d, %ds: %d/%d instance(s) ready' % (number, int(elapsed), len(ready), len(results))
     parts, shown, hidden = [], 0, 0
     for result in results:
-        if _passed(result):
+        if instance_passed(result):
             continue
         instance_id = result.get('instance_id', '?') if isinstance(result, dict) else '?'
         if query_failed(result):

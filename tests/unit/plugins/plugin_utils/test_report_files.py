@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils import junit
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.junit import (
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import report_files as junit
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.report_files import (
     ReportError, gate_model, junit_xml, report_paths, write_reports)
 
 

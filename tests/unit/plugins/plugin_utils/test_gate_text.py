@@ -1,6 +1,6 @@
 """The gate's progress line, failure report and stop rule."""
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.report import gate_report, poll_done, progress_line
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import gate_report, progress_line
 
 READY = {'instance_id': 'i-ready', 'all_ready': True, 'summary': {'ready': 3, 'total': 3}, 'not_ready': [],
          'problems': []}
@@ -42,13 +42,6 @@ def test_report_names_every_blocker():
     ]
     assert gate_report([READY]) == 'Replication gate passed: all 1 instance(s) ready.'
     assert gate_report([]) == 'Replication gate failed: no instances were checked.'
-
-
-def test_poll_done():
-    assert poll_done(READY, 100, 50)
-    assert poll_done(FAILED, 100, 50)
-    assert not poll_done(WAITING, 100, 50)
-    assert poll_done(WAITING, 100, 100)
 
 
 def test_the_report_quotes_why_a_task_broke_or_that_it_could_not_be_read():
