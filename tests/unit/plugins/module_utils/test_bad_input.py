@@ -7,7 +7,6 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings
-from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_range
 from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import resolve_endpoints
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
@@ -121,16 +120,6 @@ NOT_FINITE = [float('nan'), float('inf'), float('-inf'), 'nan', 'inf', '-Infinit
 def module_number_options():
     spec = generate_argspec(instance_id=dict(type='str', required=True), **REPLICATION_SPEC)
     return sorted(name for name, option in spec.items() if option.get('type') in ('int', 'float'))
-
-
-def test_check_range_refuses_what_is_not_finite_naming_the_option():
-    # before: NaN passed every comparison, so every range check
-    for value in NOT_FINITE[:3]:
-        with pytest.raises(OptionError, match=r'^read_timeout must be a finite number, got (nan|inf|-inf)$'):
-            check_range({'read_timeout': value}, 'read_timeout', 0.1, 600)
-        with pytest.raises(OptionError, match='offset must be a finite number'):
-            check_range({'offset': value}, 'offset', 0)
-    check_range({'offset': 10 ** 30}, 'offset', 0)  # big, but finite
 
 
 @pytest.mark.parametrize('name', ['connect_timeout', 'read_timeout', 'retry_max_time', 'retry_backoff'])

@@ -75,9 +75,10 @@ def test_the_rule_by_default_judges_every_task_needs_one_and_ignores_catch_up():
 
 
 def test_the_summary_counts_ready_tasks_and_tasks_without_stage_or_status():
-    result = judged([row(), row(task_name='other_db', stage=None, status=None)])
-    assert result['summary'] == {'total': 2, 'ready': 1, 'not_ready': 1,
-                                 'by_stage': {'incremental': 1, 'none': 1}, 'by_status': {'yes': 1, 'none': 1}}
+    result = judged([row(), row(task_name='other_db', stage=None, status=None),
+                     row(task_name='third_db', stage=None, status=None)])
+    assert result['summary'] == {'total': 3, 'ready': 1, 'not_ready': 2,
+                                 'by_stage': {'incremental': 1, 'none': 2}, 'by_status': {'yes': 1, 'none': 2}}
 
 
 def test_missing_tasks_say_whether_they_were_expected_or_named():
