@@ -24,10 +24,7 @@ import asyncio
 import collections
 import logging
 import os
-import queue
-import threading
 import time
-from concurrent.futures import Executor, Future
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS, Client
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import (
@@ -39,6 +36,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
     REPLICATION_SPEC, ReplicationQuery, query_instance)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import inert
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.daemon_threads import DaemonThreadExecutor
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import TERMINAL_STAGES
 
@@ -366,62 +364,6 @@ class Watch(object):
 
 
 # --- I/O ----------------------------------------------------------------------------------------
-class DaemonThreadExecutor(Executor):
-    """At most ``max_workers`` daemon threads, started as needed and reused, run the calls in turn.
-
-    ThreadPoolExecutor's threads are joined when the interpreter exits, so a request hanging when the
-    rulebook shuts down would hold the process for up to connect_timeout + read_timeout; a daemon
-    thread does not (the watch's calls only read, so abandoning one is harmless). The threads live as
-    long as the watch: a thread a call would leave the allocator a new arena to fill now and then.
-    """
-
-    def __init__(self, max_workers, name):
-        self._max_workers = max_workers
-        self._name = name
-        self._work = queue.SimpleQueue()
-        self._threads = []
-        self._idle = 0
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def submit(self, fn, *args, **kwargs):  # pylint: disable=arguments-differ
-        future = Future()
-        with self._lock:
-            if self._closed:
-                raise RuntimeError('cannot schedule new calls after shutdown')
-            self._work.put((future, fn, args, kwargs))
-            if self._idle == 0 and len(self._threads) < self._max_workers:
-                thread = threading.Thread(target=self._worker, name=self._name, daemon=True)
-                self._threads.append(thread)
-                thread.start()
-            else:
-                self._idle = max(0, self._idle - 1)
-        return future
-
-    def _worker(self):
-        while True:
-            item = self._work.get()
-            if item is None:
-                return
-            future, fn, args, kwargs = item
-            if future.set_running_or_notify_cancel():
-                try:
-                    result = fn(*args, **kwargs)
-                except BaseException as exc:  # pylint: disable=broad-except  # handed to whoever awaits it
-                    future.set_exception(exc)
-                else:
-                    future.set_result(result)
-            del item, future, fn, args, kwargs  # hold nothing while waiting for the next call
-            with self._lock:
-                self._idle += 1
-
-    def shutdown(self, wait=True, cancel_futures=False):  # pylint: disable=arguments-differ
-        with self._lock:
-            self._closed = True
-            for _thread in self._threads:
-                self._work.put(None)  # each worker ends after its current call; none is waited for
-
-
 class Poller(object):
     """The blocking calls, made in worker threads: each touches only the state object it is given."""
 

@@ -5,7 +5,6 @@ import asyncio
 import gc
 import json
 import re
-import threading
 
 import pytest
 
@@ -13,8 +12,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubb
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, TEXT_LIMIT, shown
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import (
-    EVENT_ITEMS, EVENT_TYPES, SPEC, WATCH_SPEC, DaemonThreadExecutor, Watch, WatchOptionError, event_out,
-    run_watch, watch_options)
+    EVENT_ITEMS, EVENT_TYPES, SPEC, WATCH_SPEC, Watch, WatchOptionError, event_out, run_watch, watch_options)
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, KEY
 
@@ -329,44 +327,6 @@ def test_option_errors_never_show_a_secret():
     with pytest.raises(WatchOptionError) as caught:  # a secret from the environment, too
         watch_options({'instance_ids': [secret]}, {'HUAWEICLOUD_SDK_SK': secret, 'HUAWEICLOUD_SDK_AK': 'AK'})
     assert secret not in str(caught.value)
-
-
-def test_the_executor_runs_calls_in_daemon_threads_at_most_n_at_once():
-    executor = DaemonThreadExecutor(2, 'replication_watch')
-    release, lock, running, most = threading.Event(), threading.Lock(), [0], [0]
-
-    def call(number):
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        release.wait(60)
-        with lock:
-            running[0] -= 1
-        if number == 3:
-            raise RuntimeError('boom')
-        return number * 10
-
-    futures = [executor.submit(call, number) for number in range(6)]
-    for _wait in range(1200):  # until two calls hold the two slots (a safety bound of 60 s)
-        if sum(future.running() for future in futures) == 2:
-            break
-        release.wait(0.05)
-    waiting = [number for number, future in enumerate(futures) if not future.running() and number != 3][0]
-    assert futures[waiting].cancel()  # not started yet: it never runs
-    names = [thread for thread in threading.enumerate() if thread.name == 'replication_watch']
-    assert names and all(thread.daemon for thread in names)
-    release.set()
-    for number, future in enumerate(futures):
-        if number == waiting:
-            assert future.cancelled()
-        elif number == 3:
-            assert str(future.exception(60)) == 'boom'
-        else:
-            assert future.result(60) == number * 10
-    assert most[0] == 2
-    executor.shutdown()
-    with pytest.raises(RuntimeError):
-        executor.submit(call, 9)
 
 
 @pytest.mark.parametrize('name', sorted(name for name, option in SPEC.items() if option['type'] in ('int', 'float')))
