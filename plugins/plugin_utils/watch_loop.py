@@ -2,12 +2,14 @@
 # Copyright: (c) 2026, taurusdb.htap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The continuous replication watch behind the event source ``taurusdb.htap.replication_watch``.
+"""The loop behind the event source ``taurusdb.htap.replication_watch``: its ``main`` awaits ``run_watch``.
 
 Every instance is polled on its own schedule (``interval`` seconds after its last poll ended,
 longer while its queries fail) with the same client, query and readiness rule as the modules.
 ``Watch`` (watch_state) holds the state and turns results into events (no I/O); ``Poller`` does the
-blocking API calls (in worker threads); ``run_watch`` is the asyncio loop the event source's ``main`` is.
+blocking API calls, in daemon worker threads (daemon_threads), so the event loop never blocks and a
+rulebook shutting down is never held by a request; ``run_watch`` runs the schedule and puts every
+event on the rulebook's queue through ``event_out``.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import run_watch
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_loop import run_watch
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_options import SPEC, WatchOptionError
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY
