@@ -32,13 +32,17 @@ class Session(object):
         self.environ = environ
         self.scrubber = Scrubber(secrets_of(self.params) + list(also_secret))
 
-    @contextmanager
-    def client(self, concurrency=1, deadline=None):
-        """A client from the checked settings (an OptionError before any request), closed at the end."""
+    def open_client(self, concurrency=1, deadline=None):
+        """A client from the checked settings (an OptionError before any request); the caller closes it."""
         settings = ConnectionSettings(self.params, environ=self.environ)
         for warning in settings.warnings:
             self.warn(self.scrubber.text(warning))
-        with Client(settings, self.scrubber, concurrency=concurrency, deadline=deadline) as client:
+        return Client(settings, self.scrubber, concurrency=concurrency, deadline=deadline)
+
+    @contextmanager
+    def client(self, concurrency=1, deadline=None):
+        """``open_client`` for a block: the client is closed however the block ends."""
+        with self.open_client(concurrency, deadline) as client:
             yield client
 
     def failure(self, exc, what):

@@ -11,7 +11,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICA
 from ansible_collections.taurusdb.htap.plugins.modules import (
     taurusdb_htap_instance_info, taurusdb_starrocks_replication_config_info, taurusdb_starrocks_replication_info,
     taurusdb_starrocks_replication_wait)
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import SPEC as WATCH_OPTIONS
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_options import SPEC as WATCH_OPTIONS
 from ansible_collections.taurusdb.htap.tests.unit.helpers import run_event_source
 
 FRAGMENT = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)['options']

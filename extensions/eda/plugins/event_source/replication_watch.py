@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, taurusdb.htap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Event source taurusdb.htap.replication_watch: the logic is in plugins/plugin_utils/watch.py."""
+"""Event source taurusdb.htap.replication_watch: the loop is in plugins/plugin_utils/watch_loop.py, the
+options in watch_options.py, the state and events in watch_state.py."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -298,7 +299,7 @@ def _add_collections_root():
 
 _add_collections_root()
 
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import run_watch  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_loop import run_watch  # noqa: E402  pylint: disable=wrong-import-position
 
 
 async def main(queue, args):

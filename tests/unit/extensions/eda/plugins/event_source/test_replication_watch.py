@@ -105,7 +105,7 @@ def test_it_finds_the_collection_without_ansibles_collection_loader(tmp_path):
     proc = subprocess.run([sys.executable, '-I', '-c', code, EVENT_SOURCE], cwd=str(tmp_path), env=env,
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.split() == ['<run_path>', 'ansible_collections.taurusdb.htap.plugins.plugin_utils.watch']
+    assert proc.stdout.split() == ['<run_path>', 'ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_loop']
 
 
 # --- the initial state --------------------------------------------------------------------------

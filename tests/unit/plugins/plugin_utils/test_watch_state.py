@@ -1,22 +1,17 @@
 """The watch's state and events without I/O: what changes make events, the backoff schedule, flat
 memory over many polls of thousands of tasks, and server text that leaves in events only as data."""
 
-import asyncio
 import gc
 import json
 import re
-import threading
 
 import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import Scrubber
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, verdict
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, TEXT_LIMIT, shown
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch import (
-    EVENT_ITEMS, EVENT_TYPES, SPEC, WATCH_SPEC, DaemonThreadExecutor, Watch, WatchOptionError, event_out,
-    run_watch, watch_options)
-
-from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, KEY
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_state import (
+    EVENT_ITEMS, EVENT_TYPES, Watch, event_out)
 
 INSTANCE = '01010101010101010101010101010101in17'
 TAURUSDB = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
@@ -304,83 +299,3 @@ def test_memory_stays_flat_over_many_polls_of_thousands_of_tasks(clock):
     assert len(state.tasks) == 2500 - 50
     assert min(counts[1:]) > 500  # every poll changed hundreds of tasks
     assert objects[249] - objects[50] < 50, objects
-
-
-def test_options_accept_one_id_and_refuse_what_a_watch_cannot_use():
-    params, _scrubber = watch_options({'instance_ids': INSTANCE, 'interval': '5'}, {})
-    assert params['instance_ids'] == [INSTANCE] and params['interval'] == 5.0 and params['initial_state'] is True
-    assert set(WATCH_SPEC) <= set(SPEC) and 'limit' not in SPEC and 'return_raw' not in SPEC
-    for args, words in [({}, 'give instance_ids'),
-                        ({'instance_ids': [INSTANCE], 'interval': 0}, 'interval must be between 0.1'),
-                        ({'instance_ids': [INSTANCE], 'limit': 10}, 'limit'),
-                        ({'instance_ids': ['nope']}, 'is not a StarRocks instance id'),
-                        ({'taurusdb_instance_ids': ['0a0a']}, 'is not a TaurusDB instance id'),
-                        ({'instance_ids': [INSTANCE], 'instance_concurrency': 99}, 'instance_concurrency')]:
-        with pytest.raises(WatchOptionError) as caught:
-            watch_options(args, {})
-        assert words in str(caught.value), (args, str(caught.value))
-
-
-def test_option_errors_never_show_a_secret():
-    secret = 'SECRET-sk-0123456789'
-    with pytest.raises(WatchOptionError) as caught:
-        watch_options({'instance_ids': [secret], 'secret_key': secret, 'access_key': 'AK'}, {})
-    assert secret not in str(caught.value) and '********' in str(caught.value)
-    with pytest.raises(WatchOptionError) as caught:  # a secret from the environment, too
-        watch_options({'instance_ids': [secret]}, {'HUAWEICLOUD_SDK_SK': secret, 'HUAWEICLOUD_SDK_AK': 'AK'})
-    assert secret not in str(caught.value)
-
-
-def test_the_executor_runs_calls_in_daemon_threads_at_most_n_at_once():
-    executor = DaemonThreadExecutor(2, 'replication_watch')
-    release, lock, running, most = threading.Event(), threading.Lock(), [0], [0]
-
-    def call(number):
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        release.wait(60)
-        with lock:
-            running[0] -= 1
-        if number == 3:
-            raise RuntimeError('boom')
-        return number * 10
-
-    futures = [executor.submit(call, number) for number in range(6)]
-    for _wait in range(1200):  # until two calls hold the two slots (a safety bound of 60 s)
-        if sum(future.running() for future in futures) == 2:
-            break
-        release.wait(0.05)
-    waiting = [number for number, future in enumerate(futures) if not future.running() and number != 3][0]
-    assert futures[waiting].cancel()  # not started yet: it never runs
-    names = [thread for thread in threading.enumerate() if thread.name == 'replication_watch']
-    assert names and all(thread.daemon for thread in names)
-    release.set()
-    for number, future in enumerate(futures):
-        if number == waiting:
-            assert future.cancelled()
-        elif number == 3:
-            assert str(future.exception(60)) == 'boom'
-        else:
-            assert future.result(60) == number * 10
-    assert most[0] == 2
-    executor.shutdown()
-    with pytest.raises(RuntimeError):
-        executor.submit(call, 9)
-
-
-@pytest.mark.parametrize('name', sorted(name for name, option in SPEC.items() if option['type'] in ('int', 'float')))
-@pytest.mark.parametrize('value', [float('nan'), float('inf'), float('-inf'), 'nan'])
-def test_a_number_option_that_is_not_finite_is_refused_before_any_request(sim, name, value):
-    # before: interval nan polled once and then spun the CPU, silent; a nan timeout made every poll fail
-    # "unexpectedly"; an infinite whole number was ansible-core's OverflowError
-    args = {'instance_ids': [INSTANCE], 'endpoint': sim.url, 'project_id': DEFAULT_PROJECT, 'access_key': KEY['ak'],
-            'secret_key': KEY['sk'], name: value}
-
-    async def watch():
-        await asyncio.wait_for(run_watch(asyncio.Queue(), args, environ={}), 10)  # a safety net only
-
-    with pytest.raises(WatchOptionError) as caught:
-        asyncio.run(watch())
-    assert str(caught.value) == 'replication_watch: %s must be a finite number, got %s' % (name, float(value))
-    assert sim.stats()['total'] == 0
