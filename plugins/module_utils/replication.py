@@ -26,6 +26,7 @@ NOT_FOUND = 'DBS.200022'
 HINTS = ApiHints(permission='gaussdbformysql:htapInstance:getReplication',
                  codes={NOT_FOUND: 'Check instance_id and that the instance is in this project and region.'})
 
+
 def names_option(options, name):
     """A list of task names or patterns. An empty value - ``""``, which Ansible makes ``['']`` (an empty
     role variable, ``-e name=``) - means none; an empty entry among others (a stray comma) is refused."""

@@ -61,7 +61,10 @@ def test_warnings_of_the_settings_are_passed_on_scrubbed_before_the_work(sim, tm
 
 def test_the_client_is_closed_however_the_work_ends(sim, monkeypatch):
     closed = []
-    monkeypatch.setattr(Client, 'close', lambda self: closed.append(self))
+
+    def close(self):
+        closed.append(self)
+    monkeypatch.setattr(Client, 'close', close)
     session = Session(base_params(sim), warn=None)
     session.run('ok', lambda client: {})
     session.run('failing', lambda client: 1 / 0)
