@@ -152,6 +152,8 @@ def test_at_most_five_conflicting_tasks_are_named_and_the_rest_counted():
         't000 (s -> t), t001 (s -> t), t002 (s -> t), t003 (s -> t), t004 (s -> t) and 2 more']
     five = [Page(0, 5, rows_of(5) + [dict(item, status='No') for item in rows_of(5)], 'rid')]
     assert list_tasks(lambda offset, limit: five[0])['problems'][0].endswith('t004 (s -> t)')
+    six = [Page(0, 6, rows_of(6) + [dict(item, status='No') for item in rows_of(6)], 'rid')]
+    assert list_tasks(lambda offset, limit: six[0])['problems'][0].endswith('t004 (s -> t) and 1 more')
 
 
 def test_every_problem_of_a_read_is_said_the_moving_total_first():
@@ -162,6 +164,22 @@ def test_every_problem_of_a_read_is_said_the_moving_total_first():
     assert listing['problems'] == [
         'listing incomplete after 1 reads: total_count changed while paging (61, 62); listing inconsistent: the API '
         'sent different rows for the same task: t001 (s -> t)']
+    assert listing['total'] == 61  # the first page's, as the first request saw it
+
+
+def test_a_count_that_does_not_add_up_is_said_before_conflicting_rows():
+    page = Page(0, 5, rows_of(3) + [dict(row('t001'), status='No')], 'rid')
+    listing = list_tasks(lambda offset, limit: page, attempts=1)
+    assert listing['problems'] == [
+        'listing incomplete after 1 reads: fetched 3 unique tasks but total_count is 5; listing inconsistent: the API '
+        'sent different rows for the same task: t001 (s -> t)']
+
+
+def test_the_pages_refused_are_counted_up_for_a_last_partial_page():
+    # 2 rows a page and a total of 2 * MAX_PAGES + 1: the last page holds one row, so MAX_PAGES + 1 requests
+    page = Page(0, 2 * MAX_PAGES + 1, [row('a_1'), row('a_2')], 'rid')
+    with pytest.raises(ApiError, match='in pages of 2: that would take %d requests' % (MAX_PAGES + 1)):
+        list_tasks(lambda offset, limit: page)
 
 
 def test_one_explicit_page_is_one_request_and_counted_as_one():
