@@ -23,6 +23,7 @@ import traceback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.taurusdb.htap.plugins.module_utils import signer
+from ansible_collections.taurusdb.htap.plugins.module_utils.control_chars import CONTROL_CHARS_RE
 from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import Endpoints
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, hint_for, parse_error_body
 
@@ -47,7 +48,6 @@ USER_AGENT = 'taurusdb.htap-ansible/0.2'
 MAX_BODY_BYTES = 8 * 1024 * 1024
 # How much of a broken body an error quotes (after secrets are scrubbed from all of it).
 BODY_EXCERPT = 120
-CONTROL_CHARS_RE = re.compile(r'[\x00-\x20\x7f]')
 
 
 # --- one attempt, bounded in time and size ------------------------------------------------
@@ -482,7 +482,7 @@ def _check_headers(headers):
         except UnicodeEncodeError:
             bad = True
         else:
-            bad = bool(re.search(r'[\x00-\x1f\x7f]', value))
+            bad = bool(CONTROL_CHARS_RE.search(value))
         if bad:
             raise HeaderRefused('the %s header would hold characters HTTP headers cannot carry (its value is not shown); '
                                 'check the credentials' % name)
