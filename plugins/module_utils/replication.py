@@ -12,7 +12,8 @@ __metaclass__ = type
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import check_range
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, ApiHints, OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHints
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import (
     MAX_TOTAL, Page, canonical, list_all, to_int)
