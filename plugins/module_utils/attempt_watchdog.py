@@ -181,3 +181,5 @@ if HAS_REQUESTS:
             if not proxy.lower().startswith('socks'):
                 manager.pool_classes_by_scheme = self.POOLS
             return manager
+else:
+    WatchedAdapter = None  # no transport is made without requests: the client reports REQUESTS_IMPORT_ERROR

@@ -18,11 +18,9 @@ import re
 from ansible_collections.taurusdb.htap.plugins.module_utils.attempt_watchdog import AttemptTimedOut, DeadlineReached
 
 try:
-    import requests
-except ImportError:
-    HAS_REQUESTS = False  # the transport reports it (REQUESTS_IMPORT_ERROR)
-else:
-    HAS_REQUESTS = True
+    from requests.exceptions import ProxyError, SSLError, Timeout
+except ImportError:  # the transport reports it (REQUESTS_IMPORT_ERROR): without requests, no request fails
+    ProxyError = SSLError = Timeout = None
 
 
 # --- an HTTP answer that is an error -------------------------------------------------------
@@ -68,7 +66,7 @@ def network_failure(error):
     if isinstance(error, AttemptTimedOut):
         return 'timed out', ('The endpoint answered too slowly: each attempt may take connect_timeout + read_timeout '
                              'in all; raise them or check the network.')
-    if isinstance(error, requests.exceptions.SSLError):
+    if isinstance(error, SSLError):
         reason = str(root_cause(error))
         if 'CERTIFICATE_VERIFY_FAILED' in reason:
             return 'TLS error', ('TLS certificate verification failed: set ca_path to the CA bundle that signed the '
@@ -78,9 +76,9 @@ def network_failure(error):
                                  'and client_key to a client certificate it trusts; check ca_path.')
         return 'TLS error', ('The TLS handshake failed: check ca_path, and client_cert/client_key if the endpoint '
                              'requires mutual TLS.')
-    if isinstance(error, requests.exceptions.ProxyError):
+    if isinstance(error, ProxyError):
         return 'proxy error', 'Check the proxy option (or HTTPS_PROXY, HTTP_PROXY and NO_PROXY in the environment).'
-    if isinstance(error, requests.exceptions.Timeout):
+    if isinstance(error, Timeout):
         return 'timed out', ('The endpoint did not answer in time: raise read_timeout/connect_timeout or check the '
                              'network.')
     return 'connection failed', ('Check endpoint/region, DNS, network and proxy settings (the proxy option, or '

@@ -3,6 +3,7 @@ listing asked for over HTTP as the client, transport and watchdog tests ask for 
 
 import importlib.util
 import os
+import socket
 import time
 
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
@@ -66,3 +67,12 @@ def get_listing(sim, deadline=None, **extra):
         if deadline is not None:
             client.transport.deadline = time.monotonic() + deadline
         return client.get_json(PATH, QUERY, 'Querying')
+
+
+def closed_port():
+    """A local port nothing listens on: connecting to it is refused."""
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port

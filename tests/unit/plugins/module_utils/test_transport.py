@@ -1,10 +1,13 @@
 """The transport over real HTTP against the simulator and the adversary: which answers are final and which
 failures are retried, what an error quotes of an answer, endpoint fail-over, the caller's deadline, the
-proxy, TLS and the connection pools."""
+proxy, TLS and the connection pools; and that without requests it says so rather than failing to import."""
 
 import http.client
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -17,7 +20,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.attempt_watchdog imp
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import API_PATH, HINTS
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import (
-    DEFAULT_PROJECT, EMPTY, LISTING, PATH, QUERY, base_params, get_listing, make_client, one_instance)
+    DEFAULT_PROJECT, EMPTY, LISTING, PATH, QUERY, base_params, closed_port, get_listing, make_client, one_instance)
 
 
 # --- answers that are final, and failures that are retried ----------------------------------
@@ -191,14 +194,6 @@ def test_a_body_of_exactly_the_limit_is_read_and_one_byte_more_is_refused():
 
 
 # --- endpoints: unreachable ones, and fail-over -----------------------------------------------
-def closed_port():
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
 def test_unreachable_endpoint(sleeps):
     params = dict(endpoint='http://127.0.0.1:%d' % closed_port(), project_id=DEFAULT_PROJECT, access_key='a',
                   secret_key='super-secret-sk', retries=1, retry_max_time=5, retry_backoff=0.01)
@@ -390,3 +385,23 @@ def test_tls_validate_certs_false(tls_sim):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         assert get_listing(tls_sim, ca_path=None, validate_certs=False)[0]['total_count'] == '3'
+
+
+# --- without requests -----------------------------------------------------------------------------
+def test_without_requests_every_module_util_imports_and_the_transport_says_what_is_missing():
+    # a module then fails with "requests is required" (module_base), never with an ImportError of ours
+    code = '\n'.join([
+        'import sys',
+        'class Blocked(object):',
+        '    def find_spec(self, name, path=None, target=None):',
+        '        if name.split(".")[0] in ("requests", "urllib3"):',
+        '            raise ImportError("no module named " + name)',
+        'sys.meta_path.insert(0, Blocked())',
+        'from ansible_collections.taurusdb.htap.plugins.module_utils import (',
+        '    attempt_watchdog, auth_metadata, auth_password, client, hints, htap_instances, replication, transport)',
+        'assert not transport.HAS_REQUESTS and not attempt_watchdog.HAS_REQUESTS',
+        'print(transport.REQUESTS_IMPORT_ERROR.strip().splitlines()[-1])'])
+    done = subprocess.run([sys.executable, '-c', code], env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
+                          timeout=60, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == 'ImportError: no module named requests'
