@@ -18,6 +18,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.control_chars import
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_project_id
 
+
 def clean_credentials(params, names):
     """Strip surrounding whitespace from credentials (a YAML block scalar ends in a newline) and
     refuse control characters left inside, which would break or forge HTTP headers, without

@@ -122,7 +122,7 @@ def test_an_attempt_through_a_proxy_is_cut_too(adversary):
     start = time.monotonic()
     with pytest.raises(api.ApiError) as err:
         get_listing(adversary, endpoint='http://gaussdb.example.invalid', proxy=adversary.url, connect_timeout=0.5,
-            read_timeout=2.0, retries=0)
+                    read_timeout=2.0, retries=0)
     elapsed = time.monotonic() - start
     assert adversary.log()[0]['headers']['Host'] == 'gaussdb.example.invalid'
     assert 'timed out (the answer took longer than 2.5 s)' in str(err.value)
