@@ -14,12 +14,9 @@ from it directly (HUAWEICLOUD_SDK_IAM_ENDPOINT).
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
+from ansible_collections.taurusdb.htap.plugins.module_utils.control_chars import CONTROL_CHARS_RE
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_project_id
-
-CONTROL_RE = re.compile(r'[\x00-\x1f\x7f]')
 
 
 def clean_credentials(params, names):
@@ -30,7 +27,7 @@ def clean_credentials(params, names):
         value = params.get(name)
         if isinstance(value, str):
             value = value.strip()
-            if CONTROL_RE.search(value):
+            if CONTROL_CHARS_RE.search(value):
                 raise OptionError('%s contains a line break or another control character (its value is not shown)'
                                   % name)
             params[name] = value

@@ -22,9 +22,10 @@ import time
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth_aksk import SigningAuth
+from ansible_collections.taurusdb.htap.plugins.module_utils.control_chars import CONTROL_CHARS_OR_SPACE_RE
 from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import check_url
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError
-from ansible_collections.taurusdb.htap.plugins.module_utils.transport import CONTROL_CHARS_RE, Transport
+from ansible_collections.taurusdb.htap.plugins.module_utils.transport import Transport
 
 DEFAULT_METADATA_URL = 'http://169.254.169.254'
 TOKEN_PATH = '/meta-data/latest/api/token'
@@ -80,7 +81,7 @@ def parse_credential(payload):
 
     values = (first('access', 'accessKeyId', 'access_key_id'), first('secret', 'secretAccessKey', 'secret_access_key'),
               first('securitytoken', 'securityToken', 'security_token'))
-    if not all(isinstance(value, str) and value.strip() and not CONTROL_CHARS_RE.search(value.strip())
+    if not all(isinstance(value, str) and value.strip() and not CONTROL_CHARS_OR_SPACE_RE.search(value.strip())
                for value in values):
         return None
     expires_at = parse_expires_at(first('expires_at', 'expiration'))
@@ -205,7 +206,7 @@ class MetadataAuth(SigningAuth):
                 return None
             raise
         token = content.decode('utf-8', 'replace').strip()
-        if not token or CONTROL_CHARS_RE.search(token):
+        if not token or CONTROL_CHARS_OR_SPACE_RE.search(token):
             raise ApiError('%s failed: the answer is not a usable token' % what,
                            hint='Check metadata_url: it should be the metadata service of a Huawei Cloud server.')
         transport.scrubber.add(token)

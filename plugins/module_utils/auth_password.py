@@ -11,10 +11,10 @@ import json
 import threading
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth import AuthMethod
+from ansible_collections.taurusdb.htap.plugins.module_utils.control_chars import CONTROL_CHARS_OR_SPACE_RE
 from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import resolve_iam_endpoint
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import PROJECT_ID_RE
-from ansible_collections.taurusdb.htap.plugins.module_utils.transport import CONTROL_CHARS_RE
 
 TOKEN_PATH = '/v3/auth/tokens'
 
@@ -73,7 +73,7 @@ class PasswordAuth(AuthMethod):
                                                   'Getting an IAM token')
         request_id = response.headers.get('X-Request-Id')
         token = response.headers.get('X-Subject-Token')
-        if not token or CONTROL_CHARS_RE.search(token):
+        if not token or CONTROL_CHARS_OR_SPACE_RE.search(token):
             raise ApiError('Getting an IAM token failed: the answer has no usable X-Subject-Token header',
                            status=response.status_code, request_id=request_id)
         client.scrubber.add(token)

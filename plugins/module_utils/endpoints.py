@@ -10,11 +10,11 @@ __metaclass__ = type
 
 import base64
 import os
-import re
 import threading
 
 from ansible.module_utils.six.moves.urllib.parse import unquote, urlsplit
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.control_chars import CONTROL_CHARS_OR_SPACE_RE
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 
 ENDPOINT_SUFFIX = 'myhuaweicloud.com'
@@ -25,7 +25,6 @@ SERVICE_HOSTS = {
     'gaussdb-mysql': ['af-south-1', 'cn-east-5', 'la-north-2', 'cn-southwest-3'],
 }
 REGION_SERVICE = dict((region, service) for service, regions in SERVICE_HOSTS.items() for region in regions)
-CONTROL_CHARS_RE = re.compile(r'[\x00-\x20\x7f]')
 
 IAM_ENDPOINT_ENV = 'HUAWEICLOUD_SDK_IAM_ENDPOINT'
 DEFAULT_IAM_ENDPOINT = 'https://iam.myhuaweicloud.com'
@@ -67,7 +66,7 @@ def check_url(url, what):
     """An endpoint is scheme://host[:port] and nothing else: a user:password@ part would replace the
     signature with Basic auth, and a path, query or fragment would not be the one signed."""
     url = url.strip() if isinstance(url, str) else url
-    if not isinstance(url, str) or CONTROL_CHARS_RE.search(url):
+    if not isinstance(url, str) or CONTROL_CHARS_OR_SPACE_RE.search(url):
         raise OptionError('%s must be an http(s) URL such as https://host[:port] without spaces or line breaks'
                           % what)
     parts = urlsplit(url)
@@ -186,7 +185,7 @@ class Endpoints(object):
 def check_proxy(url):
     """A proxy is http(s)://[user[:password]@]host[:port]. Errors never show it: it may hold a password."""
     url = url.strip() if isinstance(url, str) else url
-    if not isinstance(url, str) or CONTROL_CHARS_RE.search(url):
+    if not isinstance(url, str) or CONTROL_CHARS_OR_SPACE_RE.search(url):
         raise OptionError('proxy must be a URL such as http://[user:password@]host:port without spaces or line '
                           'breaks (its value is not shown)')
     parts = urlsplit(url)

@@ -146,7 +146,7 @@ class Scrubber(object):
         return value
 
 
-# --- error bodies and hints ------------------------------------------------------------
+# --- error bodies ----------------------------------------------------------------------
 def parse_error_body(payload):
     """(error_code, error_msg) from any error shape the SDK accepts, plus IAM's nested one."""
     if not isinstance(payload, dict):
@@ -166,39 +166,6 @@ def _as_text(value):
     if value is None or isinstance(value, str):
         return value
     return json.dumps(value, sort_keys=True, default=str)
-
-
-class ApiHints(object):
-    """What one API adds to the generic hints: the IAM permission it needs, and advice per error code."""
-
-    def __init__(self, permission=None, codes=None):
-        self.permission = permission
-        self.codes = codes or {}
-
-
-def hint_for(status, error_code, hints=None):
-    """What the user can do about a failed call."""
-    code = error_code if isinstance(error_code, str) else ''
-    hints = hints or ApiHints()
-    if code in hints.codes:
-        return hints.codes[code]
-    if status in (401, 403) and not code.startswith('DBS'):
-        if status == 401:
-            return ('The credentials were rejected: check access_key/secret_key (and security_token for '
-                    'temporary credentials), the token or IAM password, and that this host\'s clock is '
-                    'within 15 minutes of UTC.')
-        return ('The credentials are not allowed here: check project_id and that the user has the IAM '
-                'permission %s.' % (hints.permission or 'for this API'))
-    if status == 407:
-        return ('The proxy refused the request (proxy authentication required): check the user and password in the '
-                'proxy option (or HTTPS_PROXY/HTTP_PROXY).')
-    if status == 429:
-        return 'The API is throttling requests: raise retries or retry_max_time, or lower the concurrency.'
-    if status is not None and status >= 500:
-        return 'The service failed on its side; retry later.'
-    if status == 400:
-        return 'The request was refused as invalid; check the options given.'
-    return None
 
 
 def failure_result(exc, scrubber, what):

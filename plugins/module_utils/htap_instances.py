@@ -7,7 +7,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, ApiHints
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError
+from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHints
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_taurusdb_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import canonical, to_int
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import inert

@@ -11,7 +11,8 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, ApiHints, OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHints
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import (

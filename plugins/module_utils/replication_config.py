@@ -11,7 +11,8 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, ApiHints, failure_result
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, failure_result
+from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHints
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import needs_explaining, query_failed
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import is_api_name, shown

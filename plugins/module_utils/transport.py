@@ -2,36 +2,35 @@
 # Copyright: (c) 2026, taurusdb.htap contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Transport: one HTTP session, attempts bounded in time and size, retries, endpoint fail-over and
-error decoding; the proxy and client certificate it sends requests with.
+"""Transport: one logical call made of attempts - retries, endpoint fail-over and error decoding - over
+one HTTP session, with the proxy and client certificate it sends requests with.
 
-It knows nothing of credentials or APIs: a caller passes how to authorize a request and what the
-API adds to error hints.
+Each attempt is bounded in size here (MAX_BODY_BYTES) and in time by the attempt watchdog
+(attempt_watchdog.py); what a failure's hint says is hints.py's. It knows nothing of credentials or
+APIs: a caller passes how to authorize a request and what the API adds to error hints.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
-import re
 import socket
-import threading
 import time
 import traceback
 
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.taurusdb.htap.plugins.module_utils import signer
+from ansible_collections.taurusdb.htap.plugins.module_utils.attempt_watchdog import (
+    AttemptTimedOut, AttemptWatch, DeadlineReached, WatchedAdapter, timed_out)
+from ansible_collections.taurusdb.htap.plugins.module_utils.control_chars import CONTROL_CHARS_RE
 from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import Endpoints
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, hint_for, parse_error_body
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, parse_error_body
+from ansible_collections.taurusdb.htap.plugins.module_utils.hints import hint_for, network_failure, root_cause
 
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.exceptions import InvalidHeader, LocationValueError, MaxRetryError, NewConnectionError
     from urllib3.util.retry import Retry
 except ImportError:
@@ -47,158 +46,10 @@ USER_AGENT = 'taurusdb.htap-ansible/0.2'
 MAX_BODY_BYTES = 8 * 1024 * 1024
 # How much of a broken body an error quotes (after secrets are scrubbed from all of it).
 BODY_EXCERPT = 120
-CONTROL_CHARS_RE = re.compile(r'[\x00-\x20\x7f]')
-
-
-# --- one attempt, bounded in time and size ------------------------------------------------
-_ATTEMPT = threading.local()
-
-
-class AttemptTimedOut(requests.exceptions.Timeout if HAS_REQUESTS else Exception):
-    """An attempt (connect, headers and body) took longer than connect_timeout + read_timeout."""
-
-
-class DeadlineReached(AttemptTimedOut):
-    """The caller's deadline came before an attempt's answer."""
 
 
 class BodyTooLarge(Exception):
     pass
-
-
-class _Watchdog(object):
-    """One thread that cuts the attempts whose time ran out: starting a timer thread for every
-    attempt would cost more than a page of the listing."""
-
-    def __init__(self):
-        self.reset()
-
-    def reset(self):
-        """A fresh start, also in a forked child, where the parent's thread and lock do not carry over."""
-        self._condition = threading.Condition()
-        self._watches = set()
-        self._thread = None
-
-    def add(self, watch):
-        with self._condition:
-            self._watches.add(watch)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name='taurusdb-attempt-watchdog')
-                self._thread.daemon = True
-                self._thread.start()
-            self._condition.notify()
-
-    def discard(self, watch):
-        with self._condition:
-            self._watches.discard(watch)
-
-    def _run(self):
-        with self._condition:
-            while True:
-                self._condition.wait(expire_due(self._watches, time.monotonic()))
-
-
-def expire_due(watches, now):
-    """Expires (and forgets) the watches whose deadline has come; returns the seconds until the earliest
-    deadline left, or None when no watch is left (the watchdog then sleeps until one is added)."""
-    for watch in [watch for watch in watches if watch.deadline <= now]:
-        watches.discard(watch)
-        watch.expire()
-    if not watches:
-        return None
-    return min(watch.deadline for watch in watches) - now
-
-
-_WATCHDOG = _Watchdog()
-if hasattr(os, 'register_at_fork'):  # Ansible forks workers from a controller that may have used it
-    os.register_at_fork(after_in_child=_WATCHDOG.reset)
-
-
-class _AttemptWatch(object):
-    """Bounds one attempt's whole time. Per-read timeouts let a server that sends a byte now and
-    then hold a request for ever; when this watch runs out it shuts the attempt's socket down,
-    which ends whatever read is under way."""
-
-    def __init__(self, seconds):
-        self.deadline = time.monotonic() + seconds
-        self.expired = False
-        self.sock = None
-
-    def __enter__(self):
-        _ATTEMPT.watch = self
-        _WATCHDOG.add(self)
-        return self
-
-    def __exit__(self, *exc):
-        _WATCHDOG.discard(self)
-        _ATTEMPT.watch = None
-
-    def expire(self):
-        self.expired = True
-        self.cut()
-
-    def ran_out(self):
-        """Whether the attempt's time is up: the watchdog cut it, or a read timed out as the time ran out."""
-        return self.expired or time.monotonic() >= self.deadline
-
-    def attach(self, connection):
-        """The attempt now uses ``connection`` (new or reused from the pool): cut its socket when the watch
-        expires, or at once if it already has. The socket is kept here: when an answer will close the
-        connection (no Content-Length, or Connection: close), http.client hands it to the response and
-        the connection no longer holds it."""
-        self.sock = connection.sock
-        if self.expired:
-            self.cut()
-
-    def cut(self):
-        if self.sock is not None:
-            try:
-                # the plain socket's shutdown: ssl.SSLSocket.shutdown would pull its state from under the reader
-                socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
-            except (OSError, TypeError, ValueError):
-                pass
-
-
-def _watched(connection_class):
-    """A urllib3 connection class that tells the current attempt's watch which socket it uses."""
-
-    class WatchedConnection(connection_class):
-        def connect(self):
-            super(WatchedConnection, self).connect()
-            watch = getattr(_ATTEMPT, 'watch', None)
-            if watch is not None:
-                watch.attach(self)
-
-        def request(self, *args, **kwargs):
-            watch = getattr(_ATTEMPT, 'watch', None)
-            if watch is not None:  # a keep-alive connection from the pool is not connected again
-                watch.attach(self)
-            return super(WatchedConnection, self).request(*args, **kwargs)
-
-    return WatchedConnection
-
-
-if HAS_REQUESTS:
-    class _WatchedHTTPPool(HTTPConnectionPool):
-        ConnectionCls = _watched(HTTPConnection)
-
-    class _WatchedHTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = _watched(HTTPSConnection)
-
-    class WatchedAdapter(HTTPAdapter):
-        """requests' adapter with connections an attempt watch can cut."""
-
-        POOLS = {'http': _WatchedHTTPPool, 'https': _WatchedHTTPSPool}
-
-        def init_poolmanager(self, *args, **kwargs):
-            super(WatchedAdapter, self).init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = self.POOLS
-
-        def proxy_manager_for(self, proxy, **proxy_kwargs):
-            manager = super(WatchedAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
-            if not proxy.lower().startswith('socks'):
-                manager.pool_classes_by_scheme = self.POOLS
-            return manager
 
 
 def _no_netrc(request):
@@ -336,7 +187,7 @@ class Transport(object):
         limit, by_deadline = self._attempt_limit()
         if limit <= 0:
             raise DeadlineReached('the deadline had passed before the attempt')
-        with _AttemptWatch(limit) as watch:
+        with AttemptWatch(limit) as watch:
             try:
                 response = self.session.request(
                     method, url, headers=headers, data=body, verify=self.verify, allow_redirects=False, stream=True,
@@ -348,10 +199,10 @@ class Transport(object):
                     response.close()
             except requests.exceptions.RequestException:
                 if watch.ran_out():
-                    raise _timed_out(limit, by_deadline)
+                    raise timed_out(limit, by_deadline)
                 raise
             if watch.expired:  # a body cut short by the watch
-                raise _timed_out(limit, by_deadline)
+                raise timed_out(limit, by_deadline)
         return response, content
 
     def _send_any(self, method, endpoints, path, query, body, authorize):
@@ -391,7 +242,7 @@ class Transport(object):
             except HeaderRefused as exc:
                 raise ApiError('%s failed: %s' % (what, exc), attempts=attempts, url=url)
             except NOT_TRANSIENT as exc:
-                raise ApiError('%s failed: the request could not be made (%s)' % (what, _root_cause(exc)),
+                raise ApiError('%s failed: the request could not be made (%s)' % (what, root_cause(exc)),
                                hint='Check endpoint, region and the credentials for unusual characters.',
                                attempts=attempts, url=url)
             except BodyTooLarge:
@@ -482,7 +333,7 @@ def _check_headers(headers):
         except UnicodeEncodeError:
             bad = True
         else:
-            bad = bool(re.search(r'[\x00-\x1f\x7f]', value))
+            bad = bool(CONTROL_CHARS_RE.search(value))
         if bad:
             raise HeaderRefused('the %s header would hold characters HTTP headers cannot carry (its value is not shown); '
                                 'check the credentials' % name)
@@ -494,67 +345,16 @@ class HeaderRefused(ValueError):
 
 def _network_error(error, what, attempts, url):
     if isinstance(error, EndpointsFailed):
-        tried = '; '.join('%s: %s (%s)' % (base, _kind(exc)[0], _reason(exc)) for base, exc in error.failures)
+        tried = '; '.join('%s: %s (%s)' % (base, network_failure(exc)[0], _reason(exc)) for base, exc in error.failures)
         hints = []
         for _base, exc in error.failures:
-            hint = _kind(exc)[1]
+            hint = network_failure(exc)[1]
             if hint not in hints:
                 hints.append(hint)
         return ApiError('%s failed: %s - %s' % (what, error, tried), hint=' '.join(hints), attempts=attempts, url=url)
-    kind, hint = _kind(error)
+    kind, hint = network_failure(error)
     return ApiError('%s failed: %s (%s)' % (what, kind, _reason(error)), hint=hint, attempts=attempts, url=url)
 
 
-def _timed_out(limit, by_deadline):
-    if by_deadline:
-        return DeadlineReached('the deadline came %.1f s into the attempt, before the answer' % limit)
-    return AttemptTimedOut('the answer took longer than %g s' % limit)
-
-
 def _reason(error):
-    return error if isinstance(error, AttemptTimedOut) else _root_cause(error)
-
-
-def _kind(error):
-    """What kind of network failure this is, and what the user can do about it."""
-    if isinstance(error, DeadlineReached):
-        return 'timed out', ("The call's deadline came before the answer (the wait action's queries end at "
-                             "wait_timeout).")
-    if isinstance(error, AttemptTimedOut):
-        return 'timed out', ('The endpoint answered too slowly: each attempt may take connect_timeout + read_timeout '
-                             'in all; raise them or check the network.')
-    if isinstance(error, requests.exceptions.SSLError):
-        reason = str(_root_cause(error))
-        if 'CERTIFICATE_VERIFY_FAILED' in reason:
-            return 'TLS error', ('TLS certificate verification failed: set ca_path to the CA bundle that signed the '
-                                 'endpoint\'s certificate (validate_certs=false turns checking off, not recommended).')
-        if 'certificate' in reason.lower() or 'alert' in reason.lower():
-            return 'TLS error', ('The endpoint refused the TLS handshake: if it requires mutual TLS, set client_cert '
-                                 'and client_key to a client certificate it trusts; check ca_path.')
-        return 'TLS error', ('The TLS handshake failed: check ca_path, and client_cert/client_key if the endpoint '
-                             'requires mutual TLS.')
-    if isinstance(error, requests.exceptions.ProxyError):
-        return 'proxy error', 'Check the proxy option (or HTTPS_PROXY, HTTP_PROXY and NO_PROXY in the environment).'
-    if isinstance(error, requests.exceptions.Timeout):
-        return 'timed out', ('The endpoint did not answer in time: raise read_timeout/connect_timeout or check the '
-                             'network.')
-    return 'connection failed', ('Check endpoint/region, DNS, network and proxy settings (the proxy option, or '
-                                 'HTTPS_PROXY and NO_PROXY); with mutual TLS, client_cert and client_key.')
-
-
-CONNECTION_REPR_RE = re.compile(r"\w*Connection(?:Pool)?\(host='[^']*', port=\d+\): ")
-
-
-def _root_cause(error):
-    """The innermost reason of a requests/urllib3 exception, without the noise."""
-    seen = error
-    for _depth in range(6):
-        args = getattr(seen, 'args', None) or (None,)
-        nxt = getattr(seen, 'reason', None)
-        if not isinstance(nxt, Exception):
-            nxt = args[0] if isinstance(args[0], Exception) else None
-        if nxt is None or nxt is seen:
-            break
-        seen = nxt
-    # urllib3 names the connection's host and port, which the URL in the message already says
-    return '%s: %s' % (type(seen).__name__, CONNECTION_REPR_RE.sub('', str(seen)))
+    return error if isinstance(error, AttemptTimedOut) else root_cause(error)

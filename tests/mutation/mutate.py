@@ -34,7 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 UNIT = 'tests/unit/plugins/'
 
 # Each file with the tests that cover it, fastest first (pytest -x stops at the first failure).
-# The two dribble tests of the adversarial server take 12 s and test the transport's watchdog only.
+# The two dribble tests of the adversarial server take 12 s and test the attempt watchdog only.
 TARGETS = {
     'plugins/module_utils/replication_verdict.py': [
         UNIT + 'module_utils/test_replication_verdict.py', UNIT + 'module_utils/test_server_text.py',
@@ -54,12 +54,21 @@ TARGETS = {
         UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled',
         UNIT + 'module_utils/test_verdict_properties.py'],
     'plugins/module_utils/transport.py': [
+        UNIT + 'module_utils/test_transport.py', UNIT + 'module_utils/test_attempt_watchdog.py',
         UNIT + 'module_utils/test_client.py', UNIT + 'module_utils/test_credential_sources.py',
+        UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled'],
+    'plugins/module_utils/attempt_watchdog.py': [
+        UNIT + 'module_utils/test_attempt_watchdog.py', UNIT + 'module_utils/test_transport.py',
         UNIT + 'module_utils/test_adversarial_server.py'],
+    'plugins/module_utils/hints.py': [
+        UNIT + 'module_utils/test_hints.py', UNIT + 'module_utils/test_errors.py',
+        UNIT + 'module_utils/test_transport.py', UNIT + 'module_utils/test_client.py'],
+    'plugins/module_utils/control_chars.py': [
+        UNIT + 'module_utils/test_control_chars.py', UNIT + 'module_utils/test_bad_input.py'],
     'plugins/module_utils/errors.py': [
         UNIT + 'module_utils/test_scrubber.py', UNIT + 'module_utils/test_errors.py',
-        UNIT + 'module_utils/test_bad_input.py', UNIT + 'module_utils/test_client.py',
-        UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled'],
+        UNIT + 'module_utils/test_bad_input.py', UNIT + 'module_utils/test_transport.py',
+        UNIT + 'module_utils/test_client.py', UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled'],
     'plugins/module_utils/server_text.py': [
         UNIT + 'module_utils/test_server_text.py', UNIT + 'module_utils/test_replication_verdict.py'],
     'plugins/plugin_utils/waiter.py': [

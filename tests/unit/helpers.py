@@ -1,7 +1,10 @@
-"""Shared test data and helpers: the simulator's credentials and the client's option dict."""
+"""Shared test data and helpers: the simulator's credentials, the client's option dict, and one instance's
+listing asked for over HTTP as the client, transport and watchdog tests ask for it."""
 
 import importlib.util
 import os
+import socket
+import time
 
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
@@ -9,11 +12,15 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.auth import select_a
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client
 from ansible_collections.taurusdb.htap.plugins.module_utils.auth_methods import AUTH_METHODS
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import API_PATH, ReplicationQuery
 
 INSTANCE = '01010101010101010101010101010101in17'
 KEY = DEFAULT_CREDENTIALS['aksk'][0]
 COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PATH = API_PATH % (DEFAULT_PROJECT, INSTANCE)  # the instance's listing
+QUERY = [('limit', '100'), ('offset', '0')]
+LISTING = 'starrocks/databases/replication$'  # the adversary's rule for that path
+EMPTY = {'total_count': 0, 'replications': []}
 EVENT_SOURCE = os.path.join(COLLECTION, 'extensions', 'eda', 'plugins', 'event_source', 'replication_watch.py')
 
 
@@ -47,3 +54,25 @@ def base_params(sim, **extra):
                   require_catchup=False, limit=None, offset=None)
     params.update(extra)
     return params
+
+
+def one_instance(sim, tasks=None, faults=(), scenario_faults=(), **extra):
+    sim.load(dict({'faults': list(scenario_faults), 'instances': [
+        {'id': INSTANCE, 'tasks': tasks or [{'task_name': 'a_db'}], 'faults': list(faults)}]}, **extra))
+
+
+def get_listing(sim, deadline=None, **extra):
+    """One call; ``deadline``: it must end within that many seconds, as the wait's calls by wait_timeout."""
+    with make_client(base_params(sim, **extra)) as client:
+        if deadline is not None:
+            client.transport.deadline = time.monotonic() + deadline
+        return client.get_json(PATH, QUERY, 'Querying')
+
+
+def closed_port():
+    """A local port nothing listens on: connecting to it is refused."""
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port

@@ -22,7 +22,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication import A
 from ansible_collections.taurusdb.htap.plugins.module_utils.transport import connection_failed
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import (
-    DEFAULT_CREDENTIALS, DEFAULT_PROJECT, INSTANCE, KEY, base_params, query_of, resolve_auth)
+    DEFAULT_CREDENTIALS, DEFAULT_PROJECT, INSTANCE, KEY, base_params, closed_port, query_of, resolve_auth)
 
 PATH = API_PATH % (DEFAULT_PROJECT, INSTANCE)
 QUERY = [('limit', '100'), ('offset', '0')]
@@ -30,14 +30,6 @@ QUERY = [('limit', '100'), ('offset', '0')]
 
 def client_for(params, environ=None, concurrency=4):
     return Client(ConnectionSettings(params, environ=environ if environ is not None else {}), concurrency=concurrency)
-
-
-def closed_port():
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def instances(count):

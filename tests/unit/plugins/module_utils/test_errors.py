@@ -1,10 +1,11 @@
-"""The one failure shape: what an error says, what it hints, what a server's error body means, and that
-no secret is left in any of it."""
+"""The one failure shape: what an error says, what a server's error body means, and that no secret is
+left in any of it."""
 
 import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import (
-    REDACTED, ApiError, ApiHints, OptionError, Scrubber, failure_result, hint_for, parse_error_body)
+    REDACTED, ApiError, OptionError, Scrubber, failure_result, parse_error_body)
+from ansible_collections.taurusdb.htap.plugins.module_utils.hints import hint_for
 
 SECRET = 'tok"en-p\u00e4ss'
 
@@ -66,38 +67,17 @@ def test_a_scrubbed_error_shows_fields_a_server_sent_as_other_types_as_text_and_
     ({'error': {'code': 401, 'title': 'Unauthorized', 'message': 'The request you have made requires authentication.'}},
      ('Unauthorized', 'The request you have made requires authentication.')),
     ({'error': {'error_code': 'IAM.0001', 'title': 'Unauthorized', 'message': 'm'}}, ('IAM.0001', 'm')),
+    ({'error': {'code': 401, 'message': 'm'}}, (None, 'm')),
     ({'error': 'a plain string'}, (None, None)),
     # any JSON where text belongs is shown as text, never dropped or raised on
     ({'error_code': 404, 'error_msg': {'b': 1, 'a': [True]}}, ('404', '{"a": [true], "b": 1}')),
+    ({'error_code': ['A'], 'error_msg': {'b': 1}}, ('["A"]', '{"b": 1}')),
     ({'unrelated': 'x'}, (None, None)),
     (['error_code', 'DBS.1'], (None, None)),
     (None, (None, None)),
 ])
 def test_every_error_body_shape_gives_its_code_and_message(payload, parsed):
     assert parse_error_body(payload) == parsed
-
-
-def test_hints_say_what_to_do_per_status():
-    assert 'access_key/secret_key' in hint_for(401, 'APIGW.0301') and 'clock' in hint_for(401, None)
-    assert 'permission for this API' in hint_for(403, 'APIGW.0302')
-    assert 'permission gaussdb:x:get' in hint_for(403, None, ApiHints(permission='gaussdb:x:get'))
-    assert 'proxy' in hint_for(407, None)
-    assert 'throttling' in hint_for(429, None)
-    assert 'failed on its side' in hint_for(500, None) and 'failed on its side' in hint_for(503, 'X')
-    assert 'refused as invalid' in hint_for(400, 'DBS.1')
-    assert hint_for(404, None) is None and hint_for(499, None) is None and hint_for(None, None) is None
-
-
-def test_a_dbs_error_with_401_or_403_is_the_services_own_not_a_credential_problem():
-    assert hint_for(403, 'DBS.280001') is None and hint_for(401, 'DBS.1') is None
-
-
-def test_an_apis_advice_for_an_error_code_comes_first():
-    hints = ApiHints(permission='p', codes={'DBS.200022': 'Check instance_id.'})
-    assert hint_for(404, 'DBS.200022', hints) == 'Check instance_id.'
-    assert hint_for(403, 'DBS.200022', hints) == 'Check instance_id.'
-    assert hint_for(404, 404, hints) is None  # a code that is not text is no key
-    assert ApiHints().codes == {} and ApiHints().permission is None
 
 
 def test_any_failure_is_a_result_without_a_secret_or_a_traceback():
@@ -109,3 +89,11 @@ def test_any_failure_is_a_result_without_a_secret_or_a_traceback():
     assert result['status'] == 400 and set(result) == set(['msg'] + list(ApiError('x').to_result())[1:])
     assert failure_result(KeyError(SECRET), scrubber, 'Querying instance i') == {
         'msg': "Querying instance i failed unexpectedly: KeyError: '%s'" % REDACTED}
+
+
+def test_an_iam_shaped_401_reads_plainly_with_a_hint():
+    # before: "HTTP 401 401" and no hint
+    code, message = parse_error_body({'error': {'code': 401, 'message': 'The username or password is wrong.'}})
+    text = str(ApiError('Getting an IAM token failed', status=401, error_code=code, error_msg=message,
+                        hint=hint_for(401, code)))
+    assert 'HTTP 401 "The username or password is wrong."' in text and 'credentials were rejected' in text
