@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.taurusdb.htap.plugins.module_utils import errors as api
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import Page, list_all
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
-    describe_task, judged_listing, parse_page, query_instance, query_instances, task_identity)
+    describe_task, judged_listing, names_option, parse_page, query_instance, query_instances, task_identity)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, normalize, verdict
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import (
@@ -387,17 +387,18 @@ def test_a_bad_instance_id_among_several_fails_before_any_request(sim):
     assert sim.stats()['total'] == 0
 
 
-@pytest.mark.parametrize('count, concurrency, most', [(1, 4, 1), (6, 2, 2), (3, 8, 3)])
+@pytest.mark.parametrize('count, concurrency, most', [(1, 4, 1), (2, 2, 2), (6, 2, 2), (3, 8, 3)])
 def test_instances_are_queried_at_most_concurrency_at_once(monkeypatch, count, concurrency, most):
     from ansible_collections.taurusdb.htap.plugins.module_utils import replication
-    lock, state = threading.Lock(), {'now': 0, 'most': 0}
+    changed, state = threading.Condition(), {'now': 0, 'most': 0}
 
     def one(client, instance_id, query):
-        with lock:
+        with changed:
             state['now'] += 1
             state['most'] = max(state['most'], state['now'])
-        threading.Event().wait(0.02)
-        with lock:
+            changed.notify_all()
+            # hold until as many are in flight as may be (a safety net, not a timing: the wait ends at once then)
+            changed.wait_for(lambda: state['most'] >= most, timeout=30)
             state['now'] -= 1
         return {'instance_id': instance_id}
     monkeypatch.setattr(replication, 'query_instance', one)
@@ -427,3 +428,25 @@ def test_odd_answers_say_what_to_do(payload, hint):
     with pytest.raises(api.ApiError) as error:
         parse_page(payload, 0, 'rid')
     assert hint in error.value.hint and error.value.request_id == 'rid'
+
+
+def test_an_empty_name_list_is_none_and_a_stray_comma_is_refused():
+    assert names_option({'task_names': ['']}, 'task_names') == []
+    assert names_option({'task_names': None}, 'task_names') == []
+    assert names_option({'task_names': ['a_db', 'b_db']}, 'task_names') == ['a_db', 'b_db']
+    with pytest.raises(api.OptionError, match='task_names must not contain empty entries'):
+        names_option({'task_names': ['a_db', ' ']}, 'task_names')
+
+
+def test_nameless_rows_each_stand_for_themselves():
+    rows = [item('task_a'), dict(item('x_1'), task_name=None), dict(item('x_2'), task_name='  ')]
+    listing, result = judged_listing(Server(rows).fetch, INSTANCE, query_of({}))
+    assert len(listing['items']) == 3 and listing['complete'] and listing['consistent']
+    assert result['summary']['total'] == 3 and not result['all_ready']
+    assert len(set(task_identity(row) for row in rows)) == 3
+
+
+def test_a_listing_that_does_not_add_up_says_it_in_tasks():
+    listing, result = judged_listing(Server([item('task_a')], totals={1: 2, 2: 2}).fetch, INSTANCE,
+                                     query_of({'listing_attempts': 1}))
+    assert result['problems'] == ['listing incomplete after 1 reads: fetched 1 unique tasks but total_count is 2']
