@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, failure_result
 from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHints
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import needs_explaining, query_failed
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    IDENTITY_FIELDS, needs_explaining, query_failed, task_key)
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import is_api_name, shown
 
 CONFIG_PATH = '/v3/%s/instances/%s/starrocks/databases/replication/configuration'
@@ -97,8 +98,7 @@ def explain(client, instance_id, tasks, concurrency=4, limit=EXPLAIN_LIMIT):
     """Why these tasks broke, fetched concurrently (at most ``limit``). Failing to fetch one is said
     in its entry and never raised: an explanation never changes a verdict."""
     def one(task):
-        entry = {'task_name': task['task_name'], 'source_database': task.get('source_database'),
-                 'target_database': task.get('target_database')}
+        entry = dict(zip(IDENTITY_FIELDS, task_key(task)))
         if not is_api_name(task['task_name']):
             entry['error'] = 'not read: the task name is not one the API allows, so no configuration can be asked for'
             return entry

@@ -20,7 +20,8 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed, query_failed
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    IDENTITY_FIELDS, all_passed, query_failed, task_key)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import explanation_lines
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS
 
@@ -41,14 +42,14 @@ def report_paths(path):
 
 
 def _task_name(task):
-    return '%s (%s -> %s)' % (task.get('task_name'), task.get('source_database'), task.get('target_database'))
+    return '%s (%s -> %s)' % task_key(task)
 
 
 def _case(instance_id, name, status='passed', message=None, details=None, task=None, kind=None):
     """One test case; ``kind`` is the JUnit type of its failure or error."""
     case = {'name': name, 'classname': instance_id, 'status': status}
     if task is not None:
-        case['task'] = dict((key, task.get(key)) for key in ('task_name', 'source_database', 'target_database'))
+        case['task'] = dict(zip(IDENTITY_FIELDS, task_key(task)))
     if status != 'passed':
         case.update(message=message, details=details,
                     type=kind or ('NotReady' if status == 'failed' else 'QueryFailed'))
