@@ -1,9 +1,51 @@
 """Unit-test fixtures: the simulator (real HTTP on 127.0.0.1), a no-wait sleep recorder, and a guard that
-refuses every connection to the link-local metadata address (169.254.0.0/16)."""
+refuses every connection to the link-local metadata address (169.254.0.0/16).
 
+It also makes the checkout importable as ``ansible_collections.taurusdb.htap``, with Ansible's own
+collection loader, so plain ``pytest tests/unit`` runs from a checkout of any name, as ansible-test
+units does from its copy."""
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
 
 import pytest
 from hypothesis import settings
+
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTION = ('ansible_collections', 'taurusdb', 'htap')
+
+
+def collections_dir():
+    """A directory whose ansible_collections/taurusdb/htap is this checkout: the tree it already sits in
+    (ansible-test's copy, the mutation runner's) or one on sys.path (a symlink of the user's), else a
+    temporary one made for this run."""
+    here = os.path.realpath(CHECKOUT)
+    for candidate in [os.path.dirname(os.path.dirname(os.path.dirname(here)))] + sys.path:
+        if candidate and os.path.realpath(os.path.join(candidate, *COLLECTION)) == here:
+            return candidate
+    made = tempfile.mkdtemp(prefix='taurusdb-htap-tests-')
+    atexit.register(shutil.rmtree, made, True)  # removes the link, never what it points to
+    os.makedirs(os.path.join(made, *COLLECTION[:-1]))
+    os.symlink(here, os.path.join(made, *COLLECTION))
+    return made
+
+
+def install_collection_loader():
+    """Ansible's collection loader, finding this checkout first (ansible-test units installs its own); and the
+    directory on sys.path, for the Python processes a test starts with this sys.path."""
+    from ansible.utils.collection_loader import AnsibleCollectionConfig
+    if AnsibleCollectionConfig.collection_finder is None:
+        from ansible.plugins.loader import init_plugin_loader
+        found = collections_dir()
+        init_plugin_loader([found])
+        if found not in sys.path:
+            sys.path.insert(0, found)
+
+
+install_collection_loader()
 
 # No example database: the suite leaves nothing behind in the tree it runs in.
 settings.register_profile('taurusdb', database=None)
