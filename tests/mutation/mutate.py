@@ -50,12 +50,15 @@ TARGETS = {
         UNIT + 'module_utils/test_listing_consistency.py', UNIT + 'module_utils/test_query_instances.py',
         UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
         UNIT + 'module_utils/test_bad_input.py', UNIT + 'modules/test_taurusdb_starrocks_replication_info.py',
-        UNIT + 'module_utils/test_replication_config.py', UNIT + 'module_utils/test_credential_sources.py',
+        UNIT + 'module_utils/test_replication_config.py', UNIT + 'module_utils/test_iam.py',
+        UNIT + 'module_utils/test_auth_metadata.py', UNIT + 'module_utils/test_transport_routes.py',
         UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled',
         UNIT + 'module_utils/test_verdict_properties.py'],
     'plugins/module_utils/transport.py': [
         UNIT + 'module_utils/test_transport.py', UNIT + 'module_utils/test_attempt_watchdog.py',
-        UNIT + 'module_utils/test_client.py', UNIT + 'module_utils/test_credential_sources.py',
+        UNIT + 'module_utils/test_client.py', UNIT + 'module_utils/test_auth_aksk.py',
+        UNIT + 'module_utils/test_endpoints.py', UNIT + 'module_utils/test_iam.py',
+        UNIT + 'module_utils/test_auth_metadata.py', UNIT + 'module_utils/test_transport_routes.py',
         UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled'],
     'plugins/module_utils/attempt_watchdog.py': [
         UNIT + 'module_utils/test_attempt_watchdog.py', UNIT + 'module_utils/test_transport.py',
@@ -64,11 +67,15 @@ TARGETS = {
         UNIT + 'module_utils/test_hints.py', UNIT + 'module_utils/test_errors.py',
         UNIT + 'module_utils/test_transport.py', UNIT + 'module_utils/test_client.py'],
     'plugins/module_utils/control_chars.py': [
-        UNIT + 'module_utils/test_control_chars.py', UNIT + 'module_utils/test_bad_input.py'],
+        UNIT + 'module_utils/test_control_chars.py', UNIT + 'module_utils/test_auth.py',
+        UNIT + 'module_utils/test_endpoints.py', UNIT + 'module_utils/test_ids.py',
+        UNIT + 'module_utils/test_auth_aksk.py', UNIT + 'module_utils/test_bad_input.py'],
     'plugins/module_utils/errors.py': [
         UNIT + 'module_utils/test_scrubber.py', UNIT + 'module_utils/test_errors.py',
-        UNIT + 'module_utils/test_bad_input.py', UNIT + 'module_utils/test_transport.py',
-        UNIT + 'module_utils/test_client.py', UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled'],
+        UNIT + 'module_utils/test_ids.py', UNIT + 'module_utils/test_auth.py', UNIT + 'module_utils/test_auth_aksk.py',
+        UNIT + 'module_utils/test_endpoints.py', UNIT + 'module_utils/test_bad_input.py',
+        UNIT + 'module_utils/test_transport.py', UNIT + 'module_utils/test_client.py',
+        UNIT + 'module_utils/test_adversarial_server.py', '-k', 'not dribbled'],
     'plugins/module_utils/server_text.py': [
         UNIT + 'module_utils/test_server_text.py', UNIT + 'module_utils/test_replication_verdict.py'],
     'plugins/plugin_utils/waiter.py': [

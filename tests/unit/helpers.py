@@ -5,6 +5,7 @@ import importlib.util
 import os
 import socket
 import time
+from urllib.parse import quote
 
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
@@ -76,3 +77,34 @@ def closed_port():
     port = sock.getsockname()[1]
     sock.close()
     return port
+
+
+def client_for(params, environ=None, concurrency=4):
+    """A client from these options alone: the environment is ``environ`` (none by default), not this process's."""
+    return Client(ConnectionSettings(params, environ=environ if environ is not None else {}), concurrency=concurrency)
+
+
+def settings_with(params):
+    """The settings a client would be built from (credentials checked and cleaned): ``params`` over valid ones."""
+    return ConnectionSettings(dict(dict(endpoint='http://127.0.0.1:1', access_key='AK', secret_key='SK-value',
+                                        project_id=DEFAULT_PROJECT), **params))
+
+
+def instances(count):
+    return ['%032din17' % number for number in range(1, count + 1)]
+
+
+def fleet(sim, count, **extra):
+    """``count`` instances of one healthy task each, and ``extra`` scenario keys."""
+    sim.load(dict({'instances': [{'id': instance_id, 'tasks': [{'task_name': 'a_db'}]}
+                                 for instance_id in instances(count)]}, **extra))
+
+
+def discovering(sim, **extra):
+    """AK/SK and a region, no project id: the project is found from IAM (the simulator)."""
+    return base_params(sim, **dict(dict(project_id=None, region='cn-north-4', iam_endpoint=sim.url), **extra))
+
+
+def proxy_url(server, user='proxy-user', password='pr0xy:p@ss w0rd'):
+    """``server`` as an HTTP proxy, with credentials (quoted, as a URL needs them)."""
+    return 'http://%s:%s@%s' % (quote(user, safe=''), quote(password, safe=''), server.url.split('://', 1)[1])
