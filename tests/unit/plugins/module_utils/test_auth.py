@@ -2,8 +2,11 @@
 id is required unless the method can find it; credentials are cleaned - surrounding whitespace stripped, a
 control character inside refused without showing the value."""
 
+import itertools
+
 import pytest
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.auth_methods import AUTH_METHODS
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import (
@@ -19,6 +22,22 @@ def test_conflicting_credentials_say_what_to_set():
         resolve_auth({'access_key': 'a', 'secret_key': 'b'})
     with pytest.raises(OptionError, match='missing: iam_domain'):
         resolve_auth({'iam_user': 'u', 'iam_password': 'p', 'region': 'cn-north-4'})
+
+
+# Options that select each method (by its NAME), and every pair of methods in the registry's order
+TRIGGERED = {'access_key/secret_key': {'access_key': 'AK', 'secret_key': 'SK-value'}, 'auth_token': {'auth_token': 'T'},
+             'iam_user/iam_password': {'iam_user': 'u', 'iam_password': 'p'},
+             'metadata_credentials': {'metadata_credentials': True}}
+PAIRS = list(itertools.combinations(AUTH_METHODS, 2))
+
+
+@pytest.mark.parametrize('first, second', PAIRS, ids=lambda method: method.NAME)
+def test_two_methods_given_conflict_naming_both_in_the_order_of_the_registry(first, second):
+    params = dict(TRIGGERED[first.NAME], **TRIGGERED[second.NAME])
+    with pytest.raises(OptionError) as err:
+        resolve_auth(dict(params, project_id=DEFAULT_PROJECT))
+    assert str(err.value).startswith('conflicting credentials: %s and %s are all set' % (first.NAME, second.NAME))
+    assert 'SK-value' not in str(err.value)
 
 
 def test_no_credentials_at_all(tmp_path, monkeypatch):
