@@ -47,16 +47,9 @@ make_venv() {
     "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$WORK/htapsim-src"
 }
 
-# copy_collection DEST : the checkout as DEST/ansible_collections/taurusdb/htap (ansible-test
-# resolves symlinks, so it has to be a copy)
-copy_collection() {
-    local dest="$1/ansible_collections/taurusdb/htap"
-    rm -rf "$dest" && mkdir -p "$dest"
-    tar -C "$ROOT" --exclude=./.git --exclude='./.venv*' --exclude=./tests/output --exclude=__pycache__ \
-        --exclude=.pytest_cache --exclude='*.pyc' --exclude=./tests/integration/inventory -cf - . \
-        | tar -C "$dest" -xf -
-    echo "$dest"
-}
+# copy_collection DEST (the checkout as DEST/ansible_collections/taurusdb/htap, for ansible-test) and
+# use_own_home DIR (the suite's own HOME, see above)
+source "$ROOT/tests/ansible-test.sh"
 
 # ansible_test VENV : sanity, units and integration with that virtualenv's ansible-core
 ansible_test() {
@@ -83,23 +76,8 @@ newest_python() {
     done
 }
 
-# The suite's own HOME (see above); pip and pyenv keep finding their files in the real one.
-REAL_HOME=$HOME
-PYENV=${PYENV_ROOT:-$REAL_HOME/.pyenv}
-export XDG_CONFIG_HOME=${XDG_CONFIG_HOME:-$REAL_HOME/.config} XDG_CACHE_HOME=${XDG_CACHE_HOME:-$REAL_HOME/.cache}
-if [ -z "${PIP_CONFIG_FILE:-}" ] && [ -f "$REAL_HOME/.pip/pip.conf" ]; then
-    export PIP_CONFIG_FILE=$REAL_HOME/.pip/pip.conf
-fi
-if [ -z "${PYENV_ROOT:-}" ] && [ -d "$PYENV" ]; then
-    export PYENV_ROOT=$PYENV  # pyenv's shims look for it under $HOME otherwise
-fi
-export HOME=$WORK/home
-
-# ansible-test downloads get-pip.py from a host this network cannot reach; give it ours.
-mkdir -p "$HOME/.ansible/test/cache"
-for version in 24_2 25_2; do
-    cp "$ROOT/.ci/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_${version}.py"
-done
+PYENV=${PYENV_ROOT:-$HOME/.pyenv}
+use_own_home "$WORK/home"
 
 step "virtualenv $VENV ($CORE_PRIMARY)"
 make_venv "$VENV" "$PYTHON" "$CORE_PRIMARY" -r "$ROOT/tests/requirements-dev.txt"
