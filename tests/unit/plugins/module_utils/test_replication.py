@@ -1,6 +1,7 @@
 """Paging, normalization and the readiness verdict, with scripted pages and with the simulator."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -402,9 +403,15 @@ def test_instances_are_queried_at_most_concurrency_at_once(monkeypatch, count, c
             state['now'] -= 1
         return {'instance_id': instance_id}
     monkeypatch.setattr(replication, 'query_instance', one)
+    pools = []
+
+    def pool(max_workers):
+        pools.append(max_workers)
+        return ThreadPoolExecutor(max_workers=max_workers)
+    monkeypatch.setattr(replication, 'ThreadPoolExecutor', pool)
     ids = ['%032din17' % number for number in range(count)]
     assert replication.query_instances(None, ids, None, concurrency, False) == [{'instance_id': i} for i in ids]
-    assert state['most'] == most
+    assert state['most'] == most and pools == ([] if count == 1 else [most])  # one instance: no thread at all
 
 
 @pytest.mark.parametrize('status, body, hint', [

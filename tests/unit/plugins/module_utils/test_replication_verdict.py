@@ -3,7 +3,8 @@
 import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
-    ReadinessRule, normalize, verdict)
+    IDENTITY_FIELDS, TERMINAL_STAGES, ReadinessRule, all_passed, as_results, instance_passed, is_broken,
+    needs_explaining, normalize, query_failed, task_key, verdict)
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE
 
@@ -85,3 +86,51 @@ def test_missing_tasks_say_whether_they_were_expected_or_named():
     result = judged([row()], expected_tasks=['gone_db'], task_names=['orders_db', 'lost_db'])
     assert result['problems'] == ['expected task gone_db is missing', 'named task lost_db is missing']
     assert result['missing_tasks'] == ['gone_db', 'lost_db']
+
+
+# --- what the verdict decides for the wait, the watch, the reports and the filters ----------------------
+def test_broken_means_status_no_or_a_stage_a_task_does_not_leave():
+    assert TERMINAL_STAGES == ('cancelled', 'paused')
+    for task, broken in (({'status': 'no', 'stage': 'incremental'}, True), ({'status': 'yes', 'stage': 'paused'}, True),
+                         ({'status': 'yes', 'stage': 'cancelled'}, True), ({'status': 'yes', 'stage': 'full'}, False),
+                         ({'status': 'yes', 'stage': 'incremental'}, False), ({}, False)):
+        assert is_broken(task) is broken, task
+
+
+def test_only_a_failed_task_needs_explaining():
+    assert needs_explaining({'status': 'no', 'stage': 'full'}) is True
+    assert needs_explaining({'status': 'yes', 'stage': 'paused'}) is False
+    assert needs_explaining({}) is False
+
+
+def test_a_task_is_its_name_with_its_databases():
+    assert IDENTITY_FIELDS == ('task_name', 'source_database', 'target_database')
+    assert task_key({'task_name': 'a', 'source_database': 's', 'target_database': 't', 'status': 'x'}) == ('a', 's', 't')
+    assert task_key({}) == (None, None, None)
+
+
+@pytest.mark.parametrize('result, failed, passed', [
+    ({'all_ready': True}, False, True),
+    ({'all_ready': False}, False, False),
+    ({'all_ready': 'true'}, False, False),  # only a real true passes
+    ({'all_ready': True, 'failed': True}, True, False),  # a failure turned off with failed_when: false
+    ({'failed': False, 'msg': 'no verdict'}, True, False),
+    (None, True, False),
+    ('text', True, False),
+])
+def test_a_result_passes_only_as_a_verdict_that_is_all_ready(result, failed, passed):
+    assert query_failed(result) is failed and instance_passed(result) is passed
+
+
+def test_the_gate_passes_only_when_every_result_passes_and_there_is_one():
+    assert all_passed([{'all_ready': True}, {'all_ready': True}])
+    assert not all_passed([{'all_ready': True}, {'all_ready': False}])
+    assert not all_passed([{'all_ready': False}, {'all_ready': True}])
+    assert not all_passed([])
+
+
+def test_what_a_filter_is_handed_becomes_results():
+    one = {'all_ready': True}
+    assert as_results(one) == [one] and as_results([one, one]) == [one, one] and as_results((one,)) == [one]
+    assert as_results(None) == [] and as_results('text') == [] and as_results(b'x') == [] and as_results(5) == []
+    assert as_results(iter([one])) == [one]
