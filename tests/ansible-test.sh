@@ -54,6 +54,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     PYTHON_VERSION=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
     TEST_WORK=$(mktemp -d)
     trap 'rm -rf "$TEST_WORK"' EXIT
+    export TMPDIR=$TEST_WORK/tmp  # ansible-test's own temporary files, removed with the copy
+    mkdir -p "$TMPDIR"
     use_own_home "$TEST_WORK/home"
     cd "$(copy_collection "$TEST_WORK")"
     ansible-test "$1" --local --python "$PYTHON_VERSION" --color no "${@:2}"

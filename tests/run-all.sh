@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine and ends with pytest's summary line.
+# Runs the whole test suite on a fresh machine; ends with pytest's summary line and the check that the
+# run left nothing in /tmp or the home.
 #
 #  1. ansible-core 2.19 on $PYTHON (default python3, 3.11+): ansible-test sanity (every test, no
 #     ignore file), units and integration; ansible-lint (production profile); antsibull-docs and
@@ -31,6 +32,13 @@ else
     WORK=$(mktemp -d)
     trap 'rm -rf "$WORK"' EXIT
 fi
+# Nothing left behind: every tool's temporary files go to $WORK/tmp, and the end checks that the run
+# added nothing to /tmp or to the real home (tools that ignore TMPDIR, processes that never clean up).
+REAL_HOME=$HOME
+top_entries() { find /tmp "$REAL_HOME" -mindepth 1 -maxdepth 1 2>/dev/null | sort; }
+ENTRIES_BEFORE=$(top_entries)
+export TMPDIR=$WORK/tmp
+mkdir -p "$TMPDIR"
 CORE_PRIMARY='ansible-core>=2.19,<2.20'
 CORE_NEWEST='ansible-core>=2.21,<2.22'
 
@@ -128,5 +136,14 @@ fi
 # --- end of the Event-Driven Ansible block ------------------------------------------------------
 
 step "simulator and end-to-end tests"
-ANSIBLE_COLLECTIONS_PATH="$WORK/primary" python -m pytest -p no:cacheprovider -q \
+ANSIBLE_COLLECTIONS_PATH="$WORK/primary" python -m pytest -p no:cacheprovider -q --basetemp "$WORK/pytest" \
     tests/simulator/tests tests/e2e
+
+step "nothing left in /tmp or $REAL_HOME"
+# (pip's and ansible-lint's caches are meant to outlive the run: see above)
+LEFT_BEHIND=$(comm -13 <(echo "$ENTRIES_BEFORE") <(top_entries) | grep -vxF -e "$WORK" -e "$XDG_CACHE_HOME" || true)
+if [ -n "$LEFT_BEHIND" ]; then
+    printf '\n!!! FAILED: the suite left these behind:\n%s\n' "$LEFT_BEHIND" >&2
+    exit 1
+fi
+echo "nothing"

@@ -13,11 +13,16 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict 
     IDENTITY_FIELDS, instance_passed, query_failed)
 
 
+def shown_status(task):
+    """The task's status as the API and users spell it ('Yes', 'No'); the result's field stays lower-case."""
+    return (task.get('status') or 'missing').capitalize()
+
+
 def _task_state(task):
     """'full 42%', 'status No', 'paused' ... what keeps one task from being ready, briefly."""
     parts = []
     if task.get('status') != 'yes':
-        parts.append('status %s' % (task.get('status') or 'missing').capitalize())
+        parts.append('status %s' % shown_status(task))
     if task.get('stage') != 'incremental':
         pct = task.get('percentage')
         parts.append((task.get('stage') or 'no stage') + ('' if pct is None else ' %g%%' % pct))
@@ -77,7 +82,7 @@ def gate_report(results, passed=None):
 def _task_line(task):
     pct = task.get('percentage')
     return '%s (%s -> %s): status %s, stage %s, %s - %s' % (
-        task.get('task_name'), task.get('source_database'), task.get('target_database'), task.get('status'),
+        task.get('task_name'), task.get('source_database'), task.get('target_database'), shown_status(task),
         task.get('stage'), 'no percentage' if pct is None else '%g%%' % pct, '; '.join(task.get('reasons') or []))
 
 

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
     IDENTITY_FIELDS, all_passed, query_failed, task_key)
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import explanation_lines
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import explanation_lines, shown_status
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS
 
 NAME = 'taurusdb.htap replication gate'
@@ -58,7 +58,7 @@ def _case(instance_id, name, status='passed', message=None, details=None, task=N
 
 def _task_details(task, explanations):
     pct = task.get('percentage')
-    lines = ['status %s, stage %s, %s' % (task.get('status'), task.get('stage'),
+    lines = ['status %s, stage %s, %s' % (shown_status(task), task.get('stage'),
                                           'no percentage' if pct is None else '%g%%' % pct)]
     lines.extend('reason: %s' % reason for reason in task.get('reasons') or [])
     lines.extend('why: %s' % why for why in explanation_lines(task, explanations))

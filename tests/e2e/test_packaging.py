@@ -160,3 +160,5 @@ def test_readme_docs_site_command_builds_module_options_and_examples(installed, 
     assert (html_dir / 'taurusdb_starrocks_replication_info_lookup.html').exists()
     assert (html_dir / 'replication_gate_role.html').exists()
     assert 'Gating a deployment on StarRocks replication' in (html_dir / 'docsite' / 'guide_gating.html').read_text()
+    watch = (html_dir / 'docsite' / 'replication_watch.html').read_text()  # ansible-doc cannot show it
+    assert 'instance_concurrency' in watch and 'Watch two StarRocks instances' in watch

@@ -74,7 +74,7 @@ def test_a_failed_gate_leaves_a_junit_report_with_one_failure_per_broken_task(co
     users = cases['users_db (users -> users_sr)'].result
     assert len(users) == 1 and isinstance(users[0], Failure)
     assert users[0].message == 'status is No (abnormal); last ALTER TABLE failed: ' + ALTER_ERROR
-    assert 'status no, stage incremental, 100%' in users[0].text and ALTER_ERROR in users[0].text
+    assert 'status No, stage incremental, 100%' in users[0].text and ALTER_ERROR in users[0].text
     audit = cases['audit_db (audit -> audit_sr)'].result
     assert len(audit) == 1 and isinstance(audit[0], Failure) and audit[0].message == 'stage is paused (37%)'
     assert (broken.tests, broken.failures, broken.errors) == (3, 2, 0)

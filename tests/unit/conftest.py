@@ -45,6 +45,18 @@ def install_collection_loader():
             sys.path.insert(0, found)
 
 
+def keep_temporary_files_in_the_copy():
+    """ansible-test units passes no TMPDIR on: the temporary files of its tests (the simulator's certificates and
+    client keys, which its forked test processes exit without removing; pytest's own) go to ansible-test's
+    tests/output/.tmp of the copy it runs in, removed with the copy, instead of /tmp."""
+    if os.environ.get('TMPDIR') or 'ansible_forked' not in os.environ.get('PYTEST_PLUGINS', ''):
+        return
+    own = os.path.join(CHECKOUT, 'tests', 'output', '.tmp', 'units')
+    os.makedirs(own, exist_ok=True)
+    os.environ['TMPDIR'] = tempfile.tempdir = own  # this process and those it starts (xdist's workers)
+
+
+keep_temporary_files_in_the_copy()
 install_collection_loader()
 
 # No example database: the suite leaves nothing behind in the tree it runs in.

@@ -26,5 +26,15 @@ out=$(ansible-playbook -i ../../inventory stop.yml -e "sim_url=$SIM_URL sim_ca=$
 rc=$?
 set -e
 [ "$rc" -eq 2 ]
-echo "$out" | grep -q 'users_db (users -> users_sr): status no, stage incremental, 100% - status is No (abnormal)'
+echo "$out" | grep -q 'users_db (users -> users_sr): status No, stage incremental, 100% - status is No (abnormal)'
 if echo "$out" | grep -q 'AFTER THE GATE'; then echo "a task after the failed gate ran"; exit 1; fi
+
+# One report: the role prints it once, and the failure ([ERROR] and fatal:) says only its first line,
+# with the default callback and with the YAML one.
+for format in json yaml; do
+    out=$(ANSIBLE_CALLBACK_RESULT_FORMAT=$format ansible-playbook -i ../../inventory stop.yml \
+        -e "sim_url=$SIM_URL sim_ca=$SIM_CA" 2>&1) && { echo "$out"; exit 1; }
+    times=$(echo "$out" | grep -c 'users_db (users -> users_sr): status No, stage incremental' || true)
+    [ "$times" -eq 1 ] || { echo "$out"; echo "the report is printed $times times ($format)"; exit 1; }
+    echo "$out" | grep -q '^\[ERROR\]: .*Replication gate failed: 1 of 1 instance(s) not ready. The report is above.$'
+done

@@ -6,9 +6,11 @@ at -vvvv: no form of any secret (as given, JSON-escaped, repr, URL-encoded) may 
 """
 
 import argparse
+import atexit
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,6 +75,7 @@ def main():
     print('secret fuzz seed %d (FUZZ_SEED=%d reruns it)' % (args.seed, args.seed))
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix='fuzz-secrets-')
+    atexit.register(shutil.rmtree, work, True)  # fuzzed credentials: never left behind, pass or fail
     base_env = dict(os.environ, ANSIBLE_NOCOLOR='1')
     for name in ('HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_PROJECT_ID', 'TAURUSDB_AUTH_TOKEN'):
         base_env.pop(name, None)

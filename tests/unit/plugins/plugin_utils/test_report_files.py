@@ -71,7 +71,7 @@ def test_a_suite_per_instance_a_case_per_task_a_failure_per_task_not_ready():
     users = failures['users_db (users -> users_sr)']
     assert users.get('message') == 'status is No (abnormal); last ALTER TABLE failed: ALTER TABLE users ADD COLUMN x failed'
     assert users.text.splitlines() == [
-        'status no, stage incremental, 100%', 'reason: status is No (abnormal)',
+        'status No, stage incremental, 100%', 'reason: status is No (abnormal)',
         'why: last ALTER TABLE failed: ALTER TABLE users ADD COLUMN x failed', 'why: table users: failed: no primary key']
     assert failures['clicks_db (clicks -> clicks_sr)'].get('message') == 'stage is full (42%)'
     error = suites['i-err'].find('testcase/error')
