@@ -1,6 +1,8 @@
 """AWX / Automation Platform as far as a machine without a container engine goes: the execution and
 decision environment examples of docs/execution-environment.md, copied as written, give build contexts
-whose collection install step works."""
+whose collection install step works; the credential types the collection ships
+(extensions/awx/credential_types.yml), rendered as AWX renders them, give an environment the module
+signs in with."""
 
 import glob
 import os
@@ -10,15 +12,21 @@ import subprocess
 import sys
 
 import pytest
+import requests
 import yaml
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # the installed simulator
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
 EE_DOC = os.path.join(ROOT, 'docs', 'execution-environment.md')
+INSTANCE = '01010101010101010101010101010101in17'
+OURS = ('HUAWEICLOUD_', 'CLOUD_SDK_', 'TAURUSDB_', 'ANSIBLE_COLLECTIONS_PATH')
 
 
 def run(args, **kwargs):
-    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
+    env = dict((name, value) for name, value in os.environ.items() if not name.startswith(OURS))  # only what a test gives
+    env.update(PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
     env.update(kwargs.pop('env', {}))
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=600, check=False, **kwargs)
 
@@ -34,6 +42,15 @@ def tarball(tmp_path_factory):
     proc = run(['ansible-galaxy', 'collection', 'build', '--output-path', str(out), ROOT])
     assert proc.returncode == 0, proc.stderr
     return glob.glob(str(out / 'taurusdb-htap-*.tar.gz'))[0]
+
+
+@pytest.fixture(scope='module')
+def installed(tarball, tmp_path_factory):
+    path = tmp_path_factory.mktemp('collections')
+    proc = run(['ansible-galaxy', 'collection', 'install', '--force', tarball, '-p', str(path)],
+               env={'ANSIBLE_COLLECTIONS_PATH': str(path)})
+    assert proc.returncode == 0, proc.stderr
+    return str(path)
 
 
 def doc_section(path, heading):
@@ -116,3 +133,100 @@ def test_decision_environment_example_builds_as_written(tarball, tmp_path):
     assert 'java-17-openjdk' in (context / '_build' / 'bindep.txt').read_text()
     assert (installed / 'ansible_collections' / 'taurusdb' / 'htap' / 'extensions' / 'eda' / 'plugins' / 'event_source'
             / 'replication_watch.py').exists()
+
+
+# --- the credential types ---------------------------------------------------------------------------
+
+def credential_types(installed):  # pylint: disable=redefined-outer-name
+    """The shipped file, read from the installed collection: what a user imports."""
+    path = os.path.join(installed, 'ansible_collections', 'taurusdb', 'htap', 'extensions', 'awx', 'credential_types.yml')
+    with open(path, encoding='utf-8') as handle:
+        return dict((entry['name'], entry) for entry in yaml.safe_load(handle)['credential_types'])
+
+
+def awx_inject(credential_type, inputs):
+    """(environment, extra variables) as AWX injects a custom credential: each injector rendered by a
+    sandboxed Jinja over the inputs that are set (an input left empty is undefined, so renders empty)."""
+    fields = dict((field['id'], field) for field in credential_type['inputs']['fields'])
+    assert set(inputs) <= set(fields), sorted(set(inputs) - set(fields))
+    assert set(credential_type['inputs'].get('required', [])) <= set(inputs)
+    namespace = dict((name, value) for name, value in inputs.items() if value)
+    sandbox = ImmutableSandboxedEnvironment()
+    injectors = credential_type['injectors']
+    env = dict((name, sandbox.from_string(template).render(**namespace))
+               for name, template in injectors.get('env', {}).items())
+    extra_vars = dict((name, sandbox.from_string(template).render(**namespace))
+                      for name, template in injectors.get('extra_vars', {}).items())
+    return env, extra_vars
+
+
+def write_extra_vars(path, extra_vars):
+    """The extra variables file AWX passes with -e @file: every string tagged !unsafe (AWX's safe_dump), so
+    that Ansible never renders a password as a template."""
+    path.write_text(''.join('%s: !unsafe %s\n' % (name, yaml.safe_dump(value, default_style="'").strip())
+                            for name, value in extra_vars.items()))
+    return '@' + str(path)
+
+
+def run_info_module(installed, sim, env, tmp_path, extra_args='', extra_vars=None):  # pylint: disable=redefined-outer-name
+    """The module, ad hoc, with a credential's environment (and extra variables file) against the simulator."""
+    env = dict(env, ANSIBLE_COLLECTIONS_PATH=installed, TAURUSDB_ENDPOINT=sim.url)
+    args = ['ansible', 'localhost', '-m', 'taurusdb.htap.taurusdb_starrocks_replication_info',
+            '-a', ('instance_id=%s %s' % (INSTANCE, extra_args)).strip()]
+    return run(args + (['-e', extra_vars] if extra_vars else []), env=env, cwd=str(tmp_path))
+
+
+def assert_module_ran(proc, secrets):
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert '"all_ready": true' in proc.stdout, out
+    for secret in secrets:
+        assert secret not in out
+
+
+AKSK, TEMPORARY = DEFAULT_CREDENTIALS['aksk']
+USER = DEFAULT_CREDENTIALS['users'][0]
+
+
+@pytest.mark.parametrize('inputs', [
+    {'access_key': AKSK['ak'], 'secret_key': AKSK['sk'], 'project_id': DEFAULT_PROJECT, 'region': '',
+     'security_token': '', 'iam_endpoint': ''},
+    {'access_key': TEMPORARY['ak'], 'secret_key': TEMPORARY['sk'], 'security_token': TEMPORARY['security_token'],
+     'project_id': DEFAULT_PROJECT},
+    # no project id: the project of the region, asked from IAM
+    {'access_key': AKSK['ak'], 'secret_key': AKSK['sk'], 'region': 'cn-north-4', 'iam_endpoint': 'SIMULATOR'},
+], ids=['permanent', 'temporary', 'project-from-region'])
+def test_aksk_credential_type_signs_the_module_in(installed, tmp_path, inputs):  # pylint: disable=redefined-outer-name
+    credential_type = credential_types(installed)['TaurusDB HTAP - Huawei Cloud AK/SK']
+    with Simulator('fleet') as sim:
+        inputs = dict((name, sim.url if value == 'SIMULATOR' else value) for name, value in inputs.items())
+        env, extra_vars = awx_inject(credential_type, inputs)
+        assert extra_vars == {}
+        assert env['HUAWEICLOUD_SDK_AK'] == inputs['access_key'] and env['HUAWEICLOUD_SDK_SK'] == inputs['secret_key']
+        assert_module_ran(run_info_module(installed, sim, env, tmp_path), [inputs['secret_key']])
+
+
+def test_token_credential_type_signs_the_module_in(installed, tmp_path):  # pylint: disable=redefined-outer-name
+    credential_type = credential_types(installed)['TaurusDB HTAP - Huawei Cloud IAM token']
+    with Simulator('fleet') as sim:
+        body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': {
+            'name': USER['name'], 'password': USER['password'], 'domain': {'name': USER['domain']}}}},
+            'scope': {'project': {'id': DEFAULT_PROJECT}}}}
+        token = requests.post(sim.url + '/v3/auth/tokens', json=body, timeout=60).headers['X-Subject-Token']
+        env, extra_vars = awx_inject(credential_type, {'auth_token': token, 'project_id': DEFAULT_PROJECT})
+        assert extra_vars == {} and env['TAURUSDB_AUTH_TOKEN'] == token and env['TAURUSDB_REGION'] == ''
+        assert_module_ran(run_info_module(installed, sim, env, tmp_path), [token])
+
+
+def test_password_credential_type_signs_the_module_in(installed, tmp_path):  # pylint: disable=redefined-outer-name
+    credential_type = credential_types(installed)['TaurusDB HTAP - Huawei Cloud IAM password']
+    password = USER['password']
+    with Simulator('fleet') as sim:
+        env, extra_vars = awx_inject(credential_type, {'iam_user': USER['name'], 'iam_password': password,
+                                                       'iam_domain': USER['domain'], 'region': 'cn-north-4',
+                                                       'iam_endpoint': sim.url})
+        assert extra_vars['replication_gate_iam_password'] == extra_vars['taurusdb_iam_password'] == password
+        proc = run_info_module(installed, sim, env, tmp_path, 'iam_user={{ taurusdb_iam_user }} '
+                               'iam_password={{ taurusdb_iam_password }} iam_domain={{ taurusdb_iam_domain }}',
+                               write_extra_vars(tmp_path / 'credential-vars.yml', extra_vars))
+    assert_module_ran(proc, [password])
