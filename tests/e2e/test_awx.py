@@ -1,10 +1,14 @@
-"""AWX / Automation Platform as far as a machine without a container engine goes: the execution and
+"""AWX / Automation Platform as far as a machine without a container engine goes (ansible-builder and
+ansible-runner from tests/requirements-dev.txt): the execution and
 decision environment examples of docs/execution-environment.md, copied as written, give build contexts
 whose collection install step works; the credential types the collection ships
 (extensions/awx/credential_types.yml), rendered as AWX renders them, give an environment the module
-signs in with."""
+signs in with; and the gate run by ansible-runner, the engine of an AWX job: progress and verdict
+in the job events, a failing gate a failed job with its report, the verdict in the artifacts for a
+workflow, no secret in what the job keeps."""
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -230,3 +234,82 @@ def test_password_credential_type_signs_the_module_in(installed, tmp_path):  # p
                                'iam_password={{ taurusdb_iam_password }} iam_domain={{ taurusdb_iam_domain }}',
                                write_extra_vars(tmp_path / 'credential-vars.yml', extra_vars))
     assert_module_ran(proc, [password])
+
+
+# --- the gate under ansible-runner, the engine AWX runs a job with ----------------------------------
+
+def runner_job(installed, sim, tmp_path, scenario_instance, report_file):  # pylint: disable=redefined-outer-name
+    """A private data directory as AWX lays one out for a job template with the role, run by ansible-runner
+    (its command line, as a job's worker does): (return code, job events, private data directory)."""
+    data = tmp_path / 'job'
+    for name in ('project', 'inventory', 'env'):
+        (data / name).mkdir(parents=True)
+    (data / 'project' / 'gate.yml').write_text(
+        '- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: taurusdb.htap.replication_gate\n')
+    (data / 'inventory' / 'hosts').write_text(
+        'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    credential = {'HUAWEICLOUD_SDK_AK': AKSK['ak'], 'HUAWEICLOUD_SDK_SK': AKSK['sk'],
+                  'HUAWEICLOUD_SDK_PROJECT_ID': DEFAULT_PROJECT}
+    (data / 'env' / 'envvars').write_text(yaml.safe_dump(dict(
+        credential, TAURUSDB_ENDPOINT=sim.url, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_NOCOLOR='1')))
+    (data / 'env' / 'extravars').write_text(yaml.safe_dump({
+        'replication_gate_instances': [scenario_instance], 'replication_gate_wait_timeout': 600,
+        'replication_gate_wait_sleep': 0.1, 'replication_gate_report_file': str(report_file)}))
+    proc = run(['ansible-runner', 'run', str(data), '-p', 'gate.yml', '--ident', 'job'], cwd=str(tmp_path))
+    events = []
+    for path in sorted(glob.glob(str(data / 'artifacts' / 'job' / 'job_events' / '*.json')),
+                       key=lambda path: int(os.path.basename(path).split('-', 1)[0])):
+        with open(path, encoding='utf-8') as handle:
+            events.append(json.load(handle))
+    return proc, events, data
+
+
+def artifacts_text(data, report_file):
+    """What the job left for AWX to keep (events, stdout, stderr, fact cache) and the gate's reports; not
+    ansible-runner's own record of the command and environment it ran (artifacts/job/command)."""
+    texts = []
+    for path in glob.glob(str(data / 'artifacts' / '**'), recursive=True) + glob.glob(str(report_file.parent / '*')):
+        if os.path.isfile(path) and os.path.basename(path) != 'command':
+            with open(path, encoding='utf-8', errors='replace') as handle:
+                texts.append(handle.read())
+    return '\n'.join(texts)
+
+
+def verdict_artifact(events):
+    stats = [event for event in events if event['event'] == 'playbook_on_stats']
+    assert len(stats) == 1, [event['event'] for event in events]
+    return stats[0]['event_data'].get('artifact_data', {}).get('replication_gate_verdict')
+
+
+def test_gate_passes_under_ansible_runner(installed, tmp_path):  # pylint: disable=redefined-outer-name
+    report_file = tmp_path / 'kept' / 'replication.xml'
+    with Simulator('syncing-then-ready') as sim:
+        proc, events, data = runner_job(installed, sim, tmp_path, INSTANCE, report_file)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (data / 'artifacts' / 'job' / 'status').read_text() == 'successful'
+    stdout = ''.join(event.get('stdout', '') for event in events)
+    # the progress lines, one a round, each in the job's events
+    for line in ('round 1, ', 'users_db (wait 0%)', 'billing_db (full 75%)', 'round 7, '):
+        assert line in stdout, stdout
+    assert 'Replication gate passed: all 1 instance(s) ready.' in stdout, stdout
+    verdict = verdict_artifact(events)
+    assert verdict['passed'] is True and verdict['reason'] == 'passed', verdict
+    assert verdict['report_files']['junit'] == str(report_file) and report_file.exists()
+    assert AKSK['sk'] not in artifacts_text(data, report_file)
+
+
+def test_failing_gate_fails_the_job_under_ansible_runner(installed, tmp_path):  # pylint: disable=redefined-outer-name
+    report_file = tmp_path / 'kept' / 'replication.xml'
+    with Simulator('broken-with-explanation') as sim:
+        proc, events, data = runner_job(installed, sim, tmp_path, INSTANCE, report_file)
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert (data / 'artifacts' / 'job' / 'status').read_text() == 'failed'
+    failed = [event for event in events if event['event'] == 'runner_on_failed']
+    assert len(failed) == 1, [event['event'] for event in events]
+    assert failed[0]['event_data']['task'] == 'Gate on StarRocks replication'
+    message = failed[0]['event_data']['res']['msg']
+    assert message.startswith('Replication gate failed') and 'orders_db' in message and 'ALTER TABLE' in message, message
+    verdict = verdict_artifact(events)  # the next node of a workflow (on failure) sees why
+    assert verdict['passed'] is False and verdict['reason'] == 'fail fast' and verdict['report'] == message, verdict
+    assert report_file.exists()
+    assert AKSK['sk'] not in artifacts_text(data, report_file)
