@@ -190,6 +190,8 @@ def assert_module_ran(proc, secrets):
 
 AKSK, TEMPORARY = DEFAULT_CREDENTIALS['aksk']
 USER = DEFAULT_CREDENTIALS['users'][0]
+AKSK_CREDENTIAL = ('TaurusDB HTAP - Huawei Cloud AK/SK', {'access_key': AKSK['ak'], 'secret_key': AKSK['sk'],
+                                                         'project_id': DEFAULT_PROJECT})
 
 
 @pytest.mark.parametrize('inputs', [
@@ -238,9 +240,10 @@ def test_password_credential_type_signs_the_module_in(installed, tmp_path):  # p
 
 # --- the gate under ansible-runner, the engine AWX runs a job with ----------------------------------
 
-def runner_job(installed, sim, tmp_path, scenario_instance, report_file):  # pylint: disable=redefined-outer-name
-    """A private data directory as AWX lays one out for a job template with the role, run by ansible-runner
-    (its command line, as a job's worker does): (return code, job events, private data directory)."""
+def runner_job(installed, sim, tmp_path, report_file, credential):  # pylint: disable=redefined-outer-name
+    """A private data directory as AWX lays one out for a job template with the role and a credential
+    ((type name, inputs), injected as AWX does: environment, and extra variables in a file passed with -e),
+    run by ansible-runner (its command line, as a job's worker does): (process, job events, the directory)."""
     data = tmp_path / 'job'
     for name in ('project', 'inventory', 'env'):
         (data / name).mkdir(parents=True)
@@ -248,12 +251,13 @@ def runner_job(installed, sim, tmp_path, scenario_instance, report_file):  # pyl
         '- hosts: localhost\n  gather_facts: false\n  roles:\n    - role: taurusdb.htap.replication_gate\n')
     (data / 'inventory' / 'hosts').write_text(
         'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    credential = {'HUAWEICLOUD_SDK_AK': AKSK['ak'], 'HUAWEICLOUD_SDK_SK': AKSK['sk'],
-                  'HUAWEICLOUD_SDK_PROJECT_ID': DEFAULT_PROJECT}
+    env, extra_vars = awx_inject(credential_types(installed)[credential[0]], credential[1])
     (data / 'env' / 'envvars').write_text(yaml.safe_dump(dict(
-        credential, TAURUSDB_ENDPOINT=sim.url, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_NOCOLOR='1')))
+        env, TAURUSDB_ENDPOINT=sim.url, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_NOCOLOR='1')))
+    if extra_vars:
+        (data / 'env' / 'cmdline').write_text('-e ' + write_extra_vars(data / 'env' / 'credential-vars.yml', extra_vars))
     (data / 'env' / 'extravars').write_text(yaml.safe_dump({
-        'replication_gate_instances': [scenario_instance], 'replication_gate_wait_timeout': 600,
+        'replication_gate_instances': [INSTANCE], 'replication_gate_wait_timeout': 600,
         'replication_gate_wait_sleep': 0.1, 'replication_gate_report_file': str(report_file)}))
     proc = run(['ansible-runner', 'run', str(data), '-p', 'gate.yml', '--ident', 'job'], cwd=str(tmp_path))
     events = []
@@ -284,7 +288,7 @@ def verdict_artifact(events):
 def test_gate_passes_under_ansible_runner(installed, tmp_path):  # pylint: disable=redefined-outer-name
     report_file = tmp_path / 'kept' / 'replication.xml'
     with Simulator('syncing-then-ready') as sim:
-        proc, events, data = runner_job(installed, sim, tmp_path, INSTANCE, report_file)
+        proc, events, data = runner_job(installed, sim, tmp_path, report_file, AKSK_CREDENTIAL)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (data / 'artifacts' / 'job' / 'status').read_text() == 'successful'
     stdout = ''.join(event.get('stdout', '') for event in events)
@@ -301,7 +305,7 @@ def test_gate_passes_under_ansible_runner(installed, tmp_path):  # pylint: disab
 def test_failing_gate_fails_the_job_under_ansible_runner(installed, tmp_path):  # pylint: disable=redefined-outer-name
     report_file = tmp_path / 'kept' / 'replication.xml'
     with Simulator('broken-with-explanation') as sim:
-        proc, events, data = runner_job(installed, sim, tmp_path, INSTANCE, report_file)
+        proc, events, data = runner_job(installed, sim, tmp_path, report_file, AKSK_CREDENTIAL)
     assert proc.returncode != 0, proc.stdout + proc.stderr
     assert (data / 'artifacts' / 'job' / 'status').read_text() == 'failed'
     failed = [event for event in events if event['event'] == 'runner_on_failed']
@@ -313,3 +317,15 @@ def test_failing_gate_fails_the_job_under_ansible_runner(installed, tmp_path):  
     assert verdict['passed'] is False and verdict['reason'] == 'fail fast' and verdict['report'] == message, verdict
     assert report_file.exists()
     assert AKSK['sk'] not in artifacts_text(data, report_file)
+
+
+def test_gate_with_the_iam_password_credential_under_ansible_runner(installed, tmp_path):  # pylint: disable=redefined-outer-name
+    report_file = tmp_path / 'kept' / 'replication.xml'
+    with Simulator('healthy') as sim:
+        credential = ('TaurusDB HTAP - Huawei Cloud IAM password', {
+            'iam_user': USER['name'], 'iam_password': USER['password'], 'iam_domain': USER['domain'],
+            'region': 'cn-north-4', 'iam_endpoint': sim.url})
+        proc, events, data = runner_job(installed, sim, tmp_path, report_file, credential)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert verdict_artifact(events)['passed'] is True
+    assert USER['password'] not in artifacts_text(data, report_file)
