@@ -29,7 +29,8 @@ OURS = ('HUAWEICLOUD_', 'CLOUD_SDK_', 'TAURUSDB_', 'ANSIBLE_COLLECTIONS_PATH')
 
 
 def run(args, **kwargs):
-    env = dict((name, value) for name, value in os.environ.items() if not name.startswith(OURS))  # only what a test gives
+    # only the credentials and collections a test gives
+    env = dict((name, value) for name, value in os.environ.items() if not name.startswith(OURS))
     env.update(PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
     env.update(kwargs.pop('env', {}))
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=600, check=False, **kwargs)
@@ -143,7 +144,8 @@ def test_decision_environment_example_builds_as_written(tarball, tmp_path):
 
 def credential_types(installed):  # pylint: disable=redefined-outer-name
     """The shipped file, read from the installed collection: what a user imports."""
-    path = os.path.join(installed, 'ansible_collections', 'taurusdb', 'htap', 'extensions', 'awx', 'credential_types.yml')
+    path = os.path.join(installed, 'ansible_collections', 'taurusdb', 'htap', 'extensions', 'awx',
+                        'credential_types.yml')
     with open(path, encoding='utf-8') as handle:
         return dict((entry['name'], entry) for entry in yaml.safe_load(handle)['credential_types'])
 
@@ -172,7 +174,8 @@ def write_extra_vars(path, extra_vars):
     return '@' + str(path)
 
 
-def run_info_module(installed, sim, env, tmp_path, extra_args='', extra_vars=None):  # pylint: disable=redefined-outer-name
+def run_info_module(installed, sim, env, tmp_path,  # pylint: disable=redefined-outer-name
+                    extra_args='', extra_vars=None):
     """The module, ad hoc, with a credential's environment (and extra variables file) against the simulator."""
     env = dict(env, ANSIBLE_COLLECTIONS_PATH=installed, TAURUSDB_ENDPOINT=sim.url)
     args = ['ansible', 'localhost', '-m', 'taurusdb.htap.taurusdb_starrocks_replication_info',
@@ -190,8 +193,8 @@ def assert_module_ran(proc, secrets):
 
 AKSK, TEMPORARY = DEFAULT_CREDENTIALS['aksk']
 USER = DEFAULT_CREDENTIALS['users'][0]
-AKSK_CREDENTIAL = ('TaurusDB HTAP - Huawei Cloud AK/SK', {'access_key': AKSK['ak'], 'secret_key': AKSK['sk'],
-                                                         'project_id': DEFAULT_PROJECT})
+AKSK_CREDENTIAL = ('TaurusDB HTAP - Huawei Cloud AK/SK',
+                   {'access_key': AKSK['ak'], 'secret_key': AKSK['sk'], 'project_id': DEFAULT_PROJECT})
 
 
 @pytest.mark.parametrize('inputs', [
@@ -255,7 +258,8 @@ def runner_job(installed, sim, tmp_path, report_file, credential):  # pylint: di
     (data / 'env' / 'envvars').write_text(yaml.safe_dump(dict(
         env, TAURUSDB_ENDPOINT=sim.url, ANSIBLE_COLLECTIONS_PATH=installed, ANSIBLE_NOCOLOR='1')))
     if extra_vars:
-        (data / 'env' / 'cmdline').write_text('-e ' + write_extra_vars(data / 'env' / 'credential-vars.yml', extra_vars))
+        vars_file = write_extra_vars(data / 'env' / 'credential-vars.yml', extra_vars)
+        (data / 'env' / 'cmdline').write_text('-e ' + vars_file)
     (data / 'env' / 'extravars').write_text(yaml.safe_dump({
         'replication_gate_instances': [INSTANCE], 'replication_gate_wait_timeout': 600,
         'replication_gate_wait_sleep': 0.1, 'replication_gate_report_file': str(report_file)}))
@@ -312,14 +316,16 @@ def test_failing_gate_fails_the_job_under_ansible_runner(installed, tmp_path):  
     assert len(failed) == 1, [event['event'] for event in events]
     assert failed[0]['event_data']['task'] == 'Gate on StarRocks replication'
     message = failed[0]['event_data']['res']['msg']
-    assert message.startswith('Replication gate failed') and 'orders_db' in message and 'ALTER TABLE' in message, message
+    assert message.startswith('Replication gate failed'), message
+    assert 'orders_db' in message and 'ALTER TABLE' in message, message
     verdict = verdict_artifact(events)  # the next node of a workflow (on failure) sees why
     assert verdict['passed'] is False and verdict['reason'] == 'fail fast' and verdict['report'] == message, verdict
     assert report_file.exists()
     assert AKSK['sk'] not in artifacts_text(data, report_file)
 
 
-def test_gate_with_the_iam_password_credential_under_ansible_runner(installed, tmp_path):  # pylint: disable=redefined-outer-name
+def test_gate_with_the_iam_password_credential_under_ansible_runner(installed,  # pylint: disable=redefined-outer-name
+                                                                    tmp_path):
     report_file = tmp_path / 'kept' / 'replication.xml'
     with Simulator('healthy') as sim:
         credential = ('TaurusDB HTAP - Huawei Cloud IAM password', {
