@@ -5,13 +5,14 @@
 #  1. ansible-core 2.19 on $PYTHON (default python3, 3.11+): ansible-test sanity (every test, no
 #     ignore file), units and integration; ansible-lint (production profile); antsibull-docs and
 #     antsibull-changelog lint.
-#  2. ansible-core 2.21 on the newest Python 3.12+ found (PYTHON_NEWEST, python3.13/3.12 on PATH,
-#     or ~/.pyenv/versions): sanity, units and integration. Skipped, saying so, when there is none.
+#  2. ansible-core 2.20 and 2.21 on the newest Python 3.12+ found (PYTHON_NEWEST, python3.13/3.12 on
+#     PATH, or ~/.pyenv/versions): sanity, units and integration each. Skipped, saying so, when there
+#     is none.
 #  3. pytest: the simulator's tests and the end-to-end tests (the demo, the built and installed
 #     collection, galaxy-importer, an execution environment context, the HTML docs site).
 #
-# Environment: PYTHON, PYTHON_NEWEST, TAURUSDB_VENV (default .venv in the checkout; the 2.21
-# virtualenv is its name plus -newest), TAURUSDB_WORK (where collection copies and the suite's HOME
+# Environment: PYTHON, PYTHON_NEWEST, TAURUSDB_VENV (default .venv in the checkout; the 2.20 and
+# 2.21 virtualenvs are its name plus -2.20 and -newest), TAURUSDB_WORK (where collection copies and the suite's HOME
 # go, kept afterwards; default a temporary directory, removed at the end).
 #
 # The suite runs with HOME=$TAURUSDB_WORK/home and so leaves the real home as it found it:
@@ -40,6 +41,7 @@ ENTRIES_BEFORE=$(top_entries)
 export TMPDIR=$WORK/tmp
 mkdir -p "$TMPDIR"
 CORE_PRIMARY='ansible-core>=2.19,<2.20'
+CORE_MIDDLE='ansible-core>=2.20,<2.21'
 CORE_NEWEST='ansible-core>=2.21,<2.22'
 
 step() { printf '\n=== %s ===\n' "$*"; }
@@ -103,13 +105,17 @@ antsibull-changelog lint
 
 NEWEST=$(newest_python)
 if [ -n "$NEWEST" ]; then
+    step "virtualenv $VENV-2.20 ($CORE_MIDDLE, $NEWEST)"
+    make_venv "$VENV-2.20" "$NEWEST" "$CORE_MIDDLE" -r "$ROOT/tests/requirements-test.txt"
+    cd "$(copy_collection "$WORK/middle")"
+    ansible_test "$VENV-2.20"
     step "virtualenv $VENV-newest ($CORE_NEWEST, $NEWEST)"
     make_venv "$VENV-newest" "$NEWEST" "$CORE_NEWEST" -r "$ROOT/tests/requirements-test.txt"
     cd "$(copy_collection "$WORK/newest")"
     ansible_test "$VENV-newest"
     cd "$COLLECTION"
 else
-    step "no Python 3.12+ here: $CORE_NEWEST not tested"
+    step "no Python 3.12+ here: $CORE_MIDDLE and $CORE_NEWEST not tested"
 fi
 
 # --- Event-Driven Ansible: ansible-rulebook for tests/e2e/test_eda_rulebook.py ------------------
