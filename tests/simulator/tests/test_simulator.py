@@ -657,13 +657,13 @@ def test_command_line_detaches_serves_and_stops_on_request(tmp_path):
     assert json.loads(stats.stdout)['routes'] == {}
     subprocess.run([sys.executable, '-m', 'htapsim.control', connection['url'], 'stop'], capture_output=True,
                    timeout=60, check=True)
-    for _ in range(600):  # it removes its info file on its way out
+    for _attempt in range(600):  # it removes its info file on its way out
         if not info.exists():
             break
         time.sleep(0.05)
     assert not info.exists()
     with pytest.raises(OSError):  # and the process is gone
-        for _ in range(600):
+        for _attempt in range(600):
             os.kill(connection['pid'], 0)
             time.sleep(0.05)
 
