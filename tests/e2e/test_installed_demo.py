@@ -100,7 +100,7 @@ PLAY_THAT_FAILS = '''
             name: taurusdb.htap.simulator
             tasks_from: stats
         - ansible.builtin.debug:
-            msg: "SIMULATOR {{ taurusdb_simulator.url }} {{ taurusdb_simulator.dir }} {{ taurusdb_simulator_stats.total }}"
+            msg: "SIMULATOR {{ simulator_connection.url }} {{ simulator_connection.dir }} {{ simulator_stats.total }}"
         - ansible.builtin.fail:
             msg: the play fails here
       always:
