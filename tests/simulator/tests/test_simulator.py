@@ -674,3 +674,12 @@ def test_command_line_detach_reports_why_it_did_not_start(tmp_path):
                           check=False)
     assert proc.returncode == 1 and proc.stdout == ''
     assert "htapsim did not start:\nhtapsim: no scenario file or bundled scenario named 'no-such-scenario'" in proc.stderr
+
+
+def test_command_line_says_tls_needs_trustme_when_it_is_missing():
+    code = ("import sys; sys.modules['trustme'] = None  # as if it were not installed\n"
+            "from htapsim.__main__ import main; sys.exit(main(['--tls']))")
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith('htapsim: --tls and --mtls need the Python packages trustme and cryptography')
+    assert 'Traceback' not in proc.stderr
