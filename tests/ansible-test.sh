@@ -15,13 +15,13 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # copy_collection DEST : the checkout as DEST/ansible_collections/taurusdb/htap, without what tools and
-# pip install ./tests/simulator leave in it; prints that path
+# pip install ./roles/simulator/files leave in it; prints that path
 copy_collection() {
     local dest="$1/ansible_collections/taurusdb/htap"
     rm -rf "$dest" && mkdir -p "$dest"
     tar -C "$ROOT" --exclude=./.git --exclude='./.venv*' --exclude=./tests/output --exclude=__pycache__ \
         --exclude=.pytest_cache --exclude='*.pyc' --exclude=./tests/integration/inventory \
-        --exclude=./tests/simulator/build --exclude='./tests/simulator/*.egg-info' -cf - . \
+        --exclude=./roles/simulator/files/build --exclude='./roles/simulator/files/*.egg-info' -cf - . \
         | tar -C "$dest" -xf -
     echo "$dest"
 }

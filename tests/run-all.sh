@@ -53,7 +53,7 @@ make_venv() {
     [ -x "$dir/bin/python" ] || "$python" -m venv "$dir"
     "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@"
     # the simulator, as an installed package (from a copy: pip builds in the source tree)
-    rm -rf "$WORK/htapsim-src" && cp -r "$ROOT/tests/simulator" "$WORK/htapsim-src"
+    rm -rf "$WORK/htapsim-src" && cp -r "$ROOT/roles/simulator/files" "$WORK/htapsim-src"
     "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$WORK/htapsim-src"
 }
 

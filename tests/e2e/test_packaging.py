@@ -10,7 +10,7 @@ import sys
 import tarfile
 
 import pytest
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # the installed simulator (pip install ./tests/simulator)
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # the installed simulator (pip install ./roles/simulator/files)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -64,10 +64,16 @@ def test_tarball_holds_only_the_product(tarball):
                  'changelogs/changelog.yaml', 'COPYING', 'extensions/eda/plugins/event_source/replication_watch.py',
                  'extensions/eda/rulebooks/replication_watch.yml'):
         assert name in names, name
-    # playbooks work installed: gate_demo.yml and the rulebook's replication_event.yml do; demo.sh needs
-    # the simulator in tests/, so it stays out
+    # playbooks work installed: demo.yml (with the shipped simulator) and the rulebook's replication_event.yml;
+    # demo.sh runs demo.yml from a checkout, so it stays out
     assert sorted(name for name in names if name.startswith('playbooks/')) == [
-        'playbooks/gate_demo.yml', 'playbooks/replication_event.yml']
+        'playbooks/demo.yml', 'playbooks/replication_event.yml']
+    # the simulator ships as the role taurusdb.htap.simulator's files, with its scenarios, and nothing pip leaves
+    for name in ('roles/simulator/files/htapsim/__main__.py', 'roles/simulator/files/htapsim/server.py',
+                 'roles/simulator/files/htapsim/scenarios/syncing-then-ready.yml', 'roles/simulator/files/pyproject.toml',
+                 'roles/simulator/meta/argument_specs.yml', 'roles/simulator/tasks/stop.yml'):
+        assert name in names, name
+    assert [name for name in names if '/build/' in name or '.egg-info' in name] == []
     # the changelog itself, not antsibull-changelog's inputs (config.yaml, fragments)
     assert [name for name in names if name.startswith('changelogs/')] == ['changelogs/changelog.yaml']
     assert manifest['collection_info']['namespace'] == 'taurusdb'
@@ -91,10 +97,6 @@ def test_installed_copy_runs_module_and_role(installed, tmp_path):
         proc = run(['ansible-playbook', str(playbook)], env=env, cwd=str(tmp_path))
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert 'Replication gate passed: all 1 instance(s) ready.' in proc.stdout
-        # the playbook the tarball ships runs from the installed copy, credentials from the environment
-        proc = run(['ansible-playbook', 'taurusdb.htap.gate_demo'], env=env, cwd=str(tmp_path))
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert 'Gate passed for 1 instance(s): deploying.' in proc.stdout
         # the copy that ran is the installed one
         assert installed in run(['ansible-doc', '-F', 'taurusdb.htap'], env=env).stdout
 

@@ -63,7 +63,7 @@ install_collection_loader()
 settings.register_profile('taurusdb', database=None)
 settings.load_profile('taurusdb')
 
-# The fixtures are the installed simulator's own pytest plugin's (pip install ./tests/simulator).
+# The fixtures are the installed simulator's own pytest plugin's (pip install ./roles/simulator/files).
 from htapsim.pytest_plugin import (  # noqa: F401  pylint: disable=unused-import
     _adv_http, _adv_https, _sim_http, _sim_https, adversary, no_metadata_address, simulator, tls_adversary,
     tls_simulator)

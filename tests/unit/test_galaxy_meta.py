@@ -11,6 +11,7 @@ CONTENT = {
     'plugins/modules': 'modules', 'plugins/lookup': 'lookup', 'plugins/action': 'wait action',
     'plugins/filter': 'filters', 'plugins/test': 'a test', 'roles/replication_gate': 'replication_gate role',
     'extensions/eda/plugins/event_source': 'event source', 'extensions/eda/rulebooks': 'rulebook',
+    'extensions/awx': 'AWX credential types', 'roles/simulator': 'simulator role',
 }
 
 

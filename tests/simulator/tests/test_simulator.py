@@ -6,6 +6,7 @@ Requests are signed by the official SDK's signer (huaweicloudsdkcore), never by 
 import datetime
 import http.client
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -638,3 +639,47 @@ def test_command_line_prints_url_and_serves(tmp_path):
     finally:
         proc.terminate()
         assert proc.wait(10) == 0
+
+
+def test_command_line_detaches_serves_and_stops_on_request(tmp_path):
+    """python -m htapsim --detach returns once it serves, with its connection; control's stop ends it."""
+    info = tmp_path / 'info.json'
+    proc = subprocess.run([sys.executable, '-m', 'htapsim', '--detach', '--scenario', 'fleet', '--info-file', str(info)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    connection = json.loads(proc.stdout)
+    assert connection == json.loads(info.read_text())
+    assert connection['scenario'] == 'fleet' and connection['ca_path'] is None
+    assert connection['env']['TAURUSDB_ENDPOINT'] == connection['url']
+    assert connection['env']['HUAWEICLOUD_SDK_AK'] == DEFAULT_CREDENTIALS['aksk'][0]['ak']
+    stats = subprocess.run([sys.executable, '-m', 'htapsim.control', connection['url'], 'stats'],
+                           capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(stats.stdout)['routes'] == {}
+    subprocess.run([sys.executable, '-m', 'htapsim.control', connection['url'], 'stop'], capture_output=True,
+                   timeout=60, check=True)
+    for _attempt in range(600):  # it removes its info file on its way out
+        if not info.exists():
+            break
+        time.sleep(0.05)
+    assert not info.exists()
+    with pytest.raises(OSError):  # and the process is gone
+        for _attempt in range(600):
+            os.kill(connection['pid'], 0)
+            time.sleep(0.05)
+
+
+def test_command_line_detach_reports_why_it_did_not_start(tmp_path):
+    proc = subprocess.run([sys.executable, '-m', 'htapsim', '--detach', '--scenario', 'no-such-scenario',
+                           '--info-file', str(tmp_path / 'info.json')], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 1 and proc.stdout == ''
+    assert "htapsim did not start:\nhtapsim: no scenario file or bundled scenario named 'no-such-scenario'" in proc.stderr
+
+
+def test_command_line_says_tls_needs_trustme_when_it_is_missing():
+    code = ("import sys; sys.modules['trustme'] = None  # as if it were not installed\n"
+            "from htapsim.__main__ import main; sys.exit(main(['--tls']))")
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith('htapsim: --tls and --mtls need the Python packages trustme and cryptography')
+    assert 'Traceback' not in proc.stderr

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Sourced by integration targets: starts the simulator over HTTPS on 127.0.0.1 and stops it on exit.
 # Sets SIM_URL, SIM_CA and SIM_DIR. Usage: source ../setup_simulator/files/simulator.sh [scenario]
-# The simulator is the installed package htapsim (pip install ./tests/simulator; tests/run-all.sh does).
+# The simulator is the installed package htapsim (pip install ./roles/simulator/files; tests/run-all.sh does).
 SIM_DIR=$(mktemp -d)
 SIM_PY=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}
-"$SIM_PY" -c 'import htapsim' 2>/dev/null || { echo "htapsim is not installed for $SIM_PY: pip install ./tests/simulator"; exit 1; }
+"$SIM_PY" -c 'import htapsim' 2>/dev/null || { echo "htapsim is not installed for $SIM_PY: pip install ./roles/simulator/files"; exit 1; }
 "$SIM_PY" -m htapsim --tls --port 0 --scenario "${1:-healthy}" \
     --cert-dir "$SIM_DIR" --url-file "$SIM_DIR/url" > "$SIM_DIR/log" 2>&1 &
 SIM_PID=$!

@@ -1,6 +1,7 @@
 """Drive a running simulator from the shell: python -m htapsim.control URL scenario NAME [--ca FILE].
 
-Loading a scenario also resets counters, clock and tokens; ``reset`` does only that.
+Loading a scenario also resets counters, clock and tokens; ``reset`` does only that; ``stats`` prints
+what it saw (JSON); ``stop`` ends a simulator started with ``python -m htapsim``.
 """
 
 import argparse
@@ -10,9 +11,10 @@ import sys
 import urllib.request
 
 
-def post(url, path, payload=None, ca_path=None):
-    request = urllib.request.Request(url.rstrip('/') + path, data=json.dumps(payload or {}).encode(),
-                                     method='POST', headers={'Content-Type': 'application/json'})
+def post(url, path, payload=None, ca_path=None, method='POST'):
+    data = None if method == 'GET' else json.dumps(payload or {}).encode()
+    request = urllib.request.Request(url.rstrip('/') + path, data=data, method=method,
+                                     headers={'Content-Type': 'application/json'})
     context = ssl.create_default_context(cafile=ca_path) if url.startswith('https') else None
     with urllib.request.urlopen(request, context=context, timeout=10) as answer:
         return json.loads(answer.read())
@@ -21,7 +23,7 @@ def post(url, path, payload=None, ca_path=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='htapsim.control', description=__doc__.splitlines()[0])
     parser.add_argument('url', help="the simulator's URL")
-    parser.add_argument('action', choices=['scenario', 'reset'])
+    parser.add_argument('action', choices=['scenario', 'reset', 'stats', 'stop'])
     parser.add_argument('name', nargs='?', help='scenario: a bundled name or a file the simulator can read')
     parser.add_argument('--ca', help='CA bundle of an HTTPS simulator')
     args = parser.parse_args(argv)
@@ -29,8 +31,10 @@ def main(argv=None):
         if not args.name:
             parser.error('scenario needs a name')
         print(post(args.url, '/__sim__/scenario', {'name': args.name}, args.ca))
+    elif args.action == 'stats':
+        print(json.dumps(post(args.url, '/__sim__/stats', None, args.ca, method='GET'), indent=2))
     else:
-        print(post(args.url, '/__sim__/reset', None, args.ca))
+        print(post(args.url, '/__sim__/%s' % args.action, None, args.ca))
     return 0
 
 

@@ -86,6 +86,7 @@ class SimState:
         self.seed = seed
         self.stats = Stats()
         self.clock_offset = 0.0
+        self.stop_requested = threading.Event()  # POST /__sim__/stop: the command line's process ends
         self.load(scenario)
 
     def load(self, scenario):
@@ -474,6 +475,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(409, {'error': str(exc)})
                 return
             self._send(200, {'status': 'deleted' if task is None else 'changed', 'task': task})
+        elif path == '/__sim__/stop' and method == 'POST':
+            self._send(200, {'status': 'stopping'})
+            state.stop_requested.set()
         elif path == '/__sim__/clock' and method == 'POST':
             request = json.loads(body or b'{}')
             state.clock_offset += float(request.get('advance', 0))
