@@ -41,23 +41,6 @@ def galaxy_version():
         return yaml.safe_load(handle)['version']
 
 
-@pytest.fixture(scope='module')
-def tarball(tmp_path_factory):
-    out = tmp_path_factory.mktemp('dist')
-    proc = run(['ansible-galaxy', 'collection', 'build', '--output-path', str(out), ROOT])
-    assert proc.returncode == 0, proc.stderr
-    return glob.glob(str(out / 'taurusdb-htap-*.tar.gz'))[0]
-
-
-@pytest.fixture(scope='module')
-def installed(tarball, tmp_path_factory):
-    path = tmp_path_factory.mktemp('collections')
-    proc = run(['ansible-galaxy', 'collection', 'install', '--force', tarball, '-p', str(path)],
-               env={'ANSIBLE_COLLECTIONS_PATH': str(path)})
-    assert proc.returncode == 0, proc.stderr
-    return str(path)
-
-
 def doc_section(path, heading):
     """The text of a markdown section, from its ``## heading`` to the next one."""
     with open(path, encoding='utf-8') as handle:

@@ -1,7 +1,6 @@
 """The built collection: tarball contents, install, a run from the installed copy, galaxy-importer,
 an execution environment build context, and the HTML docs site built by the README's command."""
 
-import glob
 import json
 import os
 import re
@@ -9,8 +8,7 @@ import subprocess
 import sys
 import tarfile
 
-import pytest
-from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # the installed simulator (pip install ./roles/simulator/files)
+from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # the installed simulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -23,24 +21,6 @@ def run(args, **kwargs):
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get('PATH', ''), ANSIBLE_NOCOLOR='1')
     env.update(kwargs.pop('env', {}))
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=600, check=False, **kwargs)
-
-
-@pytest.fixture(scope='module')
-def tarball(tmp_path_factory):
-    out = tmp_path_factory.mktemp('dist')
-    proc = run(['ansible-galaxy', 'collection', 'build', '--output-path', str(out), ROOT])
-    assert proc.returncode == 0, proc.stderr
-    return glob.glob(str(out / 'taurusdb-htap-*.tar.gz'))[0]
-
-
-@pytest.fixture(scope='module')
-def installed(tarball, tmp_path_factory):
-    path = tmp_path_factory.mktemp('collections')
-    # --force and an empty search path: a copy elsewhere on ANSIBLE_COLLECTIONS_PATH must not count
-    proc = run(['ansible-galaxy', 'collection', 'install', '--force', tarball, '-p', str(path)],
-               env={'ANSIBLE_COLLECTIONS_PATH': str(path)})
-    assert proc.returncode == 0, proc.stderr
-    return str(path)
 
 
 # What the tarball may hold at its top level, and nothing else: the product (plugins, roles, meta,
