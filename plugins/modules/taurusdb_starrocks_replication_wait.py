@@ -164,6 +164,8 @@ reason:
   description:
     - Why it ended - V(passed), V(fail fast), V(query failed) or V(timed out); V(report not written) when the wait
       passed but the files for O(report_file) could not be written.
+    - V(timed out) also when O(wait_timeout) cut the queries of the last round (they show as failed queries in
+      RV(instances)); V(query failed) is a query that failed before the deadline.
   returned: always
   type: str
   sample: fail fast

@@ -70,7 +70,10 @@ class Waiter(object):
             if ready_streak >= self.ready_polls:
                 return WaitOutcome(True, 'passed', results, rounds, elapsed)
             if any(query_failed(result) for result in results):
-                return WaitOutcome(False, 'query failed', results, rounds, elapsed)
+                # the deadline cuts the queries in flight (the client is bounded by it): a query that failed
+                # in a round that ran into the deadline was ended by the deadline, not by the API
+                timed_out = self.wait_timeout > 0 and self.clock() >= deadline
+                return WaitOutcome(False, 'timed out' if timed_out else 'query failed', results, rounds, elapsed)
             if self.fail_fast and any(count >= self.fail_fast_polls for count in seen_terminal.values()):
                 return WaitOutcome(False, 'fail fast', results, rounds, elapsed)
             # a round must start early enough to finish before the deadline

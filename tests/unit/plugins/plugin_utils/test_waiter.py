@@ -189,3 +189,31 @@ def test_the_waiter_defaults_are_the_options_defaults():
     waiter = Waiter(None, 1, 1)
     assert (waiter.ready_polls, waiter.fail_fast, waiter.fail_fast_polls) == tuple(
         WAIT_SPEC[name]['default'] for name in ('ready_polls', 'fail_fast', 'fail_fast_polls'))
+
+
+class SlowRound(Script):
+    """A round whose queries take ``seconds`` of the clock (a query the deadline cut fails)."""
+
+    def __init__(self, seconds, *rounds):
+        super(SlowRound, self).__init__(*rounds)
+        self.seconds = seconds
+
+    def poll(self):
+        self.now += self.seconds
+        return super(SlowRound, self).poll()
+
+
+FAILED = [{'instance_id': 'i-1', 'failed': True, 'msg': 'the deadline came 0.4 s into the attempt'}]
+
+
+def test_a_query_cut_by_the_deadline_is_a_timeout_not_a_failed_query():
+    # the client is bounded by the deadline: a round that runs into it fails its queries
+    outcome = wait(SlowRound(60, [result(ready=False)], FAILED), wait_timeout=100, wait_sleep=10)
+    assert not outcome.passed and outcome.reason == 'timed out' and outcome.rounds == 2
+
+
+def test_a_query_that_fails_before_the_deadline_is_a_failed_query():
+    outcome = wait(SlowRound(1, FAILED), wait_timeout=100)
+    assert outcome.reason == 'query failed'
+    outcome = wait(SlowRound(1, FAILED), wait_timeout=0)  # no deadline: nothing can have cut it
+    assert outcome.reason == 'query failed'
