@@ -74,7 +74,7 @@ def test_installed_demo_waits_passes_then_fails_fast_with_why(user):
     assert 'Replication gate passed: all 1 instance(s) ready.' in first
     assert 'Gate passed for 1 instance(s): deploying.' in first
     # 2: it failed fast with the report saying why, nothing was deployed, and the play still ended well
-    assert 'orders_db (orders -> orders_sr): status no, stage incremental, 100% - status is No (abnormal)' in second
+    assert 'orders_db (orders -> orders_sr): status No, stage incremental, 100% - status is No (abnormal)' in second
     assert 'why: table orders: failed: no primary key' in second
     assert 'Stopped after 2 round(s)' in second and 'cannot recover by itself' in second
     assert 'deploying' not in second
