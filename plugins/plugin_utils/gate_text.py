@@ -11,6 +11,7 @@ __metaclass__ = type
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
     IDENTITY_FIELDS, instance_passed, query_failed)
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import heartbeat_line, heartbeat_passed
 
 
 def shown_status(task):
@@ -44,14 +45,30 @@ def progress_line(result, limit=5):
     return line
 
 
-def gate_report(results, passed=None):
+def gate_report(results, passed=None, freshness=None):
     """The gate's verdict over several instance results (or failed module results), one block each.
 
     ``passed=False``: the wait did not pass, even if these results are all ready (its deadline came
-    before ready_polls ready rounds in a row); the report then never says passed. The caller says why."""
+    before ready_polls ready rounds in a row); the report then never says passed. The caller says why.
+    ``freshness``: (heartbeat, max_lag) when the gate measures the heartbeat lag too: its line follows."""
+    report = _instances_report(results, passed, freshness)
+    if freshness is None or not results:
+        return report
+    heartbeat, max_lag = freshness
+    line = heartbeat_line(heartbeat, max_lag)
+    if all(instance_passed(result) for result in results) and not heartbeat_passed(heartbeat, max_lag):
+        return 'Replication gate failed: all %d instance(s) ready, but %s.' % (len(results), line)
+    if report.startswith('Replication gate passed'):
+        return '%s; %s.' % (report[:-1], line)
+    return '%s\n- %s' % (report, line)
+
+
+def _instances_report(results, passed, freshness):
     if not results:
         return 'Replication gate failed: no instances were checked.'
     blocked = len([r for r in results if not instance_passed(r)])
+    if not blocked and freshness is not None and not heartbeat_passed(*freshness):
+        return ''  # gate_report says it
     if not blocked and passed is False:
         return 'Replication gate failed: all %d instance(s) ready in the last round, but the wait did not pass.' \
             % len(results)
@@ -98,8 +115,17 @@ def explanation_lines(task, explanations):
     return []
 
 
-def round_line(number, elapsed, results, limit=3):
-    """One line a round: 'round 3, 4s: 1/2 instance(s) ready; waiting on <id>: users_db (full 33%) ...'."""
+def round_line(number, elapsed, results, limit=3, freshness=None):
+    """One line a round: 'round 3, 4s: 1/2 instance(s) ready; waiting on <id>: users_db (full 33%) ...'.
+    ``freshness``: (heartbeat, max_lag) when the gate measures the heartbeat lag: the line ends with it."""
+    line = _round_line(number, elapsed, results, limit)
+    if freshness is not None and isinstance(freshness[0], dict) and (freshness[0].get('measured')
+                                                                      or freshness[0].get('failed')):
+        line += '; ' + heartbeat_line(*freshness)
+    return line
+
+
+def _round_line(number, elapsed, results, limit):
     ready = [result for result in results if instance_passed(result)]
     line = 'round %d, %ds: %d/%d instance(s) ready' % (number, int(elapsed), len(ready), len(results))
     parts, shown, hidden = [], 0, 0

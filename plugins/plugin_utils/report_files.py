@@ -22,10 +22,13 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
     IDENTITY_FIELDS, all_passed, query_failed, task_key)
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import heartbeat_line, heartbeat_passed
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import explanation_lines, shown_status
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS
 
 NAME = 'taurusdb.htap replication gate'
+HEARTBEAT_SUITE = 'heartbeat'  # with max_lag: the data-freshness check, one case
+HEARTBEAT_FIELDS = ('lag_seconds', 'seen', 'written_at', 'target_holds', 'measured_at', 'table')
 GATE_SUITE, GATE_CASE = 'replication_gate', 'gate'  # the gate's own verdict: the last suite, one case
 # Characters XML 1.0 cannot hold at all (a server may send any of them in a task name).
 _NOT_XML = re.compile(u'[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
@@ -94,6 +97,21 @@ def _suite(result):
     return suite
 
 
+def _heartbeat_suite(heartbeat, max_lag):
+    """The heartbeat lag as a suite of one case: passed only for a lag measured within max_lag."""
+    line = heartbeat_line(heartbeat, max_lag)
+    heartbeat = heartbeat if isinstance(heartbeat, dict) else {}
+    properties = dict((name, heartbeat[name]) for name in HEARTBEAT_FIELDS if heartbeat.get(name) is not None)
+    properties['max_lag'] = max_lag
+    if heartbeat_passed(heartbeat, max_lag):
+        case = _case(HEARTBEAT_SUITE, 'lag')
+    elif heartbeat.get('failed'):
+        case = _case(HEARTBEAT_SUITE, 'lag', 'error', line, line, kind='HeartbeatFailed')
+    else:
+        case = _case(HEARTBEAT_SUITE, 'lag', 'failed', line, line, kind='LagExceeded')
+    return {'name': HEARTBEAT_SUITE, 'instance_id': None, 'cases': [case], 'properties': properties}
+
+
 def _gate_case(outcome, results, cases_passed):
     """The gate's own verdict as a test case, so a CI system counts every failed gate as failed - also one
     whose last round was ready (the deadline came before ready_polls ready rounds in a row). An error when
@@ -106,12 +124,16 @@ def _gate_case(outcome, results, cases_passed):
         message = '%s: %s' % (reason, message) if reason else message
     elif outcome.get('passed'):  # a wait that says it passed over results that do not: not ready
         message = 'the gate failed: its last round was not all ready'
+    elif outcome.get('max_lag') is not None and not heartbeat_passed(outcome.get('heartbeat'), outcome['max_lag']) \
+            and all_passed(results):
+        message = 'the gate failed: %s: %s' % (REASONS.get(reason, reason),
+                                               heartbeat_line(outcome.get('heartbeat'), outcome['max_lag']))
     elif reason == 'timed out' and all_passed(results):
         message = 'the gate failed: %s after a ready round, before ready_polls ready rounds in a row' % REASONS[reason]
     else:
         message = 'the gate failed: %s' % (REASONS[reason] if reason in REASONS and reason != 'passed'
                                            else reason or 'it did not pass')
-    if not results or reason in ('query failed', 'invalid options'):
+    if not results or reason in ('query failed', 'heartbeat failed', 'invalid options'):
         return _case(GATE_SUITE, GATE_CASE, 'error', message, details, kind='GateError')
     return _case(GATE_SUITE, GATE_CASE, 'failed', message, details, kind='GateFailed')
 
@@ -123,6 +145,8 @@ def gate_model(outcome, timestamp=None):
     timestamp = timestamp or datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S')
     results = outcome.get('instances') or []
     suites = [_suite(result) for result in results]
+    if outcome.get('max_lag') is not None:
+        suites.append(_heartbeat_suite(outcome.get('heartbeat'), outcome['max_lag']))
     cases_passed = all(case['status'] == 'passed' for suite in suites for case in suite['cases'])
     gate = _gate_case(outcome, results, cases_passed)
     suites.append({'name': GATE_SUITE, 'instance_id': None, 'cases': [gate],

@@ -17,11 +17,13 @@ import time
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
     all_passed, is_broken, query_failed, task_key)
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import heartbeat_passed
 
 REASONS = {
     'passed': 'every instance was ready',
     'fail fast': 'a task with status No, or paused or cancelled, cannot recover by itself',
     'query failed': 'a query failed',
+    'heartbeat failed': 'the heartbeat could not be measured',
     'timed out': 'wait_timeout was reached',
 }
 
@@ -38,19 +40,23 @@ class WaitOutcome(object):
     """How the wait ended: ``passed``, ``reason`` (passed, fail fast, query failed, timed out), the
     last round's results, the number of rounds and the seconds it took."""
 
-    def __init__(self, passed, reason, results, rounds, elapsed):
+    def __init__(self, passed, reason, results, rounds, elapsed, heartbeat=None):
         self.passed, self.reason, self.results, self.rounds, self.elapsed = passed, reason, results, rounds, elapsed
+        self.heartbeat = heartbeat  # the last round's heartbeat measurement (with freshness only)
 
 
 class Waiter(object):
 
     def __init__(self, poll, wait_timeout, wait_sleep, ready_polls=1, fail_fast=True, fail_fast_polls=2,
-                 clock=time.monotonic, sleep=time.sleep, on_round=None):
+                 clock=time.monotonic, sleep=time.sleep, on_round=None, freshness=None):
         self.poll = poll
         self.wait_timeout, self.wait_sleep = wait_timeout, wait_sleep
         self.ready_polls, self.fail_fast, self.fail_fast_polls = ready_polls, fail_fast, fail_fast_polls
         self.clock, self.sleep = clock, sleep
         self.on_round = on_round or (lambda number, elapsed, results: None)
+        # freshness.FreshnessCheck: a round passes only when the heartbeat it measures is within max_lag too
+        self.freshness = freshness
+        self.heartbeat = None  # the current round's measurement, for on_round
 
     def run(self, start=None):
         start = self.clock() if start is None else start
@@ -60,23 +66,36 @@ class Waiter(object):
         while True:
             rounds += 1
             results = self.poll()
+            ready = all_passed(results)
+            if self.freshness is not None:
+                self.heartbeat = self.freshness.check(ready, deadline if self.wait_timeout > 0 else None)
+                ready = ready and heartbeat_passed(self.heartbeat, self.freshness.max_lag)
             elapsed = self.clock() - start
             self.on_round(rounds, elapsed, results)
-            ready_streak = ready_streak + 1 if all_passed(results) else 0
+            ready_streak = ready_streak + 1 if ready else 0
             current = set()
             for result in results:
                 current |= broken_tasks(result)
             seen_terminal = dict((task, seen_terminal.get(task, 0) + 1) for task in current)
-            if ready_streak >= self.ready_polls:
-                return WaitOutcome(True, 'passed', results, rounds, elapsed)
-            if any(query_failed(result) for result in results):
-                # the deadline cuts the queries in flight (the client is bounded by it): a query that failed
-                # in a round that ran into the deadline was ended by the deadline, not by the API
-                timed_out = self.wait_timeout > 0 and self.clock() >= deadline
-                return WaitOutcome(False, 'timed out' if timed_out else 'query failed', results, rounds, elapsed)
-            if self.fail_fast and any(count >= self.fail_fast_polls for count in seen_terminal.values()):
-                return WaitOutcome(False, 'fail fast', results, rounds, elapsed)
-            # a round must start early enough to finish before the deadline
-            if self.clock() + self.wait_sleep >= deadline:
-                return WaitOutcome(False, 'timed out', results, rounds, elapsed)
+            outcome = self._ended(ready_streak, results, seen_terminal, deadline)
+            if outcome is not None:
+                return WaitOutcome(outcome[0], outcome[1], results, rounds, elapsed, self.heartbeat)
             self.sleep(self.wait_sleep)
+
+    def _ended(self, ready_streak, results, seen_terminal, deadline):
+        """(passed, reason) when this round ends the wait, else None."""
+        if ready_streak >= self.ready_polls:
+            return True, 'passed'
+        # the deadline cuts the queries in flight (the client is bounded by it): a query that failed
+        # in a round that ran into the deadline was ended by the deadline, not by the API
+        timed_out = self.wait_timeout > 0 and self.clock() >= deadline
+        if any(query_failed(result) for result in results):
+            return False, 'timed out' if timed_out else 'query failed'
+        if isinstance(self.heartbeat, dict) and self.heartbeat.get('failed'):
+            return False, 'timed out' if timed_out else 'heartbeat failed'
+        if self.fail_fast and any(count >= self.fail_fast_polls for count in seen_terminal.values()):
+            return False, 'fail fast'
+        # a round must start early enough to finish before the deadline
+        if self.clock() + self.wait_sleep >= deadline:
+            return False, 'timed out'
+        return None

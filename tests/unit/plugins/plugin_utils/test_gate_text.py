@@ -63,3 +63,26 @@ def test_a_wait_that_did_not_pass_never_reports_passed():
     assert gate_report([READY, WAITING], passed=False) == gate_report([READY, WAITING])
     assert gate_report([], passed=False) == gate_report([])
     assert gate_report([READY], passed=True) == gate_report([READY]) == 'Replication gate passed: all 1 instance(s) ready.'
+
+
+FRESH = {'measured': True, 'lag_seconds': 0.42, 'seen': True, 'wrote': True, 'within_max_lag': True}
+STALE = {'measured': True, 'lag_seconds': 35.2, 'seen': True, 'wrote': False, 'within_max_lag': False}
+
+
+def test_a_gate_with_a_heartbeat_passes_only_when_it_is_fresh_and_says_the_lag():
+    from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import round_line
+    assert gate_report([READY], True, (FRESH, 5)) == \
+        'Replication gate passed: all 1 instance(s) ready; heartbeat lag 0.42 s (max_lag 5 s).'
+    assert gate_report([READY], True, (STALE, 5)) == \
+        'Replication gate failed: all 1 instance(s) ready, but heartbeat lag 35 s exceeds max_lag 5 s.'
+    assert gate_report([READY], False, (dict(FRESH, lag_seconds=float('nan')), 5)).startswith(
+        'Replication gate failed: all 1 instance(s) ready, but heartbeat lag unknown')
+    failed = {'measured': False, 'failed': True, 'msg': 'target 127.0.0.1:9030: (1045) Access denied'}
+    assert gate_report([READY], False, (failed, 5)).endswith('but heartbeat failed: target 127.0.0.1:9030: '
+                                                             '(1045) Access denied.')
+    report = gate_report([READY, WAITING], False, ({'measured': False}, 5))
+    assert report.startswith('Replication gate failed: 1 of 2') and report.endswith(
+        '\n- heartbeat not measured: the tasks were not all ready')
+    assert round_line(2, 12, [READY], freshness=(FRESH, 5)) == \
+        'round 2, 12s: 1/1 instance(s) ready; heartbeat lag 0.42 s (max_lag 5 s)'
+    assert round_line(2, 12, [READY, WAITING], freshness=({'measured': False}, 5)).endswith('(status No)')

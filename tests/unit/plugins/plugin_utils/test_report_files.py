@@ -276,3 +276,36 @@ def test_the_umask_decides_the_mode_of_the_reports(tmp_path, umask, mode):
     finally:
         os.umask(old)
     assert [stat.S_IMODE(os.stat(path).st_mode) for path in paths] == [mode, mode]
+
+
+FRESH = {'measured': True, 'lag_seconds': 0.42, 'seen': True, 'wrote': True, 'within_max_lag': True,
+         'table': 'taurusdb_htap_heartbeat'}
+
+
+@pytest.mark.parametrize('heartbeat, kind, message', [
+    (dict(FRESH, lag_seconds=35.0, within_max_lag=False), 'failure', 'heartbeat lag 35 s exceeds max_lag 5 s'),
+    (dict(FRESH, lag_seconds=0.5, within_max_lag=True, seen=False), 'failure', None),
+    (dict(FRESH, lag_seconds=float('nan')), 'failure', None),
+    ({'measured': False, 'failed': True, 'msg': 'source db:3306: Access denied'}, 'error',
+     'heartbeat failed: source db:3306: Access denied'),
+    (None, 'failure', 'heartbeat not measured: the tasks were not all ready'),
+])
+def test_a_heartbeat_that_is_not_fresh_fails_the_reports_even_when_the_wait_says_passed(heartbeat, kind, message):
+    for passed in (True, False):
+        model = gate_model({'passed': passed, 'reason': 'passed' if passed else 'timed out', 'instances': [READY],
+                            'heartbeat': heartbeat, 'max_lag': 5})
+        root = parse(model)
+        assert model['passed'] is False and gate_case(root).find('failure') is not None
+        suite = [s for s in root.findall('testsuite') if s.get('name') == 'heartbeat'][0]
+        found = suite.find('testcase/' + kind)
+        assert found is not None and (message is None or found.get('message') == message)
+
+
+def test_a_fresh_heartbeat_is_a_passing_case_with_the_lag():
+    model = gate_model({'passed': True, 'reason': 'passed', 'instances': [READY], 'heartbeat': FRESH, 'max_lag': 5})
+    root = parse(model)
+    assert model['passed'] is True and root.get('failures') == '0' and root.get('errors') == '0'
+    properties = dict((p.get('name'), p.get('value')) for p in root.findall("testsuite[@name='heartbeat']/properties/"
+                                                                            "property"))
+    assert properties['lag_seconds'] == '0.42' and properties['max_lag'] == '5'
+    assert json.loads(junit.json_report(model).decode('utf-8'))['suites'][1]['properties']['lag_seconds'] == 0.42

@@ -173,8 +173,10 @@ def test_the_deadline_counts_from_the_start_the_action_gives():
 def test_every_way_a_wait_ends_has_its_words_for_the_report():
     outcomes = [wait(Script([result()])), wait(Script([result(tasks=[{'status': 'no'}])])),
                 wait(Script([{'instance_id': 'b', 'failed': True, 'msg': 'HTTP 503'}])),
-                wait(Script([result(tasks=[{}])]), wait_timeout=0)]
-    assert [outcome.reason for outcome in outcomes] == ['passed', 'fail fast', 'query failed', 'timed out']
+                wait(Script([result(tasks=[{}])]), wait_timeout=0),
+                wait(Script([result()]), freshness=Fresh({'measured': False, 'failed': True, 'msg': 'denied'}))]
+    assert [outcome.reason for outcome in outcomes] == ['passed', 'fail fast', 'query failed', 'timed out',
+                                                        'heartbeat failed']
     assert sorted(REASONS) == sorted(outcome.reason for outcome in outcomes) and all(REASONS.values())
 
 
@@ -217,3 +219,61 @@ def test_a_query_that_fails_before_the_deadline_is_a_failed_query():
     assert outcome.reason == 'query failed'
     outcome = wait(SlowRound(1, FAILED), wait_timeout=0)  # no deadline: nothing can have cut it
     assert outcome.reason == 'query failed'
+
+
+class Fresh(object):
+    """A freshness check that plays heartbeats in order (the last one repeats) for the rounds that were ready."""
+    max_lag = 5
+
+    def __init__(self, *heartbeats):
+        self.heartbeats, self.calls = list(heartbeats), []
+
+    def check(self, ready, deadline=None):
+        self.calls.append((ready, deadline))
+        if not ready:
+            return {'measured': False}
+        return self.heartbeats.pop(0) if len(self.heartbeats) > 1 else self.heartbeats[0]
+
+
+FRESH = {'measured': True, 'lag_seconds': 0.5, 'seen': True, 'within_max_lag': True}
+STALE = {'measured': True, 'lag_seconds': 50.0, 'seen': True, 'within_max_lag': False}
+
+
+def test_with_freshness_a_round_passes_only_when_the_heartbeat_is_within_max_lag():
+    fresh = Fresh(STALE, STALE, FRESH)
+    outcome = wait(Script([result()]), freshness=fresh)
+    assert outcome.passed and outcome.rounds == 3 and outcome.heartbeat == FRESH
+    assert [call[1] for call in fresh.calls] == [100.0] * 3  # bounded by the wait's deadline
+
+
+def test_a_heartbeat_that_stays_late_times_out_with_the_last_measurement():
+    outcome = wait(Script([result()]), freshness=Fresh(STALE))
+    assert not outcome.passed and outcome.reason == 'timed out' and outcome.heartbeat == STALE
+
+
+def test_a_heartbeat_flag_alone_never_passes_a_round():
+    lying = dict(FRESH, lag_seconds=float('nan'))
+    outcome = wait(Script([result()]), freshness=Fresh(lying), wait_timeout=30)
+    assert not outcome.passed and outcome.reason == 'timed out'
+
+
+def test_the_heartbeat_is_measured_only_in_rounds_where_every_instance_is_ready():
+    fresh = Fresh(FRESH)
+    outcome = wait(Script([result(tasks=[{}])], [result()]), freshness=fresh)
+    assert outcome.passed and outcome.rounds == 2 and [call[0] for call in fresh.calls] == [False, True]
+
+
+def test_a_heartbeat_failure_ends_the_wait_unless_the_deadline_did():
+    failed = {'measured': False, 'failed': True, 'msg': 'source db:3306: Access denied'}
+    outcome = wait(Script([result()]), freshness=Fresh(failed))
+    assert outcome.reason == 'heartbeat failed' and outcome.rounds == 1 and outcome.heartbeat == failed
+    script = Script([result()])
+    script.now = 200.0  # the measurement ran into the deadline
+    outcome = Waiter(script.poll, 100, 10, clock=script.clock, sleep=script.sleep, freshness=Fresh(failed)).run(
+        start=100.0)
+    assert outcome.reason == 'timed out'
+
+
+def test_ready_polls_count_fresh_rounds_only():
+    outcome = wait(Script([result()]), freshness=Fresh(FRESH, STALE, FRESH, FRESH), ready_polls=2)
+    assert outcome.passed and outcome.rounds == 4

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, taurusdb.htap contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The gate's data-freshness check: the heartbeat lag (module_utils/heartbeat.py measures it), judged
+against ``max_lag`` and worded for the report, the progress lines and the events.
+
+A round measures the lag only when every instance was ready (a broken task stops the copy anyway, and a
+measurement that writes can take up to ``max_lag``). The verdict never trusts a single flag: the lag must be
+a finite number, seen on the target, and within ``max_lag``; anything else is not fresh.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import math
+import time
+
+NOT_MEASURED = 'not measured: the tasks were not all ready'
+
+
+def heartbeat_passed(heartbeat, max_lag):
+    """Whether a measurement proves the target fresh: a finite lag, seen, within max_lag."""
+    if not isinstance(heartbeat, dict) or heartbeat.get('failed') or not heartbeat.get('measured'):
+        return False
+    lag = heartbeat.get('lag_seconds')
+    if isinstance(lag, bool) or not isinstance(lag, (int, float)) or not math.isfinite(lag) or lag < 0:
+        return False
+    return heartbeat.get('seen') is True and heartbeat.get('within_max_lag') is True and lag <= max_lag
+
+
+def _seconds(value):
+    return '%.3g s' % value if value < 10 else '%d s' % round(value)
+
+
+def heartbeat_line(heartbeat, max_lag):
+    """One line for people: 'heartbeat lag 0.42 s (max_lag 5 s)', or why it is not fresh."""
+    limit = '(max_lag %s)' % _seconds(max_lag)
+    if not isinstance(heartbeat, dict):
+        return 'heartbeat %s' % NOT_MEASURED
+    if heartbeat.get('failed'):
+        return 'heartbeat failed: %s' % heartbeat.get('msg')
+    if not heartbeat.get('measured'):
+        return 'heartbeat %s' % (heartbeat.get('msg') or NOT_MEASURED)
+    lag = heartbeat.get('lag_seconds')
+    if heartbeat_passed(heartbeat, max_lag):
+        return 'heartbeat lag %s %s' % (_seconds(lag), limit)
+    if not isinstance(lag, (int, float)) or isinstance(lag, bool) or not math.isfinite(lag):
+        return 'heartbeat lag unknown %s: the target holds no heartbeat row' % limit
+    if heartbeat.get('wrote') and not heartbeat.get('seen'):
+        return 'heartbeat lag over %s %s: the heartbeat written was not seen on the target; ' \
+               'what it holds is %s old' % (_seconds(max_lag), limit, _seconds(lag))
+    return 'heartbeat lag %s exceeds max_lag %s' % (_seconds(lag), _seconds(max_lag))
+
+
+class FreshnessCheck(object):
+    """Measures the heartbeat lag for a round: ``check(ready, deadline)`` returns the heartbeat dict the
+    results carry (``measured``; the measurement; or ``failed`` and ``msg`` with the database error).
+
+    ``measure`` is heartbeat.measure_lag; ``error_class`` the exception it raises for a database failure
+    (both given so this module needs no database driver); ``scrub`` cleans an error's text of secrets."""
+
+    def __init__(self, settings, max_lag, measure, error_class, scrub=lambda text: text, clock=time.monotonic):
+        self.settings, self.max_lag = settings, max_lag
+        self.measure, self.error_class, self.scrub, self.clock = measure, error_class, scrub, clock
+
+    def check(self, ready, deadline=None):
+        if not ready:
+            return {'measured': False, 'msg': NOT_MEASURED, 'max_lag': self.max_lag}
+        # waiting for the heartbeat to arrive longer than max_lag proves nothing more: it is late either way
+        wait_timeout = self.max_lag + 1.0
+        if deadline is not None:
+            wait_timeout = max(0.0, min(wait_timeout, deadline - self.clock()))
+        try:
+            found = self.measure(self.settings, self.max_lag, wait_timeout, deadline=deadline)
+        except self.error_class as exc:
+            return {'measured': False, 'failed': True, 'msg': self.scrub(str(exc)), 'max_lag': self.max_lag,
+                    'side': getattr(exc, 'side', None), 'host': getattr(exc, 'host', None)}
+        heartbeat = dict(found, measured=True, max_lag=self.max_lag)
+        heartbeat['within_max_lag'] = heartbeat_passed(heartbeat, self.max_lag)
+        return heartbeat
