@@ -20,6 +20,8 @@ from ansible.utils.display import Display
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import (
+    HAS_PYMYSQL, HEARTBEAT_OPTIONS, HeartbeatError, heartbeat_secrets, measure_lag)
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
@@ -28,6 +30,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config i
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import FreshnessCheck, heartbeat_passed
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import gate_report, progress_line, round_line
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report_files import ReportError, write_reports
@@ -41,6 +44,8 @@ except ImportError:  # pragma: no cover - other ansible-core versions: the task'
 display = Display()
 
 SPEC = dict(CONNECTION_SPEC, **WAIT_OPTIONS)
+# The data-freshness check: the heartbeat's databases (as the lag module takes them) and the lag allowed.
+SPEC.update(heartbeat=dict(type='dict', options=HEARTBEAT_OPTIONS), max_lag=dict(type='float'))
 
 
 class ActionModule(ActionBase):
@@ -55,7 +60,9 @@ class ActionModule(ActionBase):
         result['changed'] = False
         environ = self._task_environment()
         params, error = self._params(environ)
-        session = Session(params, display.warning, environ)
+        # the databases' passwords, also as given (before validation, which may have failed)
+        session = Session(params, display.warning, environ,
+                          also_secret=heartbeat_secrets(params) + heartbeat_secrets(self._task.args))
         scrubber = session.scrubber
         if error:
             result.update(failed=True, msg=scrubber.text(error))
@@ -112,7 +119,17 @@ class ActionModule(ActionBase):
             return params, str(exc)
         if not params['instance_ids'] and not params['taurusdb_instance_ids']:
             return params, 'give instance_ids (StarRocks instances) or taurusdb_instance_ids (to gate on their StarRocks instances)'
-        return params, None
+        return params, self._freshness_problem(params)
+
+    @staticmethod
+    def _freshness_problem(params):
+        """What is wrong with the heartbeat options, if anything: both or neither, and the driver to measure."""
+        if (params.get('heartbeat') is None) != (params.get('max_lag') is None):
+            return 'heartbeat and max_lag go together: the heartbeat lag is judged against max_lag (seconds)'
+        if params.get('heartbeat') is not None and not HAS_PYMYSQL:
+            return ('the heartbeat needs the Python library PyMySQL on the controller (pip install PyMySQL); '
+                    'without heartbeat and max_lag the gate does not need it')
+        return None
 
     def _task_environment(self):
         """The controller's environment with the task's environment: keyword over it."""
@@ -139,28 +156,37 @@ class ActionModule(ActionBase):
                                          instance_ids))
 
             def on_round(number, elapsed, results):
-                display.display(scrubber.text(round_line(number, elapsed, results)))
+                measured = None if freshness is None else (waiter.heartbeat, params['max_lag'])
+                display.display(scrubber.text(round_line(number, elapsed, results, freshness=measured)))
                 for item in results:
                     display.v(scrubber.text('  %s: %s' % (item.get('instance_id'), progress_line(item))))
 
+            freshness = None if params['heartbeat'] is None else FreshnessCheck(
+                params['heartbeat'], params['max_lag'], measure_lag, HeartbeatError, scrub=scrubber.text)
             waiter = Waiter(poll, params['wait_timeout'], params['wait_sleep'], params['ready_polls'],
-                            params['fail_fast'], params['fail_fast_polls'], on_round=on_round)
+                            params['fail_fast'], params['fail_fast_polls'], on_round=on_round, freshness=freshness)
             outcome = waiter.run(start)
             if not outcome.passed and params['explain_failures']:  # once, after the wait, not every round
                 settings = client.settings
                 client.transport.deadline = time.monotonic() + settings.connect_timeout + settings.read_timeout
                 explain_results(client, outcome.results)
-        report = gate_report(outcome.results, outcome.passed)
+        measured = None if freshness is None else (outcome.heartbeat, params['max_lag'])
+        report = gate_report(outcome.results, outcome.passed, measured)
         if not outcome.passed:
             report += '\nStopped after %d round(s) in %ds: %s.' % (
-                outcome.rounds, int(outcome.elapsed), self._why_stopped(outcome, params['ready_polls']))
-        return dict(passed=outcome.passed, reason=outcome.reason, instances=outcome.results, report=report,
-                    rounds=outcome.rounds, elapsed=round(outcome.elapsed, 3), instance_ids=instance_ids)
+                outcome.rounds, int(outcome.elapsed), self._why_stopped(outcome, params['ready_polls'], measured))
+        found = dict(passed=outcome.passed, reason=outcome.reason, instances=outcome.results, report=report,
+                     rounds=outcome.rounds, elapsed=round(outcome.elapsed, 3), instance_ids=instance_ids)
+        if freshness is not None:
+            found.update(heartbeat=outcome.heartbeat, max_lag=params['max_lag'])
+        return found
 
     @staticmethod
-    def _why_stopped(outcome, ready_polls):
+    def _why_stopped(outcome, ready_polls, freshness=None):
         """Why a wait that did not pass stopped; also when its last round was ready (a flapping task, or
         too few ready rounds in a row before the deadline)."""
+        if freshness is not None and not heartbeat_passed(*freshness) and all_passed(outcome.results):
+            return '%s with the heartbeat lag not within max_lag' % REASONS[outcome.reason]
         if outcome.reason == 'timed out' and all_passed(outcome.results):
             return '%s after a ready round, before %d ready rounds in a row (ready_polls)' % (
                 REASONS[outcome.reason], ready_polls)
