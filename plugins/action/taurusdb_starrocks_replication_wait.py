@@ -30,7 +30,8 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config i
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import FreshnessCheck, heartbeat_passed
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
+    FreshnessCheck, freshness_problem, heartbeat_passed)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import gate_report, progress_line, round_line
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report_files import ReportError, write_reports
@@ -119,17 +120,7 @@ class ActionModule(ActionBase):
             return params, str(exc)
         if not params['instance_ids'] and not params['taurusdb_instance_ids']:
             return params, 'give instance_ids (StarRocks instances) or taurusdb_instance_ids (to gate on their StarRocks instances)'
-        return params, self._freshness_problem(params)
-
-    @staticmethod
-    def _freshness_problem(params):
-        """What is wrong with the heartbeat options, if anything: both or neither, and the driver to measure."""
-        if (params.get('heartbeat') is None) != (params.get('max_lag') is None):
-            return 'heartbeat and max_lag go together: the heartbeat lag is judged against max_lag (seconds)'
-        if params.get('heartbeat') is not None and not HAS_PYMYSQL:
-            return ('the heartbeat needs the Python library PyMySQL on the controller (pip install PyMySQL); '
-                    'without heartbeat and max_lag the gate does not need it')
-        return None
+        return params, freshness_problem(params, HAS_PYMYSQL, 'the wait (the controller)')
 
     def _task_environment(self):
         """The controller's environment with the task's environment: keyword over it."""

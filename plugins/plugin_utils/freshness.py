@@ -53,6 +53,16 @@ def heartbeat_line(heartbeat, max_lag):
     return 'heartbeat lag %s exceeds max_lag %s' % (_seconds(lag), _seconds(max_lag))
 
 
+def freshness_problem(params, has_driver, who):
+    """What is wrong with the heartbeat options, if anything: both or neither, and the driver to measure."""
+    if (params.get('heartbeat') is None) != (params.get('max_lag') is None):
+        return 'heartbeat and max_lag go together: the heartbeat lag is judged against max_lag (seconds)'
+    if params.get('heartbeat') is not None and not has_driver:
+        return ('the heartbeat needs the Python library PyMySQL where %s runs (pip install PyMySQL); '
+                'without heartbeat and max_lag it is not needed' % who)
+    return None
+
+
 class FreshnessCheck(object):
     """Measures the heartbeat lag for a round: ``check(ready, deadline)`` returns the heartbeat dict the
     results carry (``measured``; the measurement; or ``failed`` and ``msg`` with the database error).

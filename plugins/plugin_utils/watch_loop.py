@@ -21,12 +21,15 @@ import os
 import time
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError
+from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HeartbeatError, measure_lag
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import needs_explaining
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.daemon_threads import DaemonThreadExecutor
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import FreshnessCheck
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_freshness import LagWatch
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_options import WatchOptionError, watch_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_state import (
     TASK_EVENTS, DiscoveryState, Watch, event_out)
@@ -94,6 +97,9 @@ async def run_watch(queue, args, environ=None, clock=time.monotonic):
     watch = Watch(params['instance_ids'], params['taurusdb_instance_ids'], params['interval'],
                   params['max_backoff'], params['initial_state'], clock)
     poller = Poller(client, query, watch, session, params['explain_failures'])
+    lag = None if params.get('heartbeat') is None else LagWatch(FreshnessCheck(
+        params['heartbeat'], params['max_lag'], measure_lag, HeartbeatError, scrub=scrubber.text), params['interval'],
+        clock())
     executor = DaemonThreadExecutor(concurrency, 'replication_watch')
     loop = asyncio.get_running_loop()
     in_flight = {}
@@ -105,7 +111,12 @@ async def run_watch(queue, args, environ=None, clock=time.monotonic):
             for item, work in [(d, poller.discover) for d in discoveries] + [(s, poller.poll) for s in instances]:
                 item.in_flight = True
                 in_flight[loop.run_in_executor(executor, work, item)] = item
+            if lag is not None and lag.due(clock()):
+                lag.in_flight = True
+                in_flight[loop.run_in_executor(executor, lag.measure)] = lag
             wake = watch.next_due()
+            if lag is not None and not lag.in_flight:
+                wake = lag.next_due if wake is None else min(wake, lag.next_due)
             timeout = params['interval'] if wake is None else max(0.0, wake - clock())
             if in_flight:
                 done, _pending = await asyncio.wait(list(in_flight), timeout=timeout,
@@ -117,7 +128,9 @@ async def run_watch(queue, args, environ=None, clock=time.monotonic):
                 item = in_flight.pop(future)
                 item.in_flight = False
                 events = future.result()
-                if isinstance(item, DiscoveryState):
+                if item is lag:
+                    events = lag.observed(events, clock())
+                elif isinstance(item, DiscoveryState):
                     events, found = events
                     if found is not None:
                         events = events + watch.discovered(item, found)

@@ -16,10 +16,13 @@ import logging
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC, secrets_of
+from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import (
+    HAS_PYMYSQL, HEARTBEAT_OPTIONS, heartbeat_secrets)
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id, check_taurusdb_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC, WATCH_QUERY_OPTIONS, WATCH_SPEC
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import freshness_problem
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 
 LOG = logging.getLogger('taurusdb.htap.replication_watch')
@@ -28,6 +31,7 @@ LOG = logging.getLogger('taurusdb.htap.replication_watch')
 SPEC = dict(CONNECTION_SPEC)
 SPEC.update((name, REPLICATION_SPEC[name]) for name in WATCH_QUERY_OPTIONS)
 SPEC.update(WATCH_SPEC)
+SPEC.update(heartbeat=dict(type='dict', options=HEARTBEAT_OPTIONS), max_lag=dict(type='float'))
 # Keys ansible-rulebook itself may add to a source's arguments.
 RULEBOOK_KEYS = ('eda_feedback_queue',)
 
@@ -44,7 +48,8 @@ def watch_options(args, environ):
         if isinstance(args.get(name), str):  # one ID, as a string
             args[name] = [args[name]]
     params, error = validate_options(SPEC, args, environ)
-    session = Session(params, LOG.warning, environ, also_secret=secrets_of(args))
+    session = Session(params, LOG.warning, environ,
+                      also_secret=secrets_of(args) + heartbeat_secrets(args) + heartbeat_secrets(params))
     try:
         if error:
             raise WatchOptionError(error)
@@ -56,6 +61,9 @@ def watch_options(args, environ):
             check_instance_id(instance_id)
         for instance_id in params['taurusdb_instance_ids']:
             check_taurusdb_instance_id(instance_id)
+        problem = freshness_problem(params, HAS_PYMYSQL, 'ansible-rulebook')
+        if problem:
+            raise WatchOptionError(problem)
         if not HAS_REQUESTS:
             raise WatchOptionError('the replication_watch event source needs the Python library requests')
     except ValueError as exc:  # OptionError too

@@ -31,7 +31,8 @@ EVENT_ITEMS = 100  # items of any list or mapping in an event (failing checks, p
 
 TASK_EVENTS = ('task_not_ready', 'task_ready', 'task_changed', 'task_appeared', 'task_vanished')
 EVENT_TYPES = TASK_EVENTS + ('initial_state', 'problems_changed', 'query_failed', 'query_recovered',
-                             'instance_appeared', 'instance_vanished', 'discovery_failed', 'discovery_recovered')
+                             'instance_appeared', 'instance_vanished', 'discovery_failed', 'discovery_recovered',
+                             'lag_exceeded', 'lag_ok')  # the last two: watch_freshness, with heartbeat and max_lag
 
 TaskState = collections.namedtuple('TaskState', 'status stage percentage ready broken reasons')
 

@@ -25,7 +25,10 @@ description:
     instance-level problems change (an expected task missing, an incomplete or inconsistent listing - which
     changes no task, so a listing that does not add up never makes a task ready again); C(query_failed) when an
     instance's query starts failing or fails differently, and C(query_recovered); with O(taurusdb_instance_ids),
-    C(instance_appeared), C(instance_vanished), C(discovery_failed) and C(discovery_recovered).
+    C(instance_appeared), C(instance_vanished), C(discovery_failed) and C(discovery_recovered); with O(heartbeat)
+    and O(max_lag), C(lag_exceeded) and C(lag_ok) when the heartbeat lag, measured every O(interval), goes over
+    O(max_lag) or back within it (the first measurement always makes one; a measurement that fails or proves
+    nothing is C(lag_exceeded)), with C(heartbeat), C(max_lag), C(message) and C(initial).
   - Every event has C(instance_id) and C(task_name) (null for events about a whole instance). Task events have
     C(task) (name, source and target database), C(old) and C(new) (status, stage, percentage, ready,
     C(broken) - status No, paused or cancelled - and reasons; C(old) is null for a task that appeared or an
@@ -79,6 +82,17 @@ options:
       - The longest wait, in seconds, between polls of an instance whose queries keep failing.
     type: float
     default: 600
+  heartbeat:
+    description:
+      - Measure data freshness too, every O(interval) - the heartbeat lag between TaurusDB (C(source)) and
+        StarRocks (C(target)), with the options of O(taurusdb.htap.taurusdb_starrocks_replication_wait#module:heartbeat)
+        (C(source) and C(target) with C(login_host), C(login_port), C(login_user), C(login_password), C(database) ...,
+        C(table), C(create), C(write)). Needs PyMySQL where ansible-rulebook runs. Passwords never appear in events.
+    type: dict
+  max_lag:
+    description:
+      - The heartbeat lag allowed, in seconds; with O(heartbeat).
+    type: float
   instance_concurrency:
     description:
       - How many instances are queried at the same time (1 to 32), each in a worker thread.
