@@ -26,6 +26,12 @@ description:
     still waiting with their stage and percentage; at C(-v) a line per instance.
   - O(wait_timeout) bounds everything, requests in flight included. A failed query ends the wait at once
     (after the usual retries).
+  - B(Data freshness) - with O(heartbeat) and O(max_lag), a round where every instance is ready also measures the
+    heartbeat lag end to end as M(taurusdb.htap.taurusdb_starrocks_replication_lag) does (writing a heartbeat row on
+    TaurusDB and waiting, at most O(max_lag) and a second and never past the deadline, until StarRocks holds it), and
+    the wait passes only when the lag is within O(max_lag). A lag beyond it keeps the wait going (it can catch
+    up); a database error ends it at once (RV(reason=heartbeat failed)), naming the side and host. Needs PyMySQL on
+    the controller.
   - When it fails it reads why tasks with status C(No) broke (their last C(ALTER TABLE) error and failing
     checks, at most 10) and quotes that in RV(report); that never changes the verdict.
   - The role C(taurusdb.htap.replication_gate) is the gate built on this action.
@@ -103,7 +109,13 @@ options:
       - Failing to write them fails the task (also a wait that passed, then with RV(passed=false)) and removes
         both files, so an earlier run's report never stands for this one.
     type: path
+  max_lag:
+    description:
+      - The heartbeat lag allowed, in seconds; with O(heartbeat), which measures it. The wait then passes only in a
+        round where every instance is ready and the lag measured is within O(max_lag).
+    type: float
 extends_documentation_fragment:
+  - taurusdb.htap.heartbeat.gate
   - taurusdb.htap.attributes
   - taurusdb.htap.attributes.actiongroup
   - taurusdb.htap.connection
@@ -153,6 +165,23 @@ EXAMPLES = r'''
     taurusdb_instance_ids: 0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07
     ready_polls: 2
     expected_tasks: [orders_db]
+
+- name: Ready and fresh - the heartbeat written on TaurusDB must reach StarRocks within 5 seconds
+  taurusdb.htap.taurusdb_starrocks_replication_wait:
+    instance_ids: 0a1b2c3d4e5f60718293a4b5c6d7e8f9in17
+    max_lag: 5
+    heartbeat:
+      source:
+        login_host: taurusdb.example.com
+        login_user: heartbeat
+        login_password: "{{ vault_heartbeat_password }}"
+        database: orders
+      target:
+        login_host: starrocks.example.com
+        login_port: 9030
+        login_user: heartbeat
+        login_password: "{{ vault_starrocks_password }}"
+        database: orders_sr
 '''
 
 RETURN = r'''
@@ -162,8 +191,8 @@ passed:
   type: bool
 reason:
   description:
-    - Why it ended - V(passed), V(fail fast), V(query failed) or V(timed out); V(report not written) when the wait
-      passed but the files for O(report_file) could not be written.
+    - Why it ended - V(passed), V(fail fast), V(query failed), V(heartbeat failed) or V(timed out); V(report not
+      written) when the wait passed but the files for O(report_file) could not be written.
     - V(timed out) also when O(wait_timeout) cut the queries of the last round (they show as failed queries in
       RV(instances)); V(query failed) is a query that failed before the deadline.
   returned: always
@@ -211,6 +240,21 @@ report_files:
       description: The same report as JSON (absolute path).
       type: str
       sample: /builds/app/reports/replication.json
+heartbeat:
+  description:
+    - The last round's heartbeat measurement, with O(heartbeat) - the return values of
+      M(taurusdb.htap.taurusdb_starrocks_replication_lag) (RV(taurusdb.htap.taurusdb_starrocks_replication_lag#module:lag_seconds),
+      C(within_max_lag), C(seen), C(wrote), C(written_at), C(target_holds), C(measured_at), C(table)) and
+      C(measured) (V(false) in a round whose tasks were not all ready - it is measured only then); or C(failed),
+      C(msg), C(side) and C(host) when it could not be measured. C(within_max_lag) is the gate's own judgement - a
+      finite lag, seen on the target, within O(max_lag).
+  returned: with O(heartbeat)
+  type: dict
+  sample: {measured: true, lag_seconds: 0.412, within_max_lag: true, seen: true, wrote: true, max_lag: 5.0}
+max_lag:
+  description: The heartbeat lag allowed (O(max_lag)).
+  returned: with O(heartbeat)
+  type: float
 report_error:
   description: Why the files for O(report_file) could not be written (the task then fails, also when the wait passed).
   returned: when the report could not be written
