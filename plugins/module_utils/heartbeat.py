@@ -183,8 +183,8 @@ class _Side(object):
 
     def error(self, message, code=None, text=None, hint=None):
         port = None if self.options.get('login_unix_socket') else self.options.get('login_port') or 3306
-        full = '%s %s (database %s): %s' % (self.side, address(self.options), shown(self.options['database'],
-                                                                                     NAME_LIMIT), message)
+        database = shown(self.options['database'], NAME_LIMIT)
+        full = '%s %s (database %s): %s' % (self.side, address(self.options), database, message)
         if code is not None or text:
             full += ': %s' % ('MySQL error %s: %s' % (code, text) if code is not None else text)
         return HeartbeatError(self.side, self.options.get('login_host'), full + '.', port=port, error_code=code,
@@ -329,8 +329,10 @@ def _problem(result, wrote):
     if result['target_holds'] is None:
         return 'the target holds no heartbeat row yet'
     if wrote and not result['seen']:
-        return ('the heartbeat written at %s had not arrived on the target when the wait ended; the target holds '
-                'one from %s' % (result['written_at'], result['target_holds']))
+        ended = ('%s s after it was written, more than max_lag' % result['gave_up_after'] if result['gave_up_after']
+                 is not None else 'when the wait ended')
+        return ('the heartbeat written at %s had not arrived on the target %s; the target holds one from %s'
+                % (result['written_at'], ended, result['target_holds']))
     if result['lag_seconds'] < 0:
         return ('the target holds a heartbeat from the future (%s, the source\'s clock says %s): heartbeats are '
                 'UTC (UTC_TIMESTAMP(6)); was it written in another time zone?'

@@ -66,7 +66,7 @@ class FakeServers(object):
         """The copies whose time has come reach the target."""
         due = [item for item in self.pending if item[0] <= self.clock.now]
         for item in due:
-            _, table, key, value = item
+            table, key, value = item[1:]
             if table in self.tables[TARGET_DB]:
                 self.tables[TARGET_DB][table][key] = value
             self.pending.remove(item)
