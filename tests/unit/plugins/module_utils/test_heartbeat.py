@@ -1,0 +1,352 @@
+"""The heartbeat against two fake servers on an explicit clock (no wall clock, no network): lag, waiting and
+giving up, deadlines, the table, errors. The real server is tested by the integration target
+taurusdb_starrocks_replication_lag (MariaDB)."""
+
+import datetime
+
+import pymysql
+import pytest
+
+from ansible_collections.taurusdb.htap.plugins.module_utils import heartbeat
+from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
+from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HeartbeatError, measure_lag
+from ansible_collections.taurusdb.htap.tests.unit.fake_mysql import (
+    SOURCE_DB, TABLE, TARGET_DB, FakeClock, FakeServers, settings, side)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def servers_with(clock, lag=0.0, **kwargs):
+    return FakeServers(clock, lag=lag, **kwargs)
+
+
+def measure(servers, clock, max_lag=10.0, wait_timeout=60.0, deadline=None, **extra):
+    return measure_lag(settings(**extra), max_lag, wait_timeout, deadline=deadline, clock=clock, sleep=clock.sleep,
+                       connect=servers.connect)
+
+
+# --- the lag -------------------------------------------------------------------------------------
+def test_caught_up_the_lag_is_how_long_the_write_took_to_arrive(clock):
+    servers = servers_with(clock, lag=0.35)
+    result = measure(servers, clock)
+    assert result['seen'] is True and result['wrote'] is True and result['within_max_lag'] is True
+    # seen on the poll after it arrived (polls every 0.1 s), measured with the source's clock
+    assert 0.35 <= result['lag_seconds'] <= 0.35 + heartbeat.POLL_INTERVAL + 0.02
+    assert result['written_at'] == '2026-11-28T00:00:00.001000+00:00'  # the first statement, which takes 1 ms
+    assert result['target_holds'] == result['written_at'] and result['problem'] is None
+    assert result['gave_up_after'] is None and result['polls'] == 5 and result['table'] == TABLE
+    assert result['max_lag'] == 10.0 and result['created'] is False
+    assert max(clock.sleeps) <= heartbeat.POLL_INTERVAL
+    assert servers.tables[SOURCE_DB][TABLE][1] == servers.tables[TARGET_DB][TABLE][1]
+
+
+def test_the_lag_uses_only_the_source_clock(clock):
+    servers = servers_with(clock, lag=0.0)
+    result = measure(servers, clock)
+    measured = datetime.datetime.fromisoformat(result['measured_at'])
+    written = datetime.datetime.fromisoformat(result['written_at'])
+    assert result['lag_seconds'] == round((measured - written).total_seconds(), 6) > 0
+    assert servers.executed(TARGET_DB) == ['SELECT ts FROM `%s` WHERE id = %%s' % TABLE]
+    assert servers.executed(SOURCE_DB)[-1] == 'SELECT UTC_TIMESTAMP(6)'
+
+
+def test_the_target_is_connected_before_the_write(clock):
+    servers = servers_with(clock)
+    measure(servers, clock)
+    assert [c.database for c in servers.connections] == [SOURCE_DB, TARGET_DB]
+    assert servers.statements[0] == (SOURCE_DB, 'REPLACE INTO `%s` (id, ts) VALUES (%%s, UTC_TIMESTAMP(6))' % TABLE)
+
+
+def test_lag_beyond_max_lag_gives_up_once_the_answer_is_known(clock):
+    servers = servers_with(clock, lag=None)  # copying stopped
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(-100)  # an old heartbeat
+    result = measure(servers, clock, max_lag=2.0, wait_timeout=60.0)
+    assert result['seen'] is False and result['within_max_lag'] is False
+    assert 2.0 < result['gave_up_after'] <= 2.0 + heartbeat.POLL_INTERVAL + 0.01
+    assert clock.now < 3  # not the whole wait_timeout
+    assert result['lag_seconds'] == pytest.approx(100 + clock.now, abs=0.01)  # the age of what the target holds
+    assert result['target_holds'] == '2026-11-27T23:58:20+00:00'
+    assert 'had not arrived' in result['problem']
+
+
+def test_arriving_late_is_seen_and_over_max_lag_when_the_wait_is_longer(clock):
+    servers = servers_with(clock, lag=1.5)
+    result = measure(servers, clock, max_lag=1.0)
+    assert result['seen'] is False and result['gave_up_after'] > 1.0 and result['within_max_lag'] is False
+
+
+def test_wait_timeout_ends_the_wait(clock):
+    servers = servers_with(clock, lag=30.0)
+    result = measure(servers, clock, max_lag=20.0, wait_timeout=5.0)
+    assert result['seen'] is False and result['gave_up_after'] is None
+    assert 5.0 <= clock.now <= 5.1
+    assert result['lag_seconds'] is None and result['problem'] == 'the target holds no heartbeat row yet'
+
+
+def test_wait_timeout_zero_reads_the_target_once(clock):
+    servers = servers_with(clock, lag=1.0)
+    result = measure(servers, clock, wait_timeout=0)
+    assert result['polls'] == 1 and clock.sleeps == [] and result['seen'] is False
+
+
+def test_a_target_without_a_row_is_a_state_not_an_error(clock):
+    servers = servers_with(clock, lag=None)
+    result = measure(servers, clock, wait_timeout=1.0)
+    assert (result['seen'], result['lag_seconds'], result['within_max_lag'], result['target_holds']) == (
+        False, None, False, None)
+
+
+def test_without_write_the_lag_is_the_age_of_what_the_target_holds(clock):
+    servers = servers_with(clock)
+    clock.now = 10.0
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(5.0)
+    result = measure(servers, clock, write=False)
+    assert result['wrote'] is False and result['seen'] is True and result['written_at'] is None
+    assert result['lag_seconds'] == pytest.approx(5.0, abs=0.01) and result['within_max_lag'] is True
+    assert not [s for s in servers.executed() if s.startswith(('REPLACE', 'CREATE'))]
+    assert clock.sleeps == []
+
+
+def test_without_write_an_old_row_is_beyond_max_lag(clock):
+    servers = servers_with(clock)
+    clock.now = 100.0
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(0)
+    result = measure(servers, clock, write=False, max_lag=60)
+    assert result['within_max_lag'] is False and result['lag_seconds'] > 60
+    assert result['problem'].startswith('the lag, 100.')
+
+
+def test_without_write_a_row_from_the_future_is_not_within_max_lag(clock):
+    servers = servers_with(clock)
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(3600)  # written in local time, an hour east of UTC
+    result = measure(servers, clock, write=False)
+    assert result['lag_seconds'] < 0 and result['within_max_lag'] is False
+    assert 'from the future' in result['problem']
+
+
+def test_without_write_and_no_row(clock):
+    servers = servers_with(clock)
+    result = measure(servers, clock, write=False)
+    assert (result['seen'], result['lag_seconds'], result['within_max_lag']) == (False, None, False)
+
+
+def test_a_time_that_is_text_is_read(clock):
+    servers = servers_with(clock)
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(0)
+    servers.odd_time[TARGET_DB] = '2026-11-28 00:00:00.250000'
+    clock.now = 1.0
+    assert measure(servers, clock, write=False)['lag_seconds'] == pytest.approx(0.75, abs=0.01)
+
+
+@pytest.mark.parametrize('odd', ['0000-00-00 00:00:00', 42, None, 'now\x1b[2J'])
+def test_a_value_that_is_not_a_time_is_an_error(clock, odd):
+    servers = servers_with(clock)
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(0)
+    servers.odd_time[TARGET_DB] = odd
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock, write=False)
+    assert caught.value.side == 'target' and 'not a time' in str(caught.value)
+    assert '\x1b' not in str(caught.value)
+
+
+# --- the deadline --------------------------------------------------------------------------------
+def test_the_deadline_bounds_the_wait_and_keeps_time_for_the_source_clock(clock):
+    servers = servers_with(clock, lag=None)
+    result = measure(servers, clock, max_lag=100.0, wait_timeout=60.0, deadline=4.0)
+    assert result['seen'] is False and clock.now <= 4.0
+    assert 3.0 <= clock.now  # it waited until the reserve for the last read
+    assert result['measured_at'] is not None
+
+
+def test_socket_timeouts_come_from_what_is_left_of_the_deadline(clock):
+    servers = servers_with(clock)
+    measure(servers, clock, deadline=2.5)
+    source, target = servers.connections
+    assert source.arguments['connect_timeout'] == 2.5 and source.arguments['read_timeout'] == 2.5
+    assert all(0 < timeout <= 2.5 for timeout in source.timeouts + target.timeouts)
+    assert source.timeouts[-1] < source.timeouts[0]  # shrinking with the time left
+
+
+def test_socket_timeouts_are_connect_timeout_without_a_deadline(clock):
+    servers = servers_with(clock)
+    measure_lag(settings(source=side(SOURCE_DB, connect_timeout=3.0)), 10, 60, clock=clock, sleep=clock.sleep,
+                connect=servers.connect)
+    assert servers.connections[0].arguments['connect_timeout'] == 3.0 and servers.connections[0].timeouts[0] == 3.0
+    assert servers.connections[1].arguments['connect_timeout'] == 10.0
+
+
+def test_a_passed_deadline_is_an_error_before_connecting(clock):
+    servers = servers_with(clock)
+    clock.now = 5.0
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock, deadline=5.0)
+    assert caught.value.side == 'source' and 'deadline passed before connecting' in str(caught.value)
+    assert servers.connections == []
+
+
+# --- the table -----------------------------------------------------------------------------------
+def test_create_makes_the_table_on_the_source_only(clock):
+    servers = servers_with(clock)
+    del servers.tables[SOURCE_DB][TABLE]
+    result = measure(servers, clock, create=True)
+    assert result['created'] is True and TABLE in servers.tables[SOURCE_DB]
+    creates = [s for s in servers.executed() if s.startswith('CREATE')]
+    assert creates == ['CREATE TABLE IF NOT EXISTS `%s` (id INT NOT NULL PRIMARY KEY, ts DATETIME(6) NOT NULL)' % TABLE]
+    assert not [s for s in servers.executed(TARGET_DB) if s.startswith('CREATE')]
+
+
+def test_create_leaves_an_existing_table(clock):
+    servers = servers_with(clock)
+    result = measure(servers, clock, create=True)
+    assert result['created'] is False and not [s for s in servers.executed() if s.startswith('CREATE')]
+
+
+def test_a_table_missing_on_the_target_names_it_with_a_hint(clock):
+    servers = servers_with(clock)
+    del servers.tables[TARGET_DB][TABLE]
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock)
+    error = caught.value
+    assert (error.side, error.host, error.port, error.error_code) == ('target', '127.0.0.1', 9030, 1146)
+    assert str(error).startswith('target 127.0.0.1:9030 (database %s): table %s does not exist: MySQL error 1146'
+                                 % (TARGET_DB, TABLE))
+    assert 'synchronization task' in error.hint
+
+
+def test_a_table_missing_on_the_source_says_create(clock):
+    servers = servers_with(clock)
+    del servers.tables[SOURCE_DB][TABLE]
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock)
+    assert caught.value.side == 'source' and 'create: true' in caught.value.hint
+
+
+@pytest.mark.parametrize('table', ['x`; DROP TABLE y; --', 'a b', '1abc', '', 'a' * 65, 'tbl.name', u'h\u00e9', None,
+                                   'ok\n'])
+def test_a_bad_table_name_is_refused_before_connecting(clock, table):
+    servers = servers_with(clock)
+    with pytest.raises(OptionError) as caught:
+        measure(servers, clock, table=table)
+    assert str(caught.value).startswith('table must be a letter')
+    assert '\n' not in str(caught.value)
+    assert servers.connections == []
+
+
+@pytest.mark.parametrize('table', ['a', 'Heartbeat_2', 'a' * 64])
+def test_good_table_names(table):
+    assert heartbeat.check_table(table) == table
+
+
+# --- errors --------------------------------------------------------------------------------------
+def test_wrong_password_names_side_host_and_the_server_error(clock):
+    servers = servers_with(clock)
+    servers.connect_error[TARGET_DB] = pymysql.err.OperationalError(
+        1045, "Access denied for user 'heartbeat'@'10.0.0.1' (using password: YES)")
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock)
+    error = caught.value
+    assert error.side == 'target' and error.error_code == 1045
+    assert str(error) == ("target 127.0.0.1:9030 (database %s): cannot connect: MySQL error 1045: Access denied for "
+                          "user 'heartbeat'@'10.0.0.1' (using password: YES)." % TARGET_DB)
+    assert 't4rget-pass' not in repr(error.to_result()) and 's3cret-pass' not in repr(error.to_result())
+    assert all(c.closed for c in servers.connections)  # the source's connection too
+
+
+def test_a_network_error_is_a_heartbeat_error(clock):
+    servers = servers_with(clock)
+    servers.connect_error[SOURCE_DB] = ConnectionRefusedError(111, 'Connection refused')
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock)
+    assert caught.value.side == 'source' and 'ConnectionRefusedError' in str(caught.value)
+
+
+def test_an_error_during_the_wait_closes_both_connections(clock):
+    servers = servers_with(clock, lag=1.0)
+    servers.statement_error[(TARGET_DB, 'SELECT ts')] = pymysql.err.OperationalError(
+        2013, 'Lost connection to MySQL server during query (timed out)')
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock)
+    assert 'reading the heartbeat failed: MySQL error 2013' in str(caught.value)
+    assert all(c.closed for c in servers.connections)
+
+
+def test_server_text_in_an_error_is_shown_safely(clock):
+    servers = servers_with(clock)
+    servers.connect_error[SOURCE_DB] = pymysql.err.OperationalError(1045, 'denied\x1b[2J{{ lookup("pipe", "id") }}')
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock)
+    assert '\x1b' not in str(caught.value) and '{{' not in str(caught.value)
+    assert '\\x1b[2J' in caught.value.error_msg
+
+
+def test_a_unix_socket_is_named_instead_of_host_and_port(clock):
+    servers = servers_with(clock)
+    servers.connect_error[SOURCE_DB] = pymysql.err.OperationalError(2002, "Can't connect")
+    with pytest.raises(HeartbeatError) as caught:
+        measure_lag(settings(source=side(SOURCE_DB, login_unix_socket='/run/mysqld.sock')), 10, 60, clock=clock,
+                    sleep=clock.sleep, connect=servers.connect)
+    assert str(caught.value).startswith('source socket /run/mysqld.sock (database')
+    assert caught.value.port is None
+
+
+# --- settings ------------------------------------------------------------------------------------
+def test_connect_arguments_follow_community_mysql():
+    plain = heartbeat.connect_arguments(side('db', login_password=None, login_user=None), 4.0)
+    assert plain == dict(host='127.0.0.1', port=3306, user=None, password='', database='db', connect_timeout=4.0,
+                         read_timeout=4.0, write_timeout=4.0, autocommit=True, charset='utf8mb4')
+    by_socket = heartbeat.connect_arguments(side('db', login_unix_socket='/s.sock'), 4.0)
+    assert by_socket['unix_socket'] == '/s.sock' and 'host' not in by_socket and 'port' not in by_socket
+    tls = heartbeat.connect_arguments(side('db', ca_cert='/ca.pem', check_hostname=False), 4.0)
+    assert tls['ssl'] == {'ca': '/ca.pem', 'check_hostname': False}
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(source=side(SOURCE_DB, login_port=0)), 'source.login_port must be between 1 and 65535'),
+    (dict(target=side(TARGET_DB, connect_timeout=0)), 'target.connect_timeout must be between 0.1 and 600'),
+    (dict(target=side(TARGET_DB, connect_timeout=float('nan'))), 'target.connect_timeout must be a finite number'),
+    (dict(source=side(SOURCE_DB, ca_cert='/nonexistent/ca.pem')), 'source.ca_cert /nonexistent/ca.pem is not'),
+    (dict(source=side('')), 'source.database is required'),
+])
+def test_bad_settings_are_refused_before_connecting(clock, change, message):
+    servers = servers_with(clock)
+    with pytest.raises(OptionError) as caught:
+        measure_lag(settings(**change), 10, 60, clock=clock, sleep=clock.sleep, connect=servers.connect)
+    assert str(caught.value).startswith(message)
+    assert servers.connections == []
+
+
+def test_client_key_needs_client_cert(tmp_path):
+    key = tmp_path / 'key.pem'
+    key.write_text('x')
+    with pytest.raises(OptionError, match='source.client_key needs source.client_cert'):
+        heartbeat.check_settings(settings(source=side(SOURCE_DB, client_key=str(key))), 1, 1)
+
+
+@pytest.mark.parametrize('max_lag, wait_timeout, message', [
+    (-1, 60, 'max_lag must be at least 0'), (float('inf'), 60, 'max_lag must be a finite number'),
+    (1, float('nan'), 'wait_timeout must be a finite number'), (1, -0.5, 'wait_timeout must be at least 0')])
+def test_bad_numbers_are_refused(clock, max_lag, wait_timeout, message):
+    with pytest.raises(OptionError, match=message):
+        measure_lag(settings(), max_lag, wait_timeout, clock=clock, sleep=clock.sleep, connect=servers_with(clock).connect)
+
+
+def test_secrets_of_both_sides():
+    assert heartbeat.secrets_of(settings()) == ['s3cret-pass', 't4rget-pass']
+    assert heartbeat.secrets_of(settings(source=side('db', login_password=None))) == ['t4rget-pass']
+
+
+def test_without_pymysql_a_clear_error(monkeypatch):
+    monkeypatch.setattr(heartbeat, 'pymysql', None)
+    with pytest.raises(OptionError, match='PyMySQL'):
+        measure_lag(settings(), 10, 60)
+
+
+def test_the_side_options_are_community_mysqls_names():
+    assert sorted(heartbeat.SIDE_OPTIONS) == sorted([
+        'login_host', 'login_port', 'login_user', 'login_password', 'login_unix_socket', 'database', 'ca_cert',
+        'client_cert', 'client_key', 'check_hostname', 'connect_timeout'])
+    assert heartbeat.SIDE_OPTIONS['login_password']['no_log'] is True
+    assert heartbeat.HEARTBEAT_OPTIONS['source']['options'] == heartbeat.SIDE_OPTIONS
