@@ -21,7 +21,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_RE
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import (
-    HAS_PYMYSQL, HEARTBEAT_OPTIONS, HeartbeatError, heartbeat_secrets, measure_lag)
+    HAS_PYMYSQL, HeartbeatError, measure_lag)
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
@@ -31,7 +31,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict 
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
-    FreshnessCheck, freshness_problem, heartbeat_passed)
+    FRESHNESS_SPEC, FreshnessCheck, freshness_problem, heartbeat_passed, heartbeat_secrets)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import gate_report, progress_line, round_line
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report_files import ReportError, write_reports
@@ -46,7 +46,7 @@ display = Display()
 
 SPEC = dict(CONNECTION_SPEC, **WAIT_OPTIONS)
 # The data-freshness check: the heartbeat's databases (as the lag module takes them) and the lag allowed.
-SPEC.update(heartbeat=dict(type='dict', options=HEARTBEAT_OPTIONS), max_lag=dict(type='float'))
+SPEC.update(FRESHNESS_SPEC)
 
 
 class ActionModule(ActionBase):

@@ -16,6 +16,10 @@ __metaclass__ = type
 import math
 import time
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HEARTBEAT_OPTIONS, SIDES, check_settings
+
+# The options of the wait and the event source that measure the lag (the lag module takes HEARTBEAT_OPTIONS at the top).
+FRESHNESS_SPEC = dict(heartbeat=dict(type='dict', options=HEARTBEAT_OPTIONS), max_lag=dict(type='float'))
 NOT_MEASURED = 'not measured: the tasks were not all ready'
 
 
@@ -53,11 +57,26 @@ def heartbeat_line(heartbeat, max_lag):
     return 'heartbeat lag %s exceeds max_lag %s' % (_seconds(lag), _seconds(max_lag))
 
 
+def heartbeat_secrets(options):
+    """The databases' passwords among options (validated or as given), for the scrubber."""
+    heartbeat = (options or {}).get('heartbeat')
+    sides = [heartbeat.get(side) for side in SIDES] if isinstance(heartbeat, dict) else []
+    return [side['login_password'] for side in sides
+            if isinstance(side, dict) and isinstance(side.get('login_password'), str) and side['login_password']]
+
+
 def freshness_problem(params, has_driver, who):
-    """What is wrong with the heartbeat options, if anything: both or neither, and the driver to measure."""
+    """What is wrong with the heartbeat options, if anything, before any request: both or neither, what an
+    argument spec cannot say (heartbeat.check_settings), and the driver to measure."""
     if (params.get('heartbeat') is None) != (params.get('max_lag') is None):
         return 'heartbeat and max_lag go together: the heartbeat lag is judged against max_lag (seconds)'
-    if params.get('heartbeat') is not None and not has_driver:
+    if params.get('heartbeat') is None:
+        return None
+    try:
+        check_settings(params['heartbeat'], params['max_lag'], 0)
+    except ValueError as exc:  # OptionError
+        return 'heartbeat: %s' % exc
+    if not has_driver:
         return ('the heartbeat needs the Python library PyMySQL where %s runs (pip install PyMySQL); '
                 'without heartbeat and max_lag it is not needed' % who)
     return None

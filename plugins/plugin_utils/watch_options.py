@@ -16,13 +16,13 @@ import logging
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC, secrets_of
-from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import (
-    HAS_PYMYSQL, HEARTBEAT_OPTIONS, heartbeat_secrets)
+from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HAS_PYMYSQL
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id, check_taurusdb_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC, WATCH_QUERY_OPTIONS, WATCH_SPEC
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import freshness_problem
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
+    FRESHNESS_SPEC, freshness_problem, heartbeat_secrets)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 
 LOG = logging.getLogger('taurusdb.htap.replication_watch')
@@ -31,7 +31,7 @@ LOG = logging.getLogger('taurusdb.htap.replication_watch')
 SPEC = dict(CONNECTION_SPEC)
 SPEC.update((name, REPLICATION_SPEC[name]) for name in WATCH_QUERY_OPTIONS)
 SPEC.update(WATCH_SPEC)
-SPEC.update(heartbeat=dict(type='dict', options=HEARTBEAT_OPTIONS), max_lag=dict(type='float'))
+SPEC.update(FRESHNESS_SPEC)
 # Keys ansible-rulebook itself may add to a source's arguments.
 RULEBOOK_KEYS = ('eda_feedback_queue',)
 

@@ -5,18 +5,20 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.taurusdb.htap.plugins.doc_fragments import connection, replication
+from ansible_collections.taurusdb.htap.plugins.doc_fragments import connection, heartbeat, replication
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC, WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.modules import (
     taurusdb_htap_instance_info, taurusdb_starrocks_replication_config_info, taurusdb_starrocks_replication_info,
     taurusdb_starrocks_replication_wait)
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import FRESHNESS_SPEC
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_options import SPEC as WATCH_OPTIONS
 from ansible_collections.taurusdb.htap.tests.unit.helpers import run_event_source
 
 FRAGMENT = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)['options']
 PLUGINS = yaml.safe_load(connection.ModuleDocFragment.PLUGINS)['options']
 REPLICATION = yaml.safe_load(replication.ModuleDocFragment.DOCUMENTATION)['options']
+HEARTBEAT_GATE = yaml.safe_load(heartbeat.ModuleDocFragment.GATE)['options']
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..')
 ROLE_SPECS = os.path.join(ROOT, 'roles', 'replication_gate', 'meta', 'argument_specs.yml')
 
@@ -24,7 +26,8 @@ ROLE_SPECS = os.path.join(ROOT, 'roles', 'replication_gate', 'meta', 'argument_s
 def documented_options(module):
     doc = yaml.safe_load(module.DOCUMENTATION)
     options = dict(doc.get('options') or {})
-    fragments = {'taurusdb.htap.connection': FRAGMENT, 'taurusdb.htap.replication': REPLICATION}
+    fragments = {'taurusdb.htap.connection': FRAGMENT, 'taurusdb.htap.replication': REPLICATION,
+                 'taurusdb.htap.heartbeat.gate': HEARTBEAT_GATE}
     for name in doc.get('extends_documentation_fragment', []):
         for option, value in fragments.get(name, {}).items():  # attributes fragments hold no options
             options.setdefault(option, value)  # a module's own documentation of an option wins
@@ -46,7 +49,7 @@ def assert_matches(documented, spec):
     (taurusdb_starrocks_replication_config_info, dict(instance_id=dict(type='str', required=True),
                                                       task_name=dict(type='str', required=True))),
     (taurusdb_htap_instance_info, taurusdb_htap_instance_info.ARGUMENT_SPEC),
-    (taurusdb_starrocks_replication_wait, WAIT_OPTIONS),
+    (taurusdb_starrocks_replication_wait, dict(WAIT_OPTIONS, **FRESHNESS_SPEC)),
 ])
 def test_every_module_option_is_documented_with_its_type_and_default(module, own_spec):
     assert_matches(documented_options(module), dict(CONNECTION_SPEC, **own_spec))

@@ -28,7 +28,7 @@ description:
     C(instance_appeared), C(instance_vanished), C(discovery_failed) and C(discovery_recovered); with O(heartbeat)
     and O(max_lag), C(lag_exceeded) and C(lag_ok) when the heartbeat lag, measured every O(interval), goes over
     O(max_lag) or back within it (the first measurement always makes one; a measurement that fails or proves
-    nothing is C(lag_exceeded)), with C(heartbeat), C(max_lag), C(message) and C(initial).
+    nothing is C(lag_exceeded)), with C(heartbeat), the lag allowed, C(message) and C(initial).
   - Every event has C(instance_id) and C(task_name) (null for events about a whole instance). Task events have
     C(task) (name, source and target database), C(old) and C(new) (status, stage, percentage, ready,
     C(broken) - status No, paused or cancelled - and reasons; C(old) is null for a task that appeared or an
