@@ -215,8 +215,8 @@ def test_a_copier_error_shows_in_stats_and_the_log_and_the_copier_recovers(heart
         dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6))')
         counters = wait_for(sim, lambda counters: counters['errors'] >= 2, 'the error')
         assert counters['failing'] is True and counters['rows_copied'] == 0
-        assert counters['last_error'].startswith('target 127.0.0.1:%d/%s: ' % (dbs['mariadb']['port'],
-                                                                                  dbs['names']['target']))
+        target = '127.0.0.1:%d/%s' % (dbs['mariadb']['port'], dbs['names']['target'])
+        assert counters['last_error'].startswith('target %s: ' % target)
         assert "taurusdb_htap_heartbeat' doesn't exist" in counters['last_error']
         dbs['target_sql']('CREATE TABLE taurusdb_htap_heartbeat (id INT PRIMARY KEY, ts DATETIME(6))')
         counters = wait_for(sim, lambda counters: counters['rows_copied'] >= 1, 'the copy after the table came')
