@@ -1,4 +1,5 @@
-"""Command line: python -m htapsim --host 127.0.0.1 --port 0 --scenario healthy [--tls] [--detach --info-file FILE]."""
+"""Command line: python -m htapsim --host 127.0.0.1 --port 0 --scenario healthy [--tls] [--detach --info-file FILE]
+[--heartbeat-source HOST:PORT/DB --heartbeat-target HOST:PORT/DB]."""
 
 import argparse
 import json
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from .heartbeat import DEFAULT_TABLE, from_arguments
 from .scenario import scenario_names
 from .server import Simulator
 
@@ -94,6 +96,14 @@ def main(argv=None):
     parser.add_argument('--start-timeout', type=float, default=60, help='with --detach: give up after this many seconds')
     parser.add_argument('--seed', type=int, help='seed for jitter and rate-based faults')
     parser.add_argument('--verbose', action='store_true', help='log every request to stderr')
+    parser.add_argument('--heartbeat-source', metavar='HOST:PORT/DATABASE',
+                        help='copy the heartbeat table from this MySQL-protocol database (needs PyMySQL)')
+    parser.add_argument('--heartbeat-target', metavar='HOST:PORT/DATABASE', help='... to this one')
+    parser.add_argument('--heartbeat-table', help='the heartbeat table (default %s)' % DEFAULT_TABLE)
+    parser.add_argument('--heartbeat-credentials', metavar='FILE',
+                        help='YAML/JSON {source: {user, password}, target: {user, password}}; default: the '
+                             'environment variables HTAPSIM_HEARTBEAT_SOURCE_USER, ..._SOURCE_PASSWORD, '
+                             '..._TARGET_USER, ..._TARGET_PASSWORD, else root without a password')
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     if args.detach:
@@ -104,11 +114,12 @@ def main(argv=None):
 
     try:
         sim = Simulator(args.scenario, host=args.host, port=args.port, tls=args.tls, seed=args.seed,
-                        verbose=args.verbose, cert_dir=args.cert_dir, client_certs=args.mtls)
+                        verbose=args.verbose, cert_dir=args.cert_dir, client_certs=args.mtls,
+                        heartbeat=from_arguments(args, os.environ))
     except ImportError as exc:  # trustme (and cryptography) only for --tls / --mtls
         parser.exit(2, 'htapsim: --tls and --mtls need the Python packages trustme and cryptography '
                        '(pip install trustme): %s\n' % exc)
-    except (OSError, ValueError) as exc:  # a scenario that cannot be read or is refused, a port in use
+    except (OSError, ValueError) as exc:  # a scenario or heartbeat setting refused, PyMySQL missing, a port in use
         parser.exit(2, 'htapsim: %s\n' % exc)
     sim.start()
     if args.url_file:

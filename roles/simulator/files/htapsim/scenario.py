@@ -128,6 +128,8 @@ def validate(data):
         _check_faults(data['faults'] + inst['faults'])
     _check_faults(data['faults'])
     _taurusdb_instances(data, seen)
+    from .heartbeat import check_scenario  # pylint: disable=import-outside-toplevel  # it imports this module
+    data['heartbeat'] = check_scenario(data)
     return data
 
 

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from .auth import Authenticator, AuthError
+from .heartbeat import Copier, control as heartbeat_control
 from .scenario import ScenarioError, World, load_scenario
 
 REPLICATION_RE = re.compile(
@@ -87,6 +88,7 @@ class SimState:
         self.stats = Stats()
         self.clock_offset = 0.0
         self.stop_requested = threading.Event()  # POST /__sim__/stop: the command line's process ends
+        self.heartbeat = None  # the heartbeat copier (heartbeat.Copier), when the simulator has one
         self.load(scenario)
 
     def load(self, scenario):
@@ -98,6 +100,15 @@ class SimState:
             self.started = time.monotonic()
             self.clock_offset = 0.0
         self.stats.reset()
+        if self.heartbeat is not None:
+            self.heartbeat.reset()
+
+    def stats_snapshot(self):
+        """/__sim__/stats: the request counters, and the heartbeat copier's as `heartbeat` when there is one."""
+        data = self.stats.snapshot()
+        if self.heartbeat is not None:
+            data['heartbeat'] = self.heartbeat.snapshot()
+        return data
 
     def reset(self):
         self.load(self.source)
@@ -443,7 +454,7 @@ class Handler(BaseHTTPRequestHandler):
     def _control(self, method, path, body):
         state = self.state
         if path == '/__sim__/stats' and method == 'GET':
-            self._send(200, state.stats.snapshot())
+            self._send(200, state.stats_snapshot())
         elif path == '/__sim__/health' and method == 'GET':
             self._send(200, {'status': 'ok', 'scenario': state.scenario['name']})
         elif path == '/__sim__/reset' and method == 'POST':
@@ -475,6 +486,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(409, {'error': str(exc)})
                 return
             self._send(200, {'status': 'deleted' if task is None else 'changed', 'task': task})
+        elif path == '/__sim__/heartbeat' and method in ('GET', 'POST'):
+            self._send(*heartbeat_control(state.heartbeat, method, body))
         elif path == '/__sim__/stop' and method == 'POST':
             self._send(200, {'status': 'stopping'})
             state.stop_requested.set()
@@ -521,10 +534,13 @@ class Simulator:
     """The simulator in a background thread: ``with Simulator('healthy') as sim: sim.url``."""
 
     def __init__(self, scenario='healthy', host='127.0.0.1', port=0, tls=False, seed=None,
-                 verbose=False, cert_dir=None, client_certs=False):
+                 verbose=False, cert_dir=None, client_certs=False, heartbeat=None):
         """``client_certs``: mutual TLS (implies ``tls``) - a client must show a certificate of this run's CA;
-        ``client_cert_path`` and ``client_key_path`` are one."""
+        ``client_cert_path`` and ``client_key_path`` are one. ``heartbeat``: copy the heartbeat table
+        (``{'source': {...}, 'target': {...}, 'table': ...}``, see docs/simulator.md; needs PyMySQL)."""
         self.state = SimState(scenario, seed)
+        if heartbeat:
+            self.state.heartbeat = Copier(heartbeat, self.state)
         self.tls = tls or client_certs
         self.client_certs = client_certs
         self.ca_path = self.client_cert_path = self.client_key_path = None
@@ -567,9 +583,13 @@ class Simulator:
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={'poll_interval': 0.05},
                                        name='htapsim', daemon=True)
         self.thread.start()
+        if self.state.heartbeat is not None:
+            self.state.heartbeat.start()
         return self
 
     def stop(self):
+        if self.state.heartbeat is not None:
+            self.state.heartbeat.stop()
         self.server.shutdown()
         self.server.server_close()
         if self.thread:
@@ -578,7 +598,7 @@ class Simulator:
             self._tmp.cleanup()
 
     def stats(self):
-        return self.state.stats.snapshot()
+        return self.state.stats_snapshot()
 
     def reset(self):
         self.state.reset()
@@ -589,6 +609,10 @@ class Simulator:
     def change_task(self, instance_id, task_name, **request):
         """As POST /__sim__/task: ``sim.change_task(INSTANCE, 'orders_db', set={'status': 'No'})``."""
         return self.state.world.change_task(dict(request, instance_id=instance_id, task_name=task_name))
+
+    def heartbeat_lag(self, lag):
+        """As POST /__sim__/heartbeat: the copier's lag from now on (seconds, 'stopped', or None: the scenario's)."""
+        self.state.heartbeat.set_lag(lag)
 
     def advance_clock(self, seconds):
         self.state.clock_offset += seconds
