@@ -43,6 +43,15 @@ use_own_home() {
     for version in 24_2 25_2; do
         cp "$ROOT/.ci/get_pip_offline.py" "$HOME/.ansible/test/cache/get_pip_${version}.py"
     done
+    pass_mariadb_skip
+}
+
+# pass_mariadb_skip : TAURUSDB_MARIADB_SKIP (why MariaDB cannot be had here) as the file the heartbeat's
+# integration target reads (tests/integration/targets/setup_mariadb): ansible-test passes no environment on.
+pass_mariadb_skip() {
+    if [ -n "${TAURUSDB_MARIADB_SKIP:-}" ]; then
+        printf '%s\n' "$TAURUSDB_MARIADB_SKIP" > "$HOME/taurusdb-mariadb-skip"
+    fi
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

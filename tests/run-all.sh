@@ -89,6 +89,33 @@ newest_python() {
 PYENV=${PYENV_ROOT:-$HOME/.pyenv}
 use_own_home "$WORK/home"
 
+# --- MariaDB: the heartbeat's integration target (taurusdb_starrocks_replication_lag) -------------------
+# The target starts a MariaDB server of its own (tests/integration/targets/setup_mariadb). Debian's
+# mariadb-server is installed when missing (as root, with apt-get), as Java is for ansible-rulebook below,
+# with its service kept from starting (policy-rc.d): nothing is left running. Only where none can be had,
+# TAURUSDB_MARIADB_SKIP says why, and that target is skipped, loudly.
+mariadb_present() {
+    PATH="$PATH:/usr/sbin:/sbin" command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1
+}
+step "MariaDB for the heartbeat's integration target"
+if ! mariadb_present && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    NO_SERVICES=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && NO_SERVICES=1
+    fi
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server) >/dev/null 2>&1 ||
+        echo "mariadb-server could not be installed"
+    if [ -n "$NO_SERVICES" ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+if mariadb_present; then
+    echo "MariaDB: $(PATH="$PATH:/usr/sbin" mariadbd --version)"
+else
+    export TAURUSDB_MARIADB_SKIP="no MariaDB here, and none could be installed (that needs root and apt-get)"
+    printf '\n!!! %s: the heartbeat integration target will be SKIPPED !!!\n' "$TAURUSDB_MARIADB_SKIP"
+    pass_mariadb_skip
+fi
+# --- end of the MariaDB block ------------------------------------------------------------------------
+
 step "virtualenv $VENV ($CORE_PRIMARY)"
 make_venv "$VENV" "$PYTHON" "$CORE_PRIMARY" -r "$ROOT/tests/requirements-dev.txt"
 export PATH="$VENV/bin:$PATH"  # the tools call ansible, ansible-galaxy ... by name

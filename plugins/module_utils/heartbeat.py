@@ -158,11 +158,6 @@ def connect_arguments(options, timeout):
 
 
 # --- one side ------------------------------------------------------------------------------------
-def _driver_errors():
-    errors = (OSError, EOFError)
-    return errors + (pymysql.err.MySQLError,) if pymysql is not None else errors
-
-
 def _server_error(exc):
     """(code, text) of a driver error: PyMySQL's are (code, message); anything else its type and message."""
     args = exc.args if pymysql is not None and isinstance(exc, pymysql.err.MySQLError) else ()
@@ -200,7 +195,7 @@ class _Side(object):
         timeout = self._timeout('connecting')
         try:
             self.connection = self.connect(**connect_arguments(self.options, timeout))
-        except _driver_errors() as exc:
+        except Exception as exc:  # pylint: disable=broad-except  # whatever the driver raises (a server may answer anything)
             raise self.error('cannot connect', *_server_error(exc))
 
     def rows(self, step, statement, arguments=None, table=None):
@@ -213,7 +208,7 @@ class _Side(object):
             cursor = self.connection.cursor()
             cursor.execute(statement, arguments)
             return list(cursor.fetchall())
-        except _driver_errors() as exc:
+        except Exception as exc:  # pylint: disable=broad-except  # whatever the driver raises (a server may answer anything)
             code, text = _server_error(exc)
             if table and code == _NO_SUCH_TABLE:
                 raise self.error('table %s does not exist' % table, code, text, hint=self._missing_table_hint())
@@ -257,6 +252,13 @@ def _as_time(side, value):
             except ValueError:
                 pass
     raise side.error('the heartbeat time is not a time: %s' % shown(repr(value), NAME_LIMIT))
+
+
+def _arrived(holds, written):
+    """Whether the target holds the heartbeat written (or a later one). A target whose DATETIME keeps no fraction
+    of a second holds the time written cut to the second: that counts too (the lag is still measured from the
+    time written, by the source's clock)."""
+    return holds >= written or (holds.microsecond == 0 and holds == written.replace(microsecond=0))
 
 
 def _iso(value):
@@ -310,7 +312,7 @@ def _measure(source, target, settings, max_lag, wait_timeout, deadline, clock, s
         holds = _held(target, table)
         result['polls'] = 1
     now = _source_now(source)
-    seen = holds is not None and (written is None or holds >= written)
+    seen = holds is not None and (written is None or _arrived(holds, written))
     lag = None
     if written is not None and seen:
         lag = _seconds(now, written)
@@ -387,7 +389,7 @@ def _wait_for(target, table, written, max_lag, wait_timeout, deadline, clock, sl
     while True:
         holds = _held(target, table)
         polls += 1
-        if holds is not None and holds >= written:
+        if holds is not None and _arrived(holds, written):
             return holds, dict(polls=polls)
         now = clock()
         if now - started > max_lag:

@@ -14,7 +14,7 @@ description:
   - Measures how far the StarRocks (analytical) replica is behind TaurusDB, end to end, as Percona's
     C(pt-heartbeat) does between MySQL servers - by writing a heartbeat row (C(id) 1, C(ts) a time) on the
     source (TaurusDB) and reading it on the target (the StarRocks frontend), both over the MySQL protocol.
-  - With O(write=true) it writes a new heartbeat with the source's C(UTC_TIMESTAMP(6)) and reads the target
+  - With O(write=true) it writes a new heartbeat with the source's clock (the SQL function UTC_TIMESTAMP, to the microsecond) and reads the target
     (every 0.1 seconds, up to O(wait_timeout)) until the target holds it; RV(lag_seconds) is then the source's
     clock when it was seen, less the time written - how long that write took to arrive, plus at most one
     poll interval and a few round trips. Once more than O(max_lag) has passed without it arriving, the
@@ -22,9 +22,10 @@ description:
   - With O(write=false) it only reads; RV(lag_seconds) is the source's clock less the time the target holds,
     the age of a heartbeat written elsewhere (by a scheduled job, as C(pt-heartbeat --update) does).
   - The lag is measured with the source's clock only, so the controller's and the target's clocks never
-    matter. Heartbeat times are UTC; one written elsewhere must be written as C(UTC_TIMESTAMP(6)) too.
+    matter. Heartbeat times are UTC; one written elsewhere must be UTC too (UTC_TIMESTAMP, not NOW).
   - The table must be in a database the synchronization task copies, and among its tables (see the
-    freshness guide below). It is V(id INT NOT NULL PRIMARY KEY, ts DATETIME(6) NOT NULL).
+    freshness guide below). Its columns are C(id), an INT primary key, and C(ts), a DATETIME with microseconds
+    (DATETIME(6)), both NOT NULL.
   - A lag beyond O(max_lag), or a target that holds no row yet, is a result (RV(within_max_lag) false), not a
     failure. The module fails only on errors - bad options (refused before connecting), a connection or SQL
     error (naming the side, its host and port and the server's error code and message), a missing table.

@@ -108,7 +108,8 @@ def test_execution_environment_example_builds_as_written(tarball, tmp_path):
     context, containerfile, installed = build_context_installs(
         doc_section(EE_DOC, 'Execution environment (job templates)'), 'execution-environment.yml', tarball, tmp_path)
     assert 'ansible-runner' in containerfile
-    assert 'requests' in introspected_pip(context, installed)  # meta/execution-environment.yml's requirements.txt
+    found = introspected_pip(context, installed)  # meta/execution-environment.yml's meta/ee-requirements.txt
+    assert 'requests' in found and 'PyMySQL' in found
 
 
 def test_decision_environment_example_builds_as_written(tarball, tmp_path):

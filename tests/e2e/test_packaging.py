@@ -25,7 +25,8 @@ def run(args, **kwargs):
 
 # What the tarball may hold at its top level, and nothing else: the product (plugins, roles, meta,
 # docs, playbooks, the event source and rulebook in extensions), the changelog, the licence, the
-# README, the run-time requirements that meta/execution-environment.yml names, and the two files
+# README, the modules' run-time requirements (meta/ee-requirements.txt, which meta/execution-environment.yml
+# names, adds PyMySQL for the heartbeat), and the two files
 # ansible-galaxy writes.
 TOP_LEVEL = {'plugins', 'roles', 'meta', 'docs', 'playbooks', 'extensions', 'changelogs', 'README.md', 'CHANGELOG.rst',
              'COPYING', 'requirements.txt', 'MANIFEST.json', 'FILES.json'}
@@ -40,7 +41,8 @@ def test_tarball_holds_only_the_product(tarball):
     assert [name for name in names if any(part.startswith('.') or part == '__pycache__' for part in name.split('/'))
             or name.endswith('.pyc')] == []
     for name in ('plugins/modules/taurusdb_starrocks_replication_info.py', 'roles/replication_gate/meta/argument_specs.yml',
-                 'meta/execution-environment.yml', 'requirements.txt', 'docs/docsite/extra-docs.yml', 'CHANGELOG.rst',
+                 'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'requirements.txt',
+                 'docs/docsite/extra-docs.yml', 'CHANGELOG.rst',
                  'changelogs/changelog.yaml', 'COPYING', 'extensions/eda/plugins/event_source/replication_watch.py',
                  'extensions/eda/rulebooks/replication_watch.yml'):
         assert name in names, name

@@ -350,3 +350,36 @@ def test_the_side_options_are_community_mysqls_names():
         'client_cert', 'client_key', 'check_hostname', 'connect_timeout'])
     assert heartbeat.SIDE_OPTIONS['login_password']['no_log'] is True
     assert heartbeat.HEARTBEAT_OPTIONS['source']['options'] == heartbeat.SIDE_OPTIONS
+
+
+def test_a_target_that_keeps_whole_seconds_counts_as_arrived(clock):
+    servers = servers_with(clock, lag=0.2)
+    clock.now = 0.5  # the time written has a fraction: 00:00:00.501
+    original = servers.deliver
+
+    def deliver_cut_to_the_second():
+        original()
+        row = servers.tables[TARGET_DB][TABLE]
+        if 1 in row:
+            row[1] = row[1].replace(microsecond=0)
+    servers.deliver = deliver_cut_to_the_second
+    result = measure(servers, clock)
+    assert result['seen'] is True and result['target_holds'] == '2026-11-28T00:00:00+00:00'
+    assert result['lag_seconds'] == pytest.approx(0.2, abs=heartbeat.POLL_INTERVAL + 0.02)
+
+
+def test_an_older_whole_second_on_the_target_has_not_arrived(clock):
+    servers = servers_with(clock, lag=None)
+    clock.now = 0.5
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(-1)  # 23:59:59, a whole second, older
+    result = measure(servers, clock, wait_timeout=0.3)
+    assert result['seen'] is False
+
+
+def test_an_unexpected_driver_error_is_a_heartbeat_error(clock):
+    servers = servers_with(clock)
+    servers.statement_error[(SOURCE_DB, 'REPLACE')] = IndexError('index out of range')
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock)
+    assert caught.value.side == 'source'
+    assert str(caught.value).endswith('writing the heartbeat failed: IndexError: index out of range.')
