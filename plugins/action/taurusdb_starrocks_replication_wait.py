@@ -176,7 +176,8 @@ class ActionModule(ActionBase):
     def _why_stopped(outcome, ready_polls, freshness=None):
         """Why a wait that did not pass stopped; also when its last round was ready (a flapping task, or
         too few ready rounds in a row before the deadline)."""
-        if freshness is not None and not heartbeat_passed(*freshness) and all_passed(outcome.results):
+        if outcome.reason == 'timed out' and freshness is not None and not heartbeat_passed(*freshness) \
+                and all_passed(outcome.results):
             return '%s with the heartbeat lag not within max_lag' % REASONS[outcome.reason]
         if outcome.reason == 'timed out' and all_passed(outcome.results):
             return '%s after a ready round, before %d ready rounds in a row (ready_polls)' % (

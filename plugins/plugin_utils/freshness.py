@@ -13,6 +13,7 @@ a finite number, seen on the target, and within ``max_lag``; anything else is no
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import math
 import time
 
@@ -43,7 +44,9 @@ def heartbeat_line(heartbeat, max_lag):
     if not isinstance(heartbeat, dict):
         return 'heartbeat %s' % NOT_MEASURED
     if heartbeat.get('failed'):
-        return 'heartbeat failed: %s' % heartbeat.get('msg')
+        previous = heartbeat.get('previous')
+        return 'heartbeat failed: %s%s' % (str(heartbeat.get('msg')).rstrip('.'), '' if not isinstance(previous, dict) else
+                                           '; the measurement before: %s' % heartbeat_line(previous, max_lag))
     if not heartbeat.get('measured'):
         return 'heartbeat %s' % (heartbeat.get('msg') or NOT_MEASURED)
     lag = heartbeat.get('lag_seconds')
@@ -90,8 +93,11 @@ class FreshnessCheck(object):
     (both given so this module needs no database driver); ``scrub`` cleans an error's text of secrets."""
 
     def __init__(self, settings, max_lag, measure, error_class, scrub=lambda text: text, clock=time.monotonic):
-        self.settings, self.max_lag = settings, max_lag
+        # plain Python data, as a module gets its options: the database driver refuses ansible-core's tagged
+        # values (a templated port is an _AnsibleTaggedInt, which PyMySQL does not take for an int)
+        self.settings, self.max_lag = json.loads(json.dumps(settings)), max_lag
         self.measure, self.error_class, self.scrub, self.clock = measure, error_class, scrub, clock
+        self.last = None  # the last measurement made, for a failure to refer to
 
     def check(self, ready, deadline=None):
         if not ready:
@@ -103,8 +109,10 @@ class FreshnessCheck(object):
         try:
             found = self.measure(self.settings, self.max_lag, wait_timeout, deadline=deadline)
         except self.error_class as exc:
+            # the one before, when there was one: a measurement the deadline cut still leaves the lag known
             return {'measured': False, 'failed': True, 'msg': self.scrub(str(exc)), 'max_lag': self.max_lag,
-                    'side': getattr(exc, 'side', None), 'host': getattr(exc, 'host', None)}
+                    'side': getattr(exc, 'side', None), 'host': getattr(exc, 'host', None), 'previous': self.last}
         heartbeat = dict(found, measured=True, max_lag=self.max_lag)
         heartbeat['within_max_lag'] = heartbeat_passed(heartbeat, self.max_lag)
+        self.last = heartbeat
         return heartbeat

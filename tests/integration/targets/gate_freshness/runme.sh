@@ -28,7 +28,7 @@ ansible-playbook -i ../../inventory role.yml -e "sim_url=$HB_URL" "$@"
 
 # A wrong password at -vvvv: the failure names the side and host; neither password shows anywhere.
 set +e
-out=$(ansible-playbook -i ../../inventory role.yml -e "sim_url=$HB_URL only_bad_password=true" -vvvv 2>&1)
+out=$(ansible-playbook -i ../../inventory role.yml -e "sim_url=$HB_URL" -e '{"only_bad_password": true}' -vvvv 2>&1)
 rc=$?
 set -e
 [ "$rc" -eq 2 ] || { echo "$out"; echo "rc $rc"; exit 1; }

@@ -100,3 +100,15 @@ def test_a_database_error_is_a_scrubbed_failure_naming_the_side():
 def test_other_exceptions_are_not_swallowed_as_database_errors():
     with pytest.raises(KeyError):
         FreshnessCheck({}, 5, Measure(KeyError('bug')), DatabaseDown).check(True)
+
+
+def test_a_failure_after_a_measurement_says_the_one_before_and_never_passes():
+    late = dict(lag_seconds=9.0, seen=False, wrote=True, within_max_lag=False)
+    check = FreshnessCheck({}, 5, Measure(late, DatabaseDown('target db:9030: the deadline passed before connecting')),
+                           DatabaseDown)
+    check.check(True)
+    heartbeat = check.check(True)
+    assert heartbeat['failed'] and heartbeat['previous']['lag_seconds'] == 9.0 and not heartbeat_passed(heartbeat, 5)
+    assert heartbeat_line(heartbeat, 5) == (
+        'heartbeat failed: target db:9030: the deadline passed before connecting; the measurement before: heartbeat '
+        'lag over 5 s (max_lag 5 s): the heartbeat written was not seen on the target; what it holds is 9 s old')
