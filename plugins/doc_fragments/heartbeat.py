@@ -69,13 +69,13 @@ _HEARTBEAT_OPTIONS = r'''
     description:
       - How to reach the target database (the StarRocks frontend), where the synchronization task copies the
         heartbeat table (its own database name, which may differ from the source's). The same keys as
-        O(source); only the heartbeat table is read there.
+        C(source); only the heartbeat table is read there.
     type: dict
     required: true
     suboptions: *side
   table:
     description:
-      - The heartbeat table, in O(source.database) and O(target.database). A letter followed by up to 63
+      - The heartbeat table, in C(source.database) and C(target.database). A letter followed by up to 63
         letters, digits and underscores; anything else is refused before connecting.
     type: str
     default: taurusdb_htap_heartbeat

@@ -119,8 +119,8 @@ def round_line(number, elapsed, results, limit=3, freshness=None):
     """One line a round: 'round 3, 4s: 1/2 instance(s) ready; waiting on <id>: users_db (full 33%) ...'.
     ``freshness``: (heartbeat, max_lag) when the gate measures the heartbeat lag: the line ends with it."""
     line = _round_line(number, elapsed, results, limit)
-    if freshness is not None and isinstance(freshness[0], dict) and (freshness[0].get('measured')
-                                                                      or freshness[0].get('failed')):
+    heartbeat = freshness[0] if freshness is not None else None
+    if isinstance(heartbeat, dict) and (heartbeat.get('measured') or heartbeat.get('failed')):
         line += '; ' + heartbeat_line(*freshness)
     return line
 

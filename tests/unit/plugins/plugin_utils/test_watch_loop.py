@@ -62,8 +62,8 @@ def test_the_heartbeat_makes_an_event_when_the_lag_crosses_max_lag(sim, monkeypa
         return lag_events
 
     first, second = asyncio.run(watch())
-    assert (first['type'], first['initial'], second['type'], second['initial']) == ('lag_ok', True, 'lag_exceeded',
-                                                                                     False)
+    assert (first['type'], first['initial']) == ('lag_ok', True)
+    assert (second['type'], second['initial']) == ('lag_exceeded', False)
     assert second['heartbeat']['lag_seconds'] == 30.0 and second['max_lag'] == 5
     assert PASSWORD not in repr([first, second]) and calls[0] == PASSWORD and len(calls) >= 2
 
