@@ -18,8 +18,8 @@ description:
     microsecond) and reads the target (every 0.1 seconds, up to O(wait_timeout)) until the target holds it;
     RV(lag_seconds) is then the source's clock when it was seen, less the time written - how long that write took
     to arrive, plus at most one poll interval and a few round trips. A target that keeps whole seconds only holds
-    the time written cut to the second, and that counts as holding it. Once more than O(max_lag) has passed without it arriving, the
-    answer is known and the module stops waiting (RV(gave_up_after)).
+    the time written cut to the second, and that counts as holding it. Once more than O(max_lag) has passed
+    without it arriving, the answer is known and the module stops waiting (RV(gave_up_after)).
   - With O(write=false) it only reads; RV(lag_seconds) is the source's clock less the time the target holds,
     the age of a heartbeat written elsewhere (by a scheduled job, as C(pt-heartbeat --update) does).
   - The lag is measured with the source's clock only, so the controller's and the target's clocks never
