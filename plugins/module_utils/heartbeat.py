@@ -195,7 +195,7 @@ class _Side(object):
         timeout = self._timeout('connecting')
         try:
             self.connection = self.connect(**connect_arguments(self.options, timeout))
-        except Exception as exc:  # pylint: disable=broad-except  # whatever the driver raises (a server may answer anything)
+        except Exception as exc:  # pylint: disable=broad-except  # whatever the driver raises
             raise self.error('cannot connect', *_server_error(exc))
 
     def rows(self, step, statement, arguments=None, table=None):
@@ -208,7 +208,7 @@ class _Side(object):
             cursor = self.connection.cursor()
             cursor.execute(statement, arguments)
             return list(cursor.fetchall())
-        except Exception as exc:  # pylint: disable=broad-except  # whatever the driver raises (a server may answer anything)
+        except Exception as exc:  # pylint: disable=broad-except  # whatever the driver raises
             code, text = _server_error(exc)
             if table and code == _NO_SUCH_TABLE:
                 raise self.error('table %s does not exist' % table, code, text, hint=self._missing_table_hint())

@@ -14,11 +14,12 @@ description:
   - Measures how far the StarRocks (analytical) replica is behind TaurusDB, end to end, as Percona's
     C(pt-heartbeat) does between MySQL servers - by writing a heartbeat row (C(id) 1, C(ts) a time) on the
     source (TaurusDB) and reading it on the target (the StarRocks frontend), both over the MySQL protocol.
-  - With O(write=true) it writes a new heartbeat with the source's clock (the SQL function UTC_TIMESTAMP, to the microsecond) and reads the target
-    (every 0.1 seconds, up to O(wait_timeout)) until the target holds it; RV(lag_seconds) is then the source's
-    clock when it was seen, less the time written - how long that write took to arrive, plus at most one
-    poll interval and a few round trips. Once more than O(max_lag) has passed without it arriving, the
-    answer is known and the module stops waiting (RV(gave_up_after)).
+  - With O(write=true) it writes a new heartbeat with the source's clock (the SQL function UTC_TIMESTAMP, to the
+    microsecond) and reads the target (every 0.1 seconds, up to O(wait_timeout)) until the target holds it;
+    RV(lag_seconds) is then the source's clock when it was seen, less the time written - how long that write took
+    to arrive, plus at most one poll interval and a few round trips. A target that keeps whole seconds only holds
+    the time written cut to the second, and that counts as holding it. Once more than O(max_lag) has passed
+    without it arriving, the answer is known and the module stops waiting (RV(gave_up_after)).
   - With O(write=false) it only reads; RV(lag_seconds) is the source's clock less the time the target holds,
     the age of a heartbeat written elsewhere (by a scheduled job, as C(pt-heartbeat --update) does).
   - The lag is measured with the source's clock only, so the controller's and the target's clocks never
@@ -254,7 +255,8 @@ table:
   type: str
   sample: taurusdb_htap_heartbeat
 msg:
-  description: What failed - the side, its address and database, the step, the server's error code and message - and a hint.
+  description:
+    - What failed - the side, its address and database, the step, the server's error code and message - and a hint.
   returned: failure
   type: str
 side:

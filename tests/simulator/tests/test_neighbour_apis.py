@@ -379,8 +379,8 @@ def test_pyproject_ships_the_package_and_its_scenarios():
     with open(os.path.join(checkout, 'roles', 'simulator', 'files', 'pyproject.toml'), 'rb') as handle:
         project = tomllib.load(handle)
     assert project['project']['name'] == 'htapsim'
-    # what a controller has: PyYAML (ansible-core brings it); trustme only for TLS
+    # what a controller has: PyYAML (ansible-core brings it); trustme only for TLS, PyMySQL for the heartbeat copier
     assert project['project']['dependencies'] == ['PyYAML']
-    assert project['project']['optional-dependencies'] == {'tls': ['trustme']}
+    assert project['project']['optional-dependencies'] == {'tls': ['trustme'], 'heartbeat': ['PyMySQL']}
     assert project['tool']['setuptools']['packages'] == ['htapsim']
     assert project['tool']['setuptools']['package-data'] == {'htapsim': ['scenarios/*.yml']}

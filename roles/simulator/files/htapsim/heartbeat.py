@@ -188,10 +188,6 @@ def task_blocks(plan, world, seconds):
 
 
 # --- the copier ----------------------------------------------------------------------------------
-def _now():
-    return datetime.datetime.now(datetime.timezone.utc).isoformat()
-
-
 def _text(exc):
     """An error as one printable line of bounded length (it goes to the stats and the log)."""
     text = ' '.join(str(exc).split())
@@ -229,7 +225,8 @@ class Copier:
             self.override = None
             self.counters = {'rounds': 0, 'stopped_rounds': 0, 'rows_copied': 0, 'last_copy': None,
                              'last_copied': None, 'errors': 0, 'last_error': None, 'last_error_at': None,
-                             'failing': False, 'copying': None, 'reason': None, 'lag': None}
+                             'failing': False, 'copying': None, 'reason': None, 'lag': None,
+                             'pending': self.counters.get('pending', 0)}  # the queue stays: its size too
 
     def set_lag(self, value):
         """Run-time lag: seconds, ``stopped``, or None to follow the scenario again."""
@@ -240,8 +237,7 @@ class Copier:
     def snapshot(self):
         with self.lock:
             data = dict(self.counters, override=self.override, table=self.config['table'],
-                        source=where(self.config['source']), target=where(self.config['target']),
-                        pending=sum(len(queue) for queue in self.pending.values()))
+                        source=where(self.config['source']), target=where(self.config['target']))
         return json.loads(json.dumps(data, default=str))
 
     def decide(self):
@@ -295,11 +291,12 @@ class Copier:
             copied = self._write_target()
         with self.lock:
             counters = self.counters
-            counters.update(rounds=counters['rounds'] + 1, failing=False, copying=why is None, reason=why, lag=lag)
+            counters.update(rounds=counters['rounds'] + 1, failing=False, copying=why is None, reason=why, lag=lag,
+                            pending=sum(len(queue) for queue in self.pending.values()))
             if why is not None:
                 counters['stopped_rounds'] += 1
             elif copied:
-                counters.update(rows_copied=counters['rows_copied'] + len(copied), last_copy=_now(),
+                counters.update(rows_copied=counters['rows_copied'] + len(copied), last_copy=self._now(),
                                 last_copied={'id': copied[-1][0], 'ts': copied[-1][1].isoformat()})
         self._say('copying with a lag of %ss' % lag if why is None else 'not copying: %s' % why)
 
@@ -364,9 +361,12 @@ class Copier:
         self._close()
         text = _text(exc)
         with self.lock:
-            self.counters.update(errors=self.counters['errors'] + 1, last_error=text, last_error_at=_now(),
+            self.counters.update(errors=self.counters['errors'] + 1, last_error=text, last_error_at=self._now(),
                                  failing=True)
         self._say('error: ' + text)
+
+    def _now(self):
+        return self.state.utcnow().isoformat()  # the simulator's clock, as its tokens see it
 
     def _say(self, line):
         if line != self.said:

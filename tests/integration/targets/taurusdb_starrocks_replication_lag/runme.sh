@@ -21,6 +21,7 @@ stop_helpers() {
     kill "$SILENT_PID" ${COPIER_PID:+"$COPIER_PID"} 2>/dev/null || true
     wait "$SILENT_PID" ${COPIER_PID:+"$COPIER_PID"} 2>/dev/null || true
 }
+# shellcheck disable=SC2064  # mariadb.sh's exit trap is fixed now, on purpose, and runs after ours
 trap "stop_helpers; $(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT$/\1/")" EXIT
 export CLOSED_PORT SILENT_PORT
 set -x

@@ -330,7 +330,8 @@ def test_client_key_needs_client_cert(tmp_path):
     (1, float('nan'), 'wait_timeout must be a finite number'), (1, -0.5, 'wait_timeout must be at least 0')])
 def test_bad_numbers_are_refused(clock, max_lag, wait_timeout, message):
     with pytest.raises(OptionError, match=message):
-        measure_lag(settings(), max_lag, wait_timeout, clock=clock, sleep=clock.sleep, connect=servers_with(clock).connect)
+        measure_lag(settings(), max_lag, wait_timeout, clock=clock, sleep=clock.sleep,
+                    connect=servers_with(clock).connect)
 
 
 def test_secrets_of_both_sides():

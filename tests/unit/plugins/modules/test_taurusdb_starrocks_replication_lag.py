@@ -127,7 +127,8 @@ def test_an_unexpected_error_is_a_failure_not_a_traceback(servers, capsys, monke
         raise RuntimeError('boom with s0urce-password')
     monkeypatch.setattr(module, 'measure_lag', broken)
     code, result, out = run(args_for(), capsys)
-    assert code == 1 and result['msg'] == 'Measuring the heartbeat lag failed unexpectedly: RuntimeError: boom with ********'
+    assert code == 1
+    assert result['msg'] == 'Measuring the heartbeat lag failed unexpectedly: RuntimeError: boom with ********'
     assert 's0urce-password' not in out
 
 
