@@ -30,8 +30,9 @@ description:
     heartbeat lag end to end as M(taurusdb.htap.taurusdb_starrocks_replication_lag) does (writing a heartbeat row on
     TaurusDB and waiting, at most O(max_lag) and a second and never past the deadline, until StarRocks holds it), and
     the wait passes only when the lag is within O(max_lag). A lag beyond it keeps the wait going (it can catch
-    up); a database error ends it at once (RV(reason=heartbeat failed)), naming the side and host. Needs PyMySQL on
-    the controller.
+    up); a database error ends it at once (RV(reason=heartbeat failed)), naming the side and host. A round then
+    starts only if O(wait_sleep) and O(max_lag) and a second are left before the deadline, so that its
+    measurement can finish. Needs PyMySQL on the controller.
   - When it fails it reads why tasks with status C(No) broke (their last C(ALTER TABLE) error and failing
     checks, at most 10) and quotes that in RV(report); that never changes the verdict.
   - The role C(taurusdb.htap.replication_gate) is the gate built on this action.

@@ -95,7 +95,8 @@ class Waiter(object):
             return False, 'timed out' if timed_out else 'heartbeat failed'
         if self.fail_fast and any(count >= self.fail_fast_polls for count in seen_terminal.values()):
             return False, 'fail fast'
-        # a round must start early enough to finish before the deadline
-        if self.clock() + self.wait_sleep >= deadline:
+        # a round must start early enough to finish before the deadline: with the heartbeat, its measurement too
+        reserve = 0.0 if self.freshness is None else self.freshness.max_lag + 1.0
+        if self.clock() + self.wait_sleep + reserve >= deadline:
             return False, 'timed out'
         return None

@@ -4,6 +4,7 @@
 # wait action (wait.yml: pass, wait then pass, a configured lag measured, copy stopped, bad credentials) and
 # the replication_gate role (role.yml), then a bad password at -vvvv (no password in the output).
 set -eu
+PY=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 source ../setup_simulator/files/simulator.sh healthy
 source ../setup_mariadb/files/mariadb.sh
 
@@ -36,3 +37,35 @@ echo "$out" | grep -q "heartbeat failed: target 127.0.0.1:$MARIADB_PORT" || { ec
 for secret in "$MARIADB_SOURCE_PASSWORD" "$MARIADB_TARGET_PASSWORD" wrong-Pw-0123456789; do
     if echo "$out" | grep -qF -- "$secret"; then echo "a database password is in the output"; exit 1; fi
 done
+
+# The freshness guide's gate playbook, as written: the cloud API from the environment, the databases from
+# variables, with users of the names it uses.
+# the collection under test (ansible-test runs this target from a copy of tests/integration only)
+COLLECTION=$(ansible-galaxy collection list taurusdb.htap --format json | "$PY" -c \
+    'import json, sys; print([p for p, c in json.load(sys.stdin).items() if "taurusdb.htap" in c][0])')
+GUIDE=$COLLECTION/taurusdb/htap/docs/docsite/rst/guide_freshness.rst
+"$PY" - "$GUIDE" > guide_gate.yml <<'PYTHON'
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read().split('\nA gate with max_lag\n', 1)[1]
+block = text.split('.. code-block:: yaml+jinja\n', 1)[1]
+lines = [line[3:] for line in re.match(r'\n((?:   .*\n|\n)+)', block).group(1).splitlines()]
+print('\n'.join(lines))
+PYTHON
+READER_PASSWORD=reader-Pw-$RANDOM$RANDOM
+mariadb_sql "
+CREATE USER 'heartbeat'@'127.0.0.1' IDENTIFIED BY '$MARIADB_SOURCE_PASSWORD';
+GRANT SELECT, INSERT, DELETE ON $MARIADB_SOURCE_DB.$TABLE TO 'heartbeat'@'127.0.0.1';
+CREATE USER 'heartbeat_reader'@'127.0.0.1' IDENTIFIED BY '$READER_PASSWORD';
+GRANT SELECT ON $MARIADB_TARGET_DB.$TABLE TO 'heartbeat_reader'@'127.0.0.1';"
+"$PY" -m htapsim.control "$HB_URL" scenario healthy > /dev/null
+out=$(TAURUSDB_ENDPOINT=$HB_URL HUAWEICLOUD_SDK_AK=SIMAK0000000000000001 \
+    HUAWEICLOUD_SDK_SK=simsk-secret-0000000000000000000000001 \
+    HUAWEICLOUD_SDK_PROJECT_ID=0123456789abcdef0123456789abcdef \
+    ansible-playbook -i ../../inventory guide_gate.yml -e starrocks_instance=01010101010101010101010101010101in17 \
+    -e "taurusdb_host=127.0.0.1 taurusdb_port=$MARIADB_PORT starrocks_host=127.0.0.1 starrocks_port=$MARIADB_PORT" \
+    -e "source_database=$MARIADB_SOURCE_DB target_database=$MARIADB_TARGET_DB" \
+    -e "heartbeat_password=$MARIADB_SOURCE_PASSWORD heartbeat_reader_password=$READER_PASSWORD" 2>&1) ||
+    { echo "$out"; exit 1; }
+echo "$out"
+echo "$out" | grep -q 'round 1, 0s: 1/1 instance(s) ready; heartbeat lag .* (max_lag 5 s)'
+echo "$out" | grep -q 'StarRocks is [0-9.]* s behind: deploying'

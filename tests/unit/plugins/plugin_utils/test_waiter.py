@@ -277,3 +277,10 @@ def test_a_heartbeat_failure_ends_the_wait_unless_the_deadline_did():
 def test_ready_polls_count_fresh_rounds_only():
     outcome = wait(Script([result()]), freshness=Fresh(FRESH, STALE, FRESH, FRESH), ready_polls=2)
     assert outcome.passed and outcome.rounds == 4
+
+
+def test_with_freshness_a_round_starts_only_if_its_measurement_can_finish_before_the_deadline():
+    script = Script([result()])
+    outcome = wait(script, wait_timeout=30, freshness=Fresh(STALE))  # max_lag 5: a round needs 10 + 6 s left
+    assert outcome.reason == "timed out" and outcome.rounds == 3 and script.slept == [10, 10]  # at 20: 20 + 16 > 30
+    assert outcome.heartbeat == STALE  # the last round measured: its lag is what the report says
