@@ -1,0 +1,319 @@
+"""Every shell block of the docs works as written: README.md, roles/*/README.md, docs/*.md and
+docs/docsite/rst/*.rst. A block runs unless NOT_RUN below says why it cannot (a real cloud account,
+the suite itself, ...), so a new documented command is tested by default.
+
+How a block runs, as a reader would run it:
+- with bash (set -eo pipefail: a line that fails fails the block), in an empty directory of its own
+  that also holds the built tarball (the README's "the tarball ansible-galaxy collection build makes"),
+  with a HOME and TMPDIR of its own, and a Python on PATH without the simulator installed (a block
+  that imports htapsim must say where it is, as a user would have to);
+- against the installed collection (ANSIBLE_COLLECTIONS_PATH; the shared fixture), except a block that
+  installs the collection itself (it gets an empty one) and a block naming a file only a clone has
+  (tests/..., playbooks/demo.sh), which runs in a copy of the checkout;
+- with a running simulator at $SIM_URL when it uses $SIM_URL without starting one, PYTHONPATH as the
+  doc's first block exports it for the blocks in PYTHONPATH_AS_ABOVE, and Ctrl-C for the blocks in
+  SERVES once they say they serve;
+- and then: exit status 0, no traceback, no process of its own left running, the installed
+  collection unchanged, nothing named in /tmp (a literal /tmp escapes the block's TMPDIR).
+
+Every fenced block and code-block must name its language, so a shell block cannot hide untyped."""
+
+import contextlib
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
+import uuid
+from collections import namedtuple
+
+import pytest
+import requests
+from htapsim import Simulator  # the simulator a block expects to be running at $SIM_URL
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+DOCS = (['README.md'] + sorted(glob.glob('roles/*/README.md', root_dir=ROOT)) + sorted(glob.glob('docs/*.md', root_dir=ROOT))
+        + sorted(glob.glob('docs/docsite/rst/*.rst', root_dir=ROOT)))
+SHELL = {'bash', 'sh', 'shell', 'console'}
+NOT_SHELL = {'yaml', 'yaml+jinja', 'json', 'python', 'ini', 'text', 'groovy'}
+SAFETY_NET = 600  # seconds: only a hung block ever meets it
+
+# Blocks not run, each with why; keyed by (doc, the block's first line).
+CLOUD = 'a real cloud account: its credentials are placeholders (...) and its instance ids are the cloud\'s'
+NOT_RUN = {
+    ('README.md', 'bash playbooks/demo.sh'):
+        'its second line, bash tests/run-all.sh, is the whole suite, which runs this test; '
+        'tests/e2e/test_demo.py runs bash playbooks/demo.sh',
+    ('README.md', 'ansible-galaxy collection install taurusdb-htap-*.tar.gz    # the tarball `ansible-galaxy '
+                  'collection build` makes'):
+        'run as written by tests/e2e/test_installed_demo.py, in the fresh virtualenv of a new user (ansible-core '
+        'and requests only), which also checks what the demo shows',
+    ('README.md', 'export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=...'): CLOUD,
+    ('README.md', 'export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=... '
+                  'TAURUSDB_REGION=cn-north-4'):
+        CLOUD + '; ansible-rulebook watches until stopped (tests/e2e/test_eda_rulebook.py runs the rulebook '
+        'against the simulator)',
+    ('README.md', "# only the SDK's environment: the project id of cn-north-4 is found from IAM"): CLOUD,
+    ('docs/docsite/rst/guide_gating.rst', '$ ansible localhost -m taurusdb.htap.taurusdb_starrocks_replication_info \\'):
+        CLOUD,
+    ('docs/docsite/rst/guide_watch_and_reports.rst',
+     '$ export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=... TAURUSDB_REGION=cn-north-4'):
+        CLOUD + '; ansible-rulebook watches until stopped (tests/e2e/test_eda_rulebook.py runs the rulebook '
+        'against the simulator)',
+    ('docs/execution-environment.md', 'ansible-galaxy collection download -p collections taurusdb.htap'):
+        'Galaxy or an Automation Hub over the network (the next block, from the tarball, runs)',
+    ('docs/benchmarks.md', 'bash tests/run-all.sh            # once, for the .venv; or any venv with '
+                           'tests/requirements-test.txt'):
+        'the whole suite first, then a 2-minute benchmark',
+    ('docs/benchmarks.md', 'PYTHONPATH=<dir holding ansible_collections> python tests/benchmarks/bench_gate.py '
+                           '--compare-ref d95258f'):
+        'a placeholder (<dir holding ansible_collections>), a git history (--compare-ref), minutes of benchmark',
+    ('docs/benchmarks.md', 'PYTHONPATH=<dir holding ansible_collections> python tests/benchmarks/bench_result_size.py '
+                           '--tasks 20000'):
+        'a placeholder (<dir holding ansible_collections>), minutes of benchmark',
+    ('docs/benchmarks.md', 'PYTHONPATH=<dir holding ansible_collections> python tests/benchmarks/bench_watch.py '
+                           '--tasks 2000 --polls 1000 --every 25'):
+        'a placeholder (<dir holding ansible_collections>), minutes of benchmark',
+}
+
+# Blocks that rely on PYTHONPATH exported by the doc's first block ("PYTHONPATH as above").
+PYTHONPATH_AS_ABOVE = {
+    ('docs/simulator.md', 'python3 -m htapsim --detach --scenario many-tasks --info-file "$PWD/simulator.json" '
+                          '> /dev/null'),
+    ('docs/simulator.md', 'python3 -m venv htapsim-venv'),
+    ('docs/simulator.md', 'mkdir -p adv'),
+}
+
+# Blocks whose last command serves until Ctrl-C: the line that says it serves.
+SERVES = {
+    ('docs/simulator.md', 'export PYTHONPATH="$(ansible-galaxy collection list taurusdb.htap --format json \\'):
+        r'^http://127\.0\.0\.1:\d+$',
+    ('docs/simulator.md', 'python3 -m venv htapsim-venv'): r'^http://127\.0\.0\.1:\d+$',
+}
+
+# What a block's output must show, where the doc says what it prints.
+EXPECT = {
+    ('docs/simulator.md', 'python3 -m htapsim --detach --scenario many-tasks --info-file "$PWD/simulator.json" '
+                          '> /dev/null'): "{'replication': 80}",
+}
+
+Block = namedtuple('Block', 'doc line language text')
+
+
+def fenced_blocks(doc, text):
+    """Markdown: ```language ... ``` (an indented fence closes at its own indentation)."""
+    for found in re.finditer(r'^( *)```([^\n`]*)\n(.*?)^\1```', text, re.M | re.S):
+        yield Block(doc, text.count('\n', 0, found.start()) + 1, found.group(2).strip(), found.group(3))
+
+
+def rst_blocks(doc, text):
+    """reStructuredText: code-block (code, sourcecode) directives, and literal blocks (::) as language ''."""
+    for found in re.finditer(r'^( *)\.\. (?:code-block|code|sourcecode)::[ \t]*(\S*)[^\n]*\n((?:[ \t]*\n|\1[ \t]+[^\n]*\n)*)',
+                             text, re.M):
+        body = [line for line in found.group(3).splitlines() if not re.match(r'\s*:\w[\w-]*:', line)]
+        yield Block(doc, text.count('\n', 0, found.start()) + 1, found.group(2), dedent('\n'.join(body)))
+    for found in re.finditer(r'^(?!\s*\.\. )[^\n]*::[ \t]*\n', text, re.M):
+        yield Block(doc, text.count('\n', 0, found.start()) + 1, '', '')
+
+
+def dedent(text):
+    lines = [line for line in text.splitlines() if line.strip()]
+    indent = min((len(line) - len(line.lstrip()) for line in lines), default=0)
+    return '\n'.join(line[indent:] for line in text.splitlines()).strip('\n') + '\n'
+
+
+def doc_blocks():
+    found = []
+    for doc in DOCS:
+        with open(os.path.join(ROOT, doc), encoding='utf-8') as handle:
+            text = handle.read()
+        found.extend(rst_blocks(doc, text) if doc.endswith('.rst') else fenced_blocks(doc, text))
+    return found
+
+
+def key(block):
+    return block.doc, next(line.strip() for line in block.text.splitlines() if line.strip())
+
+
+def commands(block):
+    """What a reader types: a console block's lines after its "$ " prompts (and their continuations)."""
+    if block.language != 'console':
+        return block.text
+    typed, continued = [], False
+    for line in block.text.splitlines():
+        if line.startswith('$ ') or continued:
+            typed.append(line[2:] if line.startswith('$ ') else line)
+            continued = line.endswith('\\')
+    return '\n'.join(typed) + '\n'
+
+
+SHELL_BLOCKS = [block for block in doc_blocks() if block.language in SHELL]
+TO_RUN = [block for block in SHELL_BLOCKS if key(block) not in NOT_RUN]
+
+
+def test_every_block_names_a_known_language():
+    unknown = ['%s:%d %r' % (block.doc, block.line, block.language) for block in doc_blocks()
+               if block.language not in SHELL | NOT_SHELL]
+    assert unknown == [], 'name the language of these blocks (shell blocks: %s; others: %s)' % (
+        sorted(SHELL), sorted(NOT_SHELL))
+
+
+def test_every_listed_block_is_in_the_docs():
+    keys = [key(block) for block in SHELL_BLOCKS]
+    listed = set(NOT_RUN) | PYTHONPATH_AS_ABOVE | set(SERVES) | set(EXPECT)
+    assert sorted(entry for entry in listed if entry not in keys) == []
+    assert sorted(entry for entry in set(keys) if keys.count(entry) > 1) == []  # a key names one block
+    assert sorted(set(NOT_RUN) & (PYTHONPATH_AS_ABOVE | set(SERVES) | set(EXPECT))) == []
+    assert all(reason.strip() for reason in NOT_RUN.values())
+
+
+def test_the_blocks_to_run_stay_out_of_tmp():
+    assert ['%s:%d' % (block.doc, block.line) for block in TO_RUN if '/tmp' in commands(block)] == []
+
+
+# --- running a block ------------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def python_without_htapsim(tmp_path_factory):
+    """The bin directory of a virtualenv that sees every package of the test's own but htapsim: a user's
+    Python with ansible-core has no simulator on its path."""
+    venv = tmp_path_factory.mktemp('python') / 'venv'
+    proc = subprocess.run([sys.executable, '-m', 'venv', str(venv)], capture_output=True, text=True, check=False,
+                          timeout=SAFETY_NET)
+    assert proc.returncode == 0, proc.stderr
+    visible = venv.parent / 'site-packages'
+    visible.mkdir()
+    ours = sysconfig.get_paths()['purelib']
+    for name in os.listdir(ours):
+        if not name.lower().startswith('htapsim') and not name.endswith('.pth'):
+            os.symlink(os.path.join(ours, name), str(visible / name))
+    theirs = subprocess.run([str(venv / 'bin' / 'python'), '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
+                            capture_output=True, text=True, check=True, timeout=SAFETY_NET).stdout.strip()
+    with open(os.path.join(theirs, 'test-packages.pth'), 'w', encoding='utf-8') as handle:
+        handle.write(str(visible) + '\n')
+    return str(venv / 'bin')
+
+
+def checkout_copy(dest):
+    shutil.copytree(ROOT, dest, symlinks=True, ignore=shutil.ignore_patterns(
+        '.git', '.venv*', '__pycache__', '*.pyc', 'build', '*.egg-info', '.pytest_cache'))
+    return dest
+
+
+def names_a_clone_file(text, collection):
+    """Does the block name a file a clone has and the installed collection does not (tests/..., demo.sh)?"""
+    return any(os.path.exists(os.path.join(ROOT, word)) and not os.path.exists(os.path.join(collection, word))
+               for word in re.findall(r'[\w.-]+(?:/[\w.-]+)+', text))
+
+
+def files_of(directory):
+    """Every path under the directory, but Python's byte code (written when a module is imported from it)."""
+    return sorted(os.path.relpath(os.path.join(path, name), directory)
+                  for path, dirs, names in os.walk(directory) for name in dirs + names
+                  if '__pycache__' not in (name, os.path.basename(path)))
+
+
+def processes_with(marker):
+    """(pid, command line) of the running processes whose environment holds the marker."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open('/proc/%s/environ' % pid, 'rb') as handle:
+                if marker.encode() not in handle.read().split(b'\0'):
+                    continue
+            with open('/proc/%s/cmdline' % pid, 'rb') as handle:
+                found.append((int(pid), handle.read().replace(b'\0', b' ').decode(errors='replace').strip()))
+        except OSError:
+            continue
+    return found
+
+
+def left_running(marker):
+    """The block's processes still running once the few that are stopping have had time to end
+    (a generous net: a process that was told to stop is gone long before); those are then killed."""
+    deadline = time.monotonic() + 60
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = processes_with(marker)
+    for pid in dict(left):
+        os.kill(pid, signal.SIGKILL)
+    return left
+
+
+def block_env(block, tmp_path, installed, bindir, sim_url):
+    marker = 'HTAP_DOCS_BLOCK=%s' % uuid.uuid4().hex
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(('ANSIBLE_', 'HUAWEICLOUD_', 'CLOUD_SDK_', 'TAURUSDB_', 'PYTHON', 'VIRTUAL_ENV'))}
+    env.update(PATH=os.pathsep.join([bindir, BIN, env.get('PATH', '')]), HOME=str(tmp_path / 'home'),
+               TMPDIR=str(tmp_path / 'tmp'), ANSIBLE_NOCOLOR='1')
+    env.update([marker.split('=', 1)])
+    if 'ansible-galaxy collection install' not in commands(block):
+        env['ANSIBLE_COLLECTIONS_PATH'] = installed
+    if key(block) in PYTHONPATH_AS_ABOVE:
+        env['PYTHONPATH'] = os.path.join(installed, 'ansible_collections', 'taurusdb', 'htap', 'roles', 'simulator',
+                                         'files')
+    if sim_url:
+        env['SIM_URL'] = sim_url
+    return env, marker
+
+
+def run_block(block, cwd, env, log):
+    """Its exit status and output; a block in SERVES gets Ctrl-C once it says it serves. The output goes
+    to a file: a process the block leaves running must not hold the test up."""
+    with open(log, 'w', encoding='utf-8') as out:
+        proc = subprocess.Popen(['bash', '-c', 'set -eo pipefail\n' + commands(block)], cwd=cwd, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    serves = SERVES.get(key(block))
+    deadline = time.monotonic() + SAFETY_NET
+    while proc.poll() is None and time.monotonic() < deadline:
+        with open(log, encoding='utf-8') as out:
+            url = next((line.strip() for line in out if serves and re.match(serves, line.strip())), None)
+        if url:
+            assert requests.get(url + '/__sim__/health', timeout=SAFETY_NET).status_code == 200
+            os.killpg(proc.pid, signal.SIGINT)
+            serves = None
+        time.sleep(0.1)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    with open(log, encoding='utf-8') as out:
+        return proc.wait(), out.read()
+
+
+@pytest.mark.parametrize('block', TO_RUN, ids=['%s:%d' % (block.doc, block.line) for block in TO_RUN])
+def test_documented_block_runs_as_written(block, tarball, installed, python_without_htapsim, tmp_path):
+    for name in ('home', 'tmp', 'work'):
+        (tmp_path / name).mkdir()
+    collection = os.path.join(installed, 'ansible_collections', 'taurusdb', 'htap')
+    cwd = str(tmp_path / 'work')
+    if names_a_clone_file(commands(block), collection):
+        cwd = checkout_copy(str(tmp_path / 'checkout'))
+    else:
+        shutil.copy(tarball, cwd)
+    before = files_of(collection)
+    with (Simulator('healthy') if '$SIM_URL' in commands(block) else contextlib.nullcontext()) as sim:
+        env, marker = block_env(block, tmp_path, installed, python_without_htapsim, sim and sim.url)
+        status, out = run_block(block, cwd, env, str(tmp_path / 'output'))
+    shown = '%s:%d\n%s\n--- output ---\n%s' % (block.doc, block.line, commands(block), out)
+    assert status == 0, shown
+    assert 'Traceback' not in out, shown
+    assert EXPECT.get(key(block), '') in out, shown
+    assert left_running(marker) == [], shown
+    assert files_of(collection) == before, shown  # e.g. pip building in the installed collection's tree
+
+
+def test_the_eda_install_line_is_what_the_rulebook_tests_run_with():
+    """The docs' `pip install ... ansible-rulebook ...` names the packages of tests/requirements-eda.txt, the
+    virtualenv in which tests/e2e/test_eda_rulebook.py runs ansible-rulebook with the collection."""
+    with open(os.path.join(ROOT, 'tests', 'requirements-eda.txt'), encoding='utf-8') as handle:
+        tested = sorted(re.match(r'[\w.-]+', line).group(0) for line in handle if line.strip()[:1].isalpha())
+    lines = []
+    for doc in DOCS:
+        with open(os.path.join(ROOT, doc), encoding='utf-8') as handle:
+            lines += re.findall(r'pip install ([^`\n]*ansible-rulebook[^`\n]*)', handle.read())
+    assert lines, 'no documented install line for ansible-rulebook'
+    assert [sorted(line.split()) for line in lines] == [tested] * len(lines), lines
