@@ -183,9 +183,12 @@ def python_without_htapsim(tmp_path_factory):
     """The bin directory of a virtualenv that sees every package of the test's own but htapsim: a user's
     Python with ansible-core has no simulator on its path."""
     venv = tmp_path_factory.mktemp('python') / 'venv'
-    proc = subprocess.run([sys.executable, '-m', 'venv', str(venv)], capture_output=True, text=True, check=False,
-                          timeout=SAFETY_NET)
+    proc = subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(venv)], capture_output=True, text=True,
+                          check=False, timeout=SAFETY_NET)
     assert proc.returncode == 0, proc.stderr
+    for pip in ('pip', 'pip3'):  # our pip, installing into this virtualenv (ensurepip would cost seconds)
+        (venv / 'bin' / pip).write_text('#!/bin/sh\nexec "$(dirname "$0")/python" -m pip "$@"\n')
+        (venv / 'bin' / pip).chmod(0o755)
     visible = venv.parent / 'site-packages'
     visible.mkdir()
     ours = sysconfig.get_paths()['purelib']
