@@ -33,7 +33,8 @@ from collections import namedtuple
 
 import pytest
 import requests
-from htapsim import Simulator  # the simulator a block expects to be running at $SIM_URL
+from htapsim import Simulator  # the simulator a block expects to be running at $SIM_URL, or the cloud's stand-in
+from htapsim.__main__ import connection
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -42,6 +43,7 @@ DOCS = (['README.md'] + sorted(glob.glob('roles/*/README.md', root_dir=ROOT)) + 
 SHELL = {'bash', 'sh', 'shell', 'console'}
 NOT_SHELL = {'yaml', 'yaml+jinja', 'json', 'python', 'ini', 'text', 'groovy'}
 SAFETY_NET = 600  # seconds: only a hung block ever meets it
+INSTANCE_ID = re.compile(r'\b[0-9a-f]{32}in17\b')
 
 # Blocks not run, each with why; keyed by (doc, the block's first line).
 CLOUD = 'a real cloud account: its credentials are placeholders (...) and its instance ids are the cloud\'s'
@@ -53,14 +55,10 @@ NOT_RUN = {
                   'collection build` makes'):
         'run as written by tests/e2e/test_installed_demo.py, in the fresh virtualenv of a new user (ansible-core '
         'and requests only), which also checks what the demo shows',
-    ('README.md', 'export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=...'): CLOUD,
     ('README.md', 'export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=... '
                   'TAURUSDB_REGION=cn-north-4'):
         CLOUD + '; ansible-rulebook watches until stopped (tests/e2e/test_eda_rulebook.py runs the rulebook '
         'against the simulator)',
-    ('README.md', "# only the SDK's environment: the project id of cn-north-4 is found from IAM"): CLOUD,
-    ('docs/docsite/rst/guide_gating.rst', '$ ansible localhost -m taurusdb.htap.taurusdb_starrocks_replication_info \\'):
-        CLOUD,
     ('docs/docsite/rst/guide_watch_and_reports.rst',
      '$ export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=... TAURUSDB_REGION=cn-north-4'):
         CLOUD + '; ansible-rulebook watches until stopped (tests/e2e/test_eda_rulebook.py runs the rulebook '
@@ -81,6 +79,16 @@ NOT_RUN = {
         'a placeholder (<dir holding ansible_collections>), minutes of benchmark',
 }
 
+# Blocks written for a real cloud that run against the simulator instead: their placeholders (NAME=...)
+# filled with the simulator's values, TAURUSDB_ENDPOINT and HUAWEICLOUD_SDK_IAM_ENDPOINT pointing at it
+# (the cloud's endpoints of the region), the instances they name in its scenario, and, for a block that
+# sets no credentials ("with credentials in the environment"), the simulator's in the environment.
+FOR_THE_CLOUD = {
+    ('README.md', 'export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=...'),
+    ('README.md', "# only the SDK's environment: the project id of cn-north-4 is found from IAM"),
+    ('docs/docsite/rst/guide_gating.rst', '$ ansible localhost -m taurusdb.htap.taurusdb_starrocks_replication_info \\'),
+}
+
 # Blocks that rely on PYTHONPATH exported by the doc's first block ("PYTHONPATH as above").
 PYTHONPATH_AS_ABOVE = {
     ('docs/simulator.md', 'python3 -m htapsim --detach --scenario many-tasks --info-file "$PWD/simulator.json" '
@@ -98,6 +106,11 @@ SERVES = {
 
 # What a block's output must show, where the doc says what it prints.
 EXPECT = {
+    ('README.md', 'export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=...'):
+        '"all_ready": true',
+    ('README.md', "# only the SDK's environment: the project id of cn-north-4 is found from IAM"): '"all_ready": true',
+    ('docs/docsite/rst/guide_gating.rst', '$ ansible localhost -m taurusdb.htap.taurusdb_starrocks_replication_info \\'):
+        '"all_ready": true',
     ('docs/simulator.md', 'python3 -m htapsim --detach --scenario many-tasks --info-file "$PWD/simulator.json" '
                           '> /dev/null'): "{'replication': 80}",
 }
@@ -165,10 +178,10 @@ def test_every_block_names_a_known_language():
 
 def test_every_listed_block_is_in_the_docs():
     keys = [key(block) for block in SHELL_BLOCKS]
-    listed = set(NOT_RUN) | PYTHONPATH_AS_ABOVE | set(SERVES) | set(EXPECT)
+    listed = set(NOT_RUN) | FOR_THE_CLOUD | PYTHONPATH_AS_ABOVE | set(SERVES) | set(EXPECT)
     assert sorted(entry for entry in listed if entry not in keys) == []
     assert sorted(entry for entry in set(keys) if keys.count(entry) > 1) == []  # a key names one block
-    assert sorted(set(NOT_RUN) & (PYTHONPATH_AS_ABOVE | set(SERVES) | set(EXPECT))) == []
+    assert sorted(set(NOT_RUN) & (FOR_THE_CLOUD | PYTHONPATH_AS_ABOVE | set(SERVES) | set(EXPECT))) == []
     assert all(reason.strip() for reason in NOT_RUN.values())
 
 
@@ -248,6 +261,28 @@ def left_running(marker):
     return left
 
 
+def cloud_scenario(text):
+    """Every StarRocks instance the block names, with a task ready."""
+    return {'name': 'the-docs-cloud', 'instances': [
+        {'id': instance, 'tasks': [{'task_name': 'orders_db'}]} for instance in sorted(set(INSTANCE_ID.findall(text)))]}
+
+
+def filled_in(text, values):
+    """The block with its placeholders (NAME=...) filled in from the values; a placeholder without one stays."""
+    return re.sub(r'\b(\w+)=\.\.\.(?=\s)', lambda found: '%s=%s' % (
+        found.group(1), values.get(found.group(1), found.group(0).split('=')[1])), text)
+
+
+def in_place_of_the_cloud(sim, script, env):
+    """The simulator as the region's endpoints, its credentials for the block's placeholders, or in the
+    environment when the block sets none; the script to run."""
+    values = dict(connection(sim)['env'])
+    env.update(TAURUSDB_ENDPOINT=sim.url, HUAWEICLOUD_SDK_IAM_ENDPOINT=sim.url)
+    if 'HUAWEICLOUD_SDK_AK' not in script:
+        env.update(values)
+    return filled_in(script, values)
+
+
 def block_env(block, tmp_path, installed, bindir, sim_url):
     marker = 'HTAP_DOCS_BLOCK=%s' % uuid.uuid4().hex
     env = {name: value for name, value in os.environ.items()
@@ -265,13 +300,21 @@ def block_env(block, tmp_path, installed, bindir, sim_url):
     return env, marker
 
 
-def run_block(block, cwd, env, log):
+def simulator_for(block):
+    """The simulator the block runs against, if any: the cloud's stand-in, or the one at $SIM_URL."""
+    if key(block) in FOR_THE_CLOUD:
+        return Simulator(cloud_scenario(commands(block)))
+    if '$SIM_URL' in commands(block):
+        return Simulator('healthy')
+    return contextlib.nullcontext()
+
+
+def run_block(script, serves, cwd, env, log):
     """Its exit status and output; a block in SERVES gets Ctrl-C once it says it serves. The output goes
     to a file: a process the block leaves running must not hold the test up."""
     with open(log, 'w', encoding='utf-8') as out:
-        proc = subprocess.Popen(['bash', '-c', 'set -eo pipefail\n' + commands(block)], cwd=cwd, env=env,
+        proc = subprocess.Popen(['bash', '-c', 'set -eo pipefail\n' + script], cwd=cwd, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    serves = SERVES.get(key(block))
     deadline = time.monotonic() + SAFETY_NET
     while proc.poll() is None and time.monotonic() < deadline:
         with open(log, encoding='utf-8') as out:
@@ -298,10 +341,13 @@ def test_documented_block_runs_as_written(block, tarball, installed, python_with
     else:
         shutil.copy(tarball, cwd)
     before = files_of(collection)
-    with (Simulator('healthy') if '$SIM_URL' in commands(block) else contextlib.nullcontext()) as sim:
+    script = commands(block)
+    with simulator_for(block) as sim:
         env, marker = block_env(block, tmp_path, installed, python_without_htapsim, sim and sim.url)
-        status, out = run_block(block, cwd, env, str(tmp_path / 'output'))
-    shown = '%s:%d\n%s\n--- output ---\n%s' % (block.doc, block.line, commands(block), out)
+        if key(block) in FOR_THE_CLOUD:
+            script = in_place_of_the_cloud(sim, script, env)
+        status, out = run_block(script, SERVES.get(key(block)), cwd, env, str(tmp_path / 'output'))
+    shown = '%s:%d\n%s\n--- output ---\n%s' % (block.doc, block.line, script, out)
     assert status == 0, shown
     assert 'Traceback' not in out, shown
     assert EXPECT.get(key(block), '') in out, shown
