@@ -1,6 +1,7 @@
 """Every shell block of the docs works as written: README.md, roles/*/README.md, docs/*.md and
-docs/docsite/rst/*.rst. A block runs unless NOT_RUN below says why it cannot (a real cloud account,
-the suite itself, ...), so a new documented command is tested by default.
+docs/docsite/rst/*.rst. A block runs unless NOT_RUN below says why it cannot (the suite itself, a
+watcher that runs until stopped, the network, ...), so a new documented command is tested by default.
+A block written for a real cloud (FOR_THE_CLOUD) runs against the simulator in the cloud's place.
 
 How a block runs, as a reader would run it:
 - with bash (set -eo pipefail: a line that fails fails the block), in an empty directory of its own
