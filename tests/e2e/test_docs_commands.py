@@ -34,6 +34,7 @@ from collections import namedtuple
 
 import pytest
 import requests
+import yaml
 from htapsim import Simulator  # the simulator a block expects to be running at $SIM_URL, or the cloud's stand-in
 from htapsim.__main__ import connection
 
@@ -284,13 +285,22 @@ def in_place_of_the_cloud(sim, script, env):
     return filled_in(script, values)
 
 
-def block_env(block, tmp_path, installed, bindir, sim_url):
+def user_env(tmp_path, bindir):
+    """A reader's environment: no settings of ours, a HOME, TMPDIR and working directory of its own (made
+    here), the Python without htapsim first on PATH; and a marker its processes inherit."""
+    for name in ('home', 'tmp', 'work'):
+        (tmp_path / name).mkdir(exist_ok=True)
     marker = 'HTAP_DOCS_BLOCK=%s' % uuid.uuid4().hex
     env = {name: value for name, value in os.environ.items()
            if not name.startswith(('ANSIBLE_', 'HUAWEICLOUD_', 'CLOUD_SDK_', 'TAURUSDB_', 'PYTHON', 'VIRTUAL_ENV'))}
     env.update(PATH=os.pathsep.join([bindir, BIN, env.get('PATH', '')]), HOME=str(tmp_path / 'home'),
                TMPDIR=str(tmp_path / 'tmp'), ANSIBLE_NOCOLOR='1')
     env.update([marker.split('=', 1)])
+    return env, marker
+
+
+def block_env(block, tmp_path, installed, bindir, sim_url):
+    env, marker = user_env(tmp_path, bindir)
     if 'ansible-galaxy collection install' not in commands(block):
         env['ANSIBLE_COLLECTIONS_PATH'] = installed
     if key(block) in PYTHONPATH_AS_ABOVE:
@@ -333,18 +343,16 @@ def run_block(script, serves, cwd, env, log):
 
 @pytest.mark.parametrize('block', TO_RUN, ids=['%s:%d' % (block.doc, block.line) for block in TO_RUN])
 def test_documented_block_runs_as_written(block, tarball, installed, python_without_htapsim, tmp_path):
-    for name in ('home', 'tmp', 'work'):
-        (tmp_path / name).mkdir()
     collection = os.path.join(installed, 'ansible_collections', 'taurusdb', 'htap')
-    cwd = str(tmp_path / 'work')
-    if names_a_clone_file(commands(block), collection):
-        cwd = checkout_copy(str(tmp_path / 'checkout'))
-    else:
-        shutil.copy(tarball, cwd)
     before = files_of(collection)
     script = commands(block)
     with simulator_for(block) as sim:
         env, marker = block_env(block, tmp_path, installed, python_without_htapsim, sim and sim.url)
+        cwd = str(tmp_path / 'work')
+        if names_a_clone_file(script, collection):
+            cwd = checkout_copy(str(tmp_path / 'checkout'))
+        else:
+            shutil.copy(tarball, cwd)
         if key(block) in FOR_THE_CLOUD:
             script = in_place_of_the_cloud(sim, script, env)
         status, out = run_block(script, SERVES.get(key(block)), cwd, env, str(tmp_path / 'output'))
@@ -367,3 +375,51 @@ def test_the_eda_install_line_is_what_the_rulebook_tests_run_with():
             lines += re.findall(r'pip install ([^`\n]*ansible-rulebook[^`\n]*)', handle.read())
     assert lines, 'no documented install line for ansible-rulebook'
     assert [sorted(line.split()) for line in lines] == [tested] * len(lines), lines
+
+
+# --- playbooks the docs give to run against the simulator -------------------------------------------
+
+GUIDE = 'docs/docsite/rst/guide_testing_offline.rst'
+
+
+def block_starting(doc, first_line):
+    found = [block for block in doc_blocks() if key(block) == (doc, first_line)]
+    assert len(found) == 1, (doc, first_line, found)
+    return found[0]
+
+
+def run_as_a_reader(script, tmp_path, bindir, env=None):
+    """(exit status, output) of the script, in the reader's environment of user_env; nothing left running."""
+    reader, marker = user_env(tmp_path, bindir)
+    reader.update(env or {})
+    status, out = run_block(script, None, str(tmp_path / 'work'), reader, str(tmp_path / 'output'))
+    assert left_running(marker) == [], out
+    return status, out
+
+
+def test_offline_guide_ci_job_passes_the_guides_test_playbook(tarball, python_without_htapsim, tmp_path):
+    """The guide's test playbook, saved where its CI job runs it, and the job's commands as written, but
+    the collection from the tarball as the guide says (not Galaxy) and ansible-core from the suite's
+    virtualenv (not pip)."""
+    with open(os.path.join(ROOT, GUIDE), encoding='utf-8') as handle:
+        from_tarball = re.findall(r'``(ansible-galaxy collection install taurusdb-htap-[^`]*)``', handle.read())
+    job = yaml.safe_load(block_starting(GUIDE, '# .github/workflows/gate-offline.yml').text)
+    lines = [line for step in job['jobs']['gate-offline']['steps'] for line in step.get('run', '').splitlines()]
+    assert lines[:2] == ["pip install 'ansible-core>=2.19' requests", 'ansible-galaxy collection install taurusdb.htap']
+    playbook = block_starting(GUIDE, '- name: Our replication gate, against the offline simulator').text
+    (tmp_path / 'work' / 'tests').mkdir(parents=True)
+    (tmp_path / 'work' / 'tests' / 'gate_offline.yml').write_text(playbook)
+    shutil.copy(tarball, str(tmp_path / 'work'))
+    status, out = run_as_a_reader('\n'.join(from_tarball + lines[2:]), tmp_path, python_without_htapsim)
+    assert status == 0, out
+    assert re.search(r'failed=0 .*rescued=1', out), out  # the broken task stopped the gate, as the test wants
+    assert 'Replication gate passed' in out
+
+
+def test_simulator_roles_readme_play_gates_against_the_simulator(installed, python_without_htapsim, tmp_path):
+    (tmp_path / 'play').mkdir()
+    (tmp_path / 'play' / 'play.yml').write_text(block_starting('roles/simulator/README.md', '- hosts: localhost').text)
+    status, out = run_as_a_reader('ansible-playbook %s' % (tmp_path / 'play' / 'play.yml'), tmp_path,
+                                  python_without_htapsim, {'ANSIBLE_COLLECTIONS_PATH': installed})
+    assert status == 0, out
+    assert 'Replication gate passed: all 1 instance(s) ready.' in out
