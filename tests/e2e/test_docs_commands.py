@@ -364,18 +364,6 @@ def test_documented_block_runs_as_written(block, tarball, installed, python_with
     assert files_of(collection) == before, shown  # e.g. pip building in the installed collection's tree
 
 
-def test_the_eda_install_line_is_what_the_rulebook_tests_run_with():
-    """The docs' `pip install ... ansible-rulebook ...` names the packages of tests/requirements-eda.txt, the
-    virtualenv in which tests/e2e/test_eda_rulebook.py runs ansible-rulebook with the collection."""
-    with open(os.path.join(ROOT, 'tests', 'requirements-eda.txt'), encoding='utf-8') as handle:
-        tested = sorted(re.match(r'[\w.-]+', line).group(0) for line in handle if line.strip()[:1].isalpha())
-    lines = []
-    for doc in DOCS:
-        with open(os.path.join(ROOT, doc), encoding='utf-8') as handle:
-            lines += re.findall(r'pip install ([^`\n]*ansible-rulebook[^`\n]*)', handle.read())
-    assert lines, 'no documented install line for ansible-rulebook'
-    assert [sorted(line.split()) for line in lines] == [tested] * len(lines), lines
-
 
 # --- playbooks the docs give to run against the simulator -------------------------------------------
 
