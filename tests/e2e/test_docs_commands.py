@@ -364,7 +364,6 @@ def test_documented_block_runs_as_written(block, tarball, installed, python_with
     assert files_of(collection) == before, shown  # e.g. pip building in the installed collection's tree
 
 
-
 # --- playbooks the docs give to run against the simulator -------------------------------------------
 
 GUIDE = 'docs/docsite/rst/guide_testing_offline.rst'
