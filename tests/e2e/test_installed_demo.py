@@ -1,6 +1,7 @@
 """End to end, as a user of the built collection: a fresh virtualenv with only ansible-core and requests
 (from the package index the suite uses), the tarball installed with ansible-galaxy, and
-`ansible-playbook taurusdb.htap.demo` - no checkout, no pip install of the simulator."""
+`ansible-playbook taurusdb.htap.demo` - no checkout, no pip install of the simulator. Both commands are the
+README's, run as written (tests/e2e/test_docs_commands.py leaves that block to this test)."""
 
 import glob
 import os
@@ -18,6 +19,15 @@ def run(args, env=None, **kwargs):
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=900, check=False, **kwargs)
 
 
+def readme_commands():
+    """The README's block for an installed collection: the install line, then the demo's."""
+    with open(os.path.join(ROOT, 'README.md'), encoding='utf-8') as handle:
+        block = re.search(r'^```bash\n(ansible-galaxy collection install .*?)^```', handle.read(), re.M | re.S)
+    lines = block.group(1).splitlines()
+    assert len(lines) == 2 and lines[1] == 'ansible-playbook taurusdb.htap.demo', lines
+    return lines
+
+
 @pytest.fixture(scope='module')
 def user(tmp_path_factory):
     """(environment, bin directory, collections path): what a new user has after the install."""
@@ -33,13 +43,13 @@ def user(tmp_path_factory):
            if not key.startswith(('ANSIBLE_', 'PYTHON', 'TAURUSDB_', 'HUAWEICLOUD_'))}
     env.update(PATH=bindir + os.pathsep + env.get('PATH', ''), HOME=str(home), ANSIBLE_NOCOLOR='1',
                ANSIBLE_LOCAL_TEMP=str(home / 'tmp'))
-    dist = home / 'dist'
-    proc = run([os.path.join(bindir, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(dist), ROOT],
+    proc = run([os.path.join(bindir, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(home), ROOT],
                env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    tarball = glob.glob(str(dist / 'taurusdb-htap-*.tar.gz'))[0]
-    proc = run([os.path.join(bindir, 'ansible-galaxy'), 'collection', 'install', tarball], env=env, cwd=str(home))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert glob.glob(str(home / 'taurusdb-htap-*.tar.gz'))
+    install = readme_commands()[0]  # as written, where the tarball is
+    proc = run(['bash', '-c', install], env=env, cwd=str(home))
+    assert proc.returncode == 0, install + '\n' + proc.stdout + proc.stderr
     collections = home / '.ansible' / 'collections'
     assert (collections / 'ansible_collections' / 'taurusdb' / 'htap' / 'playbooks' / 'demo.yml').exists()
     return env, bindir, str(home)
@@ -63,7 +73,7 @@ def simulators_of(bindir):
 
 def test_installed_demo_waits_passes_then_fails_fast_with_why(user):
     env, bindir, home = user
-    proc = run([os.path.join(bindir, 'ansible-playbook'), 'taurusdb.htap.demo'], env=env, cwd=home)
+    proc = run(['bash', '-c', readme_commands()[1]], env=env, cwd=home)  # as the README says
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     first, second = out.split('TASK [2. One broken task: the gate fails fast, with its report]')
