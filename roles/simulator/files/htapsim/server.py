@@ -403,7 +403,7 @@ class Handler(BaseHTTPRequestHandler):
         loose = bool(instance.get('loose_types', state.scenario['loose_types']))
         answer = {'total_count': total if loose else str(total),
                   'replications': items[offset:offset + min(limit, page_size)],
-                  'ext_text': None}
+                  'ext_text': instance.get('ext_text', state.scenario.get('ext_text'))}
         self._send(200, answer, fault=fault)
 
     def _replication_config(self, parts, match, body):
