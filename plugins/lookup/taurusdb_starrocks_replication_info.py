@@ -69,8 +69,8 @@ RETURN = r'''
 _raw:
   description:
     - One result per instance found, in the order given, each shaped like the module's return values
-      (C(instance_id), C(total_count), C(complete), C(replications), C(summary), C(all_ready), C(not_ready),
-      C(missing_tasks), C(problems), C(request_ids)).
+      (C(instance_id), C(total_count), C(ext_text), C(complete), C(replications), C(summary), C(all_ready),
+      C(not_ready), C(missing_tasks), C(problems), C(request_ids)).
   type: list
   elements: dict
 '''

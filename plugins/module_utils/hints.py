@@ -32,12 +32,38 @@ class ApiHints(object):
         self.codes = codes or {}
 
 
+# Error codes of the TaurusDB HTAP APIs users meet (those the Terraform provider handles for them), with
+# what to do; an API's own advice for a code (``ApiHints.codes``) comes first. DBS.200022 (instance not
+# found) means a different instance per API, so each API words it.
+_BUSY = ('Another operation is running on the instance (or it is faulty): wait until it ends (the console\'s '
+         'task center shows it), then run again.')
+CODES = {
+    'DBS.270022': ('The data synchronization task does not exist on this StarRocks instance: check the task name; '
+                   'a new task appears once its creation job has finished, and a deleted one is gone.'),
+    'DBS.05000091': 'The data synchronization task does not exist (deleted already?): check the task name.',
+    'DBS.05000044': ('The StarRocks instance does not exist under this TaurusDB instance (deleted, or not created '
+                     'yet): check both instance IDs, the project and the region.'),
+    'DBS.2000044': ('The instance cannot be reached by this request; it is most likely deleted or being deleted: '
+                    'check that it still exists in this project and region.'),
+    'DBS.200044': ('The instance cannot be reached by this request; it is most likely deleted or being deleted: '
+                   'check that it still exists in this project and region.'),
+    'DBS.200019': _BUSY,
+    'DBS.201014': _BUSY,
+    'DBS.201015': _BUSY,
+    'DBS.200047': _BUSY,
+    'DBS.05000084': _BUSY,
+    'DBS.212033': _BUSY,
+}
+
+
 def hint_for(status, error_code, hints=None):
     """What the user can do about a failed call."""
     code = error_code if isinstance(error_code, str) else ''
     hints = hints or ApiHints()
     if code in hints.codes:
         return hints.codes[code]
+    if code in CODES:
+        return CODES[code]
     if status in (401, 403) and not code.startswith('DBS'):
         if status == 401:
             return ('The credentials were rejected: check access_key/secret_key (and security_token for '

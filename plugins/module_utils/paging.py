@@ -27,11 +27,15 @@ MAX_PAGES = 2000
 
 
 class Page(object):
-    def __init__(self, offset, total, items, request_id):
+    """One answer: its rows, the total it claims, and ``ext_text``, a text about the whole listing that comes
+    with every page (like the total, it must not change while paging)."""
+
+    def __init__(self, offset, total, items, request_id, ext_text=None):
         self.offset = offset
         self.total = total
         self.items = items
         self.request_id = request_id
+        self.ext_text = ext_text
         self._texts = None
 
     @property
@@ -122,7 +126,8 @@ def _read(fetch, concurrency, noun, offsets=None):
 def _same(earlier, later):
     """Two reads answered alike, page for page: the same totals and the same rows in the same order."""
     return len(earlier) == len(later) and all(
-        a.offset == b.offset and a.total == b.total and a.texts == b.texts for a, b in zip(earlier, later))
+        a.offset == b.offset and a.total == b.total and a.ext_text == b.ext_text and a.texts == b.texts
+        for a, b in zip(earlier, later))
 
 
 def _judge(pages, identity, describe, noun):
@@ -130,6 +135,9 @@ def _judge(pages, identity, describe, noun):
     rows, identities, conflicts = merge_pages(pages, identity)
     totals = sorted(set(page.total for page in pages))
     problems = _conflict_problems(conflicts, describe, noun)
+    ext_texts = set(canonical(page.ext_text) for page in pages)
+    if len(ext_texts) > 1:
+        problems.insert(0, 'ext_text changed while paging (%d different texts)' % len(ext_texts))
     if len(totals) > 1:
         problems.insert(0, 'total_count changed while paging (%s)' % ', '.join(str(t) for t in totals))
     elif identities != pages[0].total:
@@ -158,7 +166,7 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
     all; then the problems are reported and the listing is not consistent (or not complete).
     ``describe(row)`` names a row in a problem.
 
-    Returns dict(total, items, request_ids, complete, consistent, problems, pages).
+    Returns dict(total, ext_text (the first page's), items, request_ids, complete, consistent, problems, pages).
     """
     if limit is not None or offset is not None:
         page = fetch(offset or 0, limit or PAGE_LIMIT)
@@ -166,8 +174,8 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
         complete = (offset or 0) == 0 and identities == page.total
         problems = [] if complete else [
             'partial listing: limit/offset were given, so only %d of %d %s were fetched' % (identities, page.total, noun)]
-        return dict(total=page.total, items=rows, request_ids=[page.request_id], complete=complete,
-                    consistent=not conflicts, problems=problems + _conflict_problems(conflicts, describe, noun),
+        return dict(total=page.total, ext_text=page.ext_text, items=rows, request_ids=[page.request_id],
+                    complete=complete, consistent=not conflicts, problems=problems + _conflict_problems(conflicts, describe, noun),
                     pages=1)
     request_ids, reads = [], 0
     failed = 0  # reads that had a problem, or whose proof found a change
@@ -177,8 +185,8 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
         reads += 1
         request_ids.extend(page.request_id for page in pages)
         rows, problems, complete = _judge(pages, identity, describe, noun)
-        listing = dict(total=pages[0].total, items=rows, request_ids=request_ids, complete=complete,
-                       consistent=not problems, problems=[], pages=len(request_ids))
+        listing = dict(total=pages[0].total, ext_text=pages[0].ext_text, items=rows, request_ids=request_ids,
+                       complete=complete, consistent=not problems, problems=[], pages=len(request_ids))
         if not problems:
             if unproven is not None and _same(unproven[0], pages):
                 # proven: the read it proves is returned, as would_pass saw it (its verdict stands)

@@ -85,7 +85,13 @@ def parse_page(payload, offset, request_id):
         items = []
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise _schema_error('replications is not a list of objects', request_id)
-    return Page(offset, total, items, request_id)
+    return Page(offset, total, items, request_id, _ext_text(payload.get('ext_text')))
+
+
+def _ext_text(value):
+    """The listing's ext_text (documented as a string, with no meaning given) as text, or None: another type is
+    kept as its JSON text, since it does not decide readiness."""
+    return value if value is None or isinstance(value, str) else canonical(value)
 
 
 def task_identity(item):

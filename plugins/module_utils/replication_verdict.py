@@ -195,6 +195,7 @@ def verdict(instance_id, listing, rule, return_raw=False):
     return {
         'instance_id': instance_id,
         'total_count': listing['total'],
+        'ext_text': shown(listing.get('ext_text')),
         'complete': listing['complete'],
         'consistent': bool(listing.get('consistent')),
         'replications': selected,

@@ -17,7 +17,8 @@ description:
   - Status and stage are compared case-insensitively with surrounding whitespace ignored (C(YES), C( yes ) and
     C(Incremental) count; C(Y), C(true), C(Yes.) do not); any other value, or a field of the wrong type, is not ready.
   - Paging is complete and checked - distinct tasks must add up to a C(total_count) that did not move
-    while paging - and pages after the first are fetched concurrently.
+    while paging, and every page must send the same C(ext_text) - and pages after the first are fetched
+    concurrently.
   - Paging is proven consistent - offset paging has no snapshot, so a task deleted and another appended
     while the pages are read can hide a task with an unchanged C(total_count). A listing of several pages
     that would make the instance ready is therefore read a second time, every page at once, and counts
@@ -110,6 +111,15 @@ total_count:
   returned: success
   type: int
   sample: 3
+ext_text:
+  description:
+    - The listing's C(ext_text) (the API's "extended field", sent with every page; null when none), as server text -
+      control characters and template openings escaped, at most 2048 characters. Text of another type is given as
+      its JSON. Pages that sent different texts make the listing inconsistent (retried, as a moving C(total_count)
+      is); this is the first page's.
+  returned: success
+  type: str
+  sample: null
 complete:
   description: Whether the listing holds every task (unique tasks fetched equal C(total_count)).
   returned: success

@@ -210,8 +210,8 @@ report:
 instances:
   description:
     - The last round's result per instance, in the shape of M(taurusdb.htap.taurusdb_starrocks_replication_info)'s
-      return values (or C(failed), C(msg) and the error's fields for a query that failed), with C(explanations)
-      when they were read.
+      return values (C(ext_text) too; or C(failed), C(msg) and the error's fields for a query that failed), with
+      C(explanations) when they were read.
   returned: always
   type: list
   elements: dict

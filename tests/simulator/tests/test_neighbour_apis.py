@@ -158,7 +158,7 @@ def test_config_source_is_the_taurusdb_instance_that_lists_it(simulator):
     (TAURUS, 'orders_db', 'DBS.200022', 'Instance not found.'),  # a TaurusDB id is not a StarRocks instance
     (SR, None, 'DBS.200001', 'Invalid parameter: task_name is required'),
     (SR, '', 'DBS.200001', 'Invalid parameter: task_name is required'),
-    (SR, 'no_such_task', 'DBS.280001', 'The data synchronization task does not exist.'),
+    (SR, 'no_such_task', 'DBS.270022', 'The data synchronization task does not exist.'),
 ])
 def test_config_errors(simulator, instance, task, code, message):
     simulator.load('htap-family')
@@ -170,7 +170,7 @@ def test_config_follows_the_task_timeline_without_advancing_it(simulator):
     simulator.load({'instances': [{'id': SR, 'tasks': [
         {'task_name': 'a', 'sync': {'by': 'requests', 'wait': 2, 'full': 4}},
         {'task_name': 'late', 'appear_after': 1}]}]})
-    assert get_config(simulator, 'late').json()['error_code'] == 'DBS.280001'  # not there before any listing
+    assert get_config(simulator, 'late').json()['error_code'] == 'DBS.270022'  # not there before any listing
     for _request in range(5):
         assert get_config(simulator, 'a').status_code == 200
     first = {t['task_name']: (t['stage'], t['percentage']) for t in get(simulator, listing_path()).json()['replications']}
@@ -201,7 +201,7 @@ def test_config_with_the_official_sdk_client(tls_simulator):
     with pytest.raises(ClientRequestException) as caught:
         client.list_star_rocks_data_replication_config(
             ListStarRocksDataReplicationConfigRequest(instance_id=SR, task_name='nope'))
-    assert caught.value.status_code == 400 and caught.value.error_code == 'DBS.280001'
+    assert caught.value.status_code == 400 and caught.value.error_code == 'DBS.270022'
     assert caught.value.request_id
     assert tls_simulator.stats()['routes'] == {'replication_config': 2}
 

@@ -297,6 +297,16 @@ def test_concurrent_requests_each_count_once(simulator):
     assert simulator.stats()['instances'] == {INSTANCE: 30}
 
 
+def test_ext_text_is_the_scenarios_on_every_page_and_an_instance_may_have_its_own(simulator):
+    other = '02020202020202020202020202020202in17'
+    simulator.load({'ext_text': 'listing note', 'page_size': 1, 'instances': [
+        {'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}, {'task_name': 'b_db'}]},
+        {'id': other, 'ext_text': {'any': ['json']}, 'tasks': []}]})
+    pages = [get(simulator, query=(('limit', '100'), ('offset', str(offset)))).json() for offset in (0, 1)]
+    assert [page['ext_text'] for page in pages] == ['listing note'] * 2 and len(pages[1]['replications']) == 1
+    assert get(simulator, path_for(other)).json()['ext_text'] == {'any': ['json']}
+
+
 def test_bundled_scenarios_load(simulator):
     from htapsim import scenario_names
     assert {'healthy', 'syncing-then-ready', 'one-broken', 'empty-instance', 'many-tasks', 'fleet'} <= set(scenario_names())

@@ -30,7 +30,7 @@ CONFIG_RE = re.compile(
     r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/starrocks/databases/replication/configuration/?$')
 HTAP_RE = re.compile(r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/htap/?$')
 # The simulator's choice: the code the real API sends for an unknown task name is not documented.
-TASK_NOT_FOUND = ('DBS.280001', 'The data synchronization task does not exist.')
+TASK_NOT_FOUND = ('DBS.270022', 'The data synchronization task does not exist.')
 TOKEN_PATH = '/v3/auth/tokens'
 PROJECTS_PATH = '/v3/projects'
 METADATA_TOKEN_PATH = '/meta-data/latest/api/token'
@@ -414,7 +414,7 @@ class Handler(BaseHTTPRequestHandler):
         loose = bool(instance.get('loose_types', state.scenario['loose_types']))
         answer = {'total_count': total if loose else str(total),
                   'replications': items[offset:offset + min(limit, page_size)],
-                  'ext_text': None}
+                  'ext_text': instance.get('ext_text', state.scenario.get('ext_text'))}
         self._send(200, answer, fault=fault)
 
     def _replication_config(self, parts, match, body):

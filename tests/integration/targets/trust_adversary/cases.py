@@ -15,8 +15,8 @@ def row(name, status='Yes', stage='Incremental', **extra):
     return data
 
 
-def page(total, rows, offset=None, **rule):
-    rule.update(path=LISTING, json={'total_count': total, 'replications': rows})
+def page(total, rows, offset=None, ext_text=None, **rule):
+    rule.update(path=LISTING, json={'total_count': total, 'replications': rows, 'ext_text': ext_text})
     if offset is not None:
         rule['offset'] = offset
     return rule
@@ -43,11 +43,15 @@ CASES = [
     dict(name='templates in the names', expect='not ready', messages=['task_name is', 'the API allows'],
          rules=[page(1, [row(TEMPLATE, source_database="{% if true %}src{% endif %}")])]),
     dict(name='terminal control characters in a name', expect='not ready', messages=['task_name is'],
-         rules=[{'path': LISTING, 'body': '{"total_count": 1, "replications": [%s]}' % (RAW_ROW % FAKE_LINE)}]),
+         rules=[{'path': LISTING, 'body': '{"total_count": 1, "ext_text": "%s", "replications": [%s]}' % (
+             FAKE_LINE, RAW_ROW % FAKE_LINE)}]),
     dict(name='a lone surrogate in a name', expect='not ready', messages=['lone surrogate'],
          rules=[{'path': LISTING, 'body': '{"total_count": 1, "replications": [%s]}' % (RAW_ROW % r'db\ud800')}]),
     dict(name='a two-megabyte name', expect='not ready', messages=['2097152 characters long'],
-         rules=[page(1, [row('n' * 2 * 1024 * 1024)])]),
+         rules=[page(1, [row('n' * 2 * 1024 * 1024)], ext_text='e' * 2 * 1024 * 1024)]),
+    dict(name='pages that disagree on ext_text', expect='not ready', messages=['ext_text changed while paging'],
+         rules=[page(60, [row('task_%03d' % i) for i in range(50)], offset=0, ext_text='one'),
+                page(60, [row('task_%03d' % i) for i in range(50, 60)], offset=50, ext_text='another')]),
     dict(name='conflicting duplicate across pages', expect='not ready', messages=['listing inconsistent', 'task_007'],
          rules=[page(60, [row('task_%03d' % i) for i in range(50)], offset=0),
                 page(60, [row('task_%03d' % i) for i in range(50, 60)] + [row('task_007', 'No', 'Full')], offset=50)]),

@@ -41,6 +41,12 @@ def test_the_action_runs_in_process(sim):
     assert result['passed'] and result['rounds'] == 1 and sim.stats()['total'] == 1
 
 
+def test_each_instance_result_has_the_listings_ext_text_as_server_text(sim):
+    sim.load({'ext_text': 'note\x1b[2K {{ x }}', 'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}]}]})
+    result = run_action(args_for(sim))
+    assert result['passed'] and result['instances'][0]['ext_text'] == 'note\\x1b[2K \\x7b{ x }}'
+
+
 @pytest.mark.parametrize('name', NUMBER_OPTIONS)
 @pytest.mark.parametrize('value', [float('nan'), float('inf'), float('-inf'), 'nan', '-inf'])
 def test_a_number_option_that_is_not_finite_is_refused_before_any_request(sim, name, value):

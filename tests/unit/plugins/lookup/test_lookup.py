@@ -34,6 +34,11 @@ def test_results_are_plain_data_in_the_order_asked(sim, lookup):
     assert all(r.__class__ is dict for r in results) and 'original' not in results[1]['replications'][0]
 
 
+def test_each_result_has_the_listings_ext_text_as_server_text(sim, lookup):
+    sim.load({'ext_text': 'note {{ x }}', 'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}]}]})
+    assert lookup.run([INSTANCE], {}, **options(sim))[0]['ext_text'] == 'note \\x7b{ x }}'
+
+
 def test_every_instance_skipped_is_an_empty_list_that_never_passes(sim, lookup):
     # before: [] and "map(attribute='all_ready') is all" was true
     results = lookup.run([MISSING], {}, **options(sim, on_missing='skip'))

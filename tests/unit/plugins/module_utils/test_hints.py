@@ -9,7 +9,8 @@ from urllib3.connection import HTTPConnection
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.attempt_watchdog import AttemptTimedOut, DeadlineReached
-from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHints, hint_for, network_failure, root_cause
+from ansible_collections.taurusdb.htap.plugins.module_utils.hints import (
+    CODES, ApiHints, hint_for, network_failure, root_cause)
 
 
 # --- an HTTP answer that is an error ----------------------------------------------------------
@@ -34,6 +35,26 @@ def test_an_apis_advice_for_an_error_code_comes_first():
     assert hint_for(403, 'DBS.200022', hints) == 'Check instance_id.'
     assert hint_for(404, 404, hints) is None  # a code that is not text is no key
     assert ApiHints().codes == {} and ApiHints().permission is None
+
+
+@pytest.mark.parametrize('code, advice', [
+    ('DBS.270022', 'task does not exist on this StarRocks instance: check the task name'),
+    ('DBS.05000091', 'task does not exist'),
+    ('DBS.05000044', 'StarRocks instance does not exist under this TaurusDB instance'),
+    ('DBS.2000044', 'most likely deleted'), ('DBS.200044', 'most likely deleted'),
+    ('DBS.200019', 'Another operation is running'), ('DBS.201014', 'Another operation is running'),
+    ('DBS.201015', 'Another operation is running'), ('DBS.200047', 'Another operation is running'),
+    ('DBS.05000084', 'Another operation is running'), ('DBS.212033', 'Another operation is running'),
+])
+def test_the_error_codes_users_meet_say_what_to_do_whatever_the_status(code, advice):
+    # the Terraform provider meets DBS.2000044/DBS.200044 with 403 and the busy codes with 409
+    for status in (400, 403, 409):
+        assert advice in hint_for(status, code)
+
+
+def test_an_apis_own_advice_for_a_code_wins_over_the_common_one():
+    assert hint_for(400, 'DBS.270022', ApiHints(codes={'DBS.270022': 'mine'})) == 'mine'
+    assert 'DBS.200022' not in CODES  # each API says which instance it means
 
 
 # --- a request that got no answer --------------------------------------------------------------

@@ -191,3 +191,46 @@ def test_one_explicit_page_is_one_request_and_counted_as_one():
 def test_a_read_of_one_page_whose_rows_do_not_add_up_is_incomplete_with_its_total():
     listing = list_tasks(lambda offset, limit: Page(offset, 3, rows_of(2), 'rid'), attempts=1)
     assert listing['problems'] == ['listing incomplete after 1 reads: fetched 2 unique tasks but total_count is 3']
+
+
+class ExtTextPages(object):
+    """Two pages of two rows each, whose ext_text ``text_of(request number, offset)`` says."""
+
+    def __init__(self, text_of):
+        self.text_of, self.requests, self.lock = text_of, 0, threading.Lock()
+
+    def fetch(self, offset, limit):
+        with self.lock:
+            self.requests += 1
+            number = self.requests
+        return Page(offset, 4, rows_of(4)[offset:offset + 2], 'rid-%d' % number, self.text_of(number, offset))
+
+
+def test_the_listing_has_the_ext_text_its_pages_agree_on():
+    listing = list_tasks(ExtTextPages(lambda number, offset: 'same on every page').fetch)
+    assert listing['consistent'] and listing['ext_text'] == 'same on every page' and listing['pages'] == 4
+    listing = list_tasks(lambda offset, limit: parse_page({'total_count': 0, 'replications': []}, offset, 'rid'))
+    assert listing['ext_text'] is None  # none sent
+    listing = list_tasks(ExtTextPages(lambda number, offset: 'one page').fetch, limit=2, offset=2)
+    assert listing['ext_text'] == 'one page'
+
+
+def test_pages_that_disagree_on_ext_text_are_not_one_answer():
+    # like total_count, a text about the whole listing must not change while paging: read again, then inconsistent
+    server = ExtTextPages(lambda number, offset: 'page at %d' % offset)
+    listing = list_tasks(server.fetch, attempts=2)
+    assert not listing['consistent'] and listing['complete'] and server.requests == 4
+    assert listing['problems'] == ['listing inconsistent after 2 reads: ext_text changed while paging (2 different texts)']
+    assert listing['ext_text'] == 'page at 0'  # the first page's
+    # a text and none are different texts too
+    listing = list_tasks(ExtTextPages(lambda number, offset: None if offset else '').fetch, attempts=1)
+    assert not listing['consistent']
+
+
+def test_a_listing_whose_ext_text_changed_between_two_reads_is_not_proven():
+    server = ExtTextPages(lambda number, offset: 'read %d' % ((number + 1) // 2))  # each read another text
+    listing = list_tasks(server.fetch, attempts=2)
+    assert not listing['consistent'] and 'the listing changed while it was read' in listing['problems'][0]
+    steady = ExtTextPages(lambda number, offset: 'read %d' % min((number + 1) // 2, 2))  # the same from read 2 on
+    listing = list_tasks(steady.fetch, attempts=3)
+    assert listing['consistent'] and listing['ext_text'] == 'read 2' and steady.requests == 6

@@ -457,3 +457,31 @@ def test_a_listing_that_does_not_add_up_says_it_in_tasks():
     listing, result = judged_listing(Server([item('task_a')], totals={1: 2, 2: 2}).fetch, INSTANCE,
                                      query_of({'listing_attempts': 1}))
     assert result['problems'] == ['listing incomplete after 1 reads: fetched 1 unique tasks but total_count is 2']
+
+
+def listing_with_ext_text(adversary, ext_text):
+    """The verdict of a one-task listing whose answer holds this ext_text."""
+    adversary.play([{'path': 'replication$', 'status': 200, 'json': {
+        'total_count': '1', 'ext_text': ext_text, 'replications': [
+            {'task_name': 'orders_db', 'source_database': 'orders', 'target_database': 'orders_sr',
+             'status': 'Yes', 'stage': 'incremental', 'percentage': '100'}]}}])
+    params = dict(endpoint=adversary.url, project_id=DEFAULT_PROJECT, access_key='AK' * 10, secret_key='sk' * 20,
+                  retries=0)
+    with make_client(params) as client:
+        return query_instance(client, INSTANCE, query_of(params))
+
+
+def test_the_listings_ext_text_is_returned_as_server_text(adversary):
+    assert listing_with_ext_text(adversary, 'synchronized from node-1')['ext_text'] == 'synchronized from node-1'
+    assert listing_with_ext_text(adversary, None)['ext_text'] is None
+    result = listing_with_ext_text(adversary, '\x1b[2K\rgate passed {{ lookup("pipe", "id") }}' + 'x' * 5000)
+    assert result['ext_text'].startswith('\\x1b[2K\\rgate passed \\x7b{ lookup(')  # no control, no template
+    assert len(result['ext_text']) <= 2048 and result['ext_text'].endswith('[... 5043 characters in all]')
+    assert result['all_ready']  # it says nothing about readiness
+
+
+def test_an_ext_text_that_is_not_text_is_kept_as_its_json_text():
+    assert parse_page({'total_count': '0', 'ext_text': {'b': 1, 'a': [None]}}, 0, 'rid').ext_text == \
+        '{"a": [null], "b": 1}'
+    assert parse_page({'total_count': '0', 'ext_text': 7}, 0, 'rid').ext_text == '7'
+    assert parse_page({'total_count': '0'}, 0, 'rid').ext_text is None

@@ -4,9 +4,9 @@ import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import (
-    EXPLAIN_LIMIT, explain, explain_results, normalize_config)
+    EXPLAIN_LIMIT, explain, explain_results, get_config, normalize_config)
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE
+from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, make_client
 
 CONFIG = {
     'source_instance_id': '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07', 'source_node_id': 'node-1',
@@ -104,3 +104,14 @@ def test_explanations_from_the_api_through_the_module_rule(sim):
         explain_results(client, [result])
     assert [entry['task_name'] for entry in result['explanations']] == ['orders_db']
     assert result['explanations'][0]['last_error_of_alter_table'].startswith('ALTER TABLE orders ADD COLUMN')
+
+
+def test_a_task_the_configuration_api_does_not_know_says_what_to_do(adversary):
+    adversary.play([{'path': 'configuration', 'status': 400,
+                     'json': {'error_code': 'DBS.270022', 'error_msg': 'The task does not exist.'}}])
+    params = dict(endpoint=adversary.url, project_id=DEFAULT_PROJECT, access_key='AK' * 10, secret_key='sk' * 20,
+                  retries=0)
+    with make_client(params) as client:
+        with pytest.raises(ApiError) as error:
+            get_config(client, INSTANCE, 'orders_db')
+    assert error.value.error_code == 'DBS.270022' and 'check the task name' in error.value.hint

@@ -47,6 +47,14 @@ def test_success_shape(sim, capsys):
     assert 'ansible_facts' not in result
 
 
+def test_the_listings_ext_text_is_returned(sim, capsys):
+    assert run(args_for(sim), capsys)[1]['ext_text'] is None
+    sim.load({'ext_text': 'pages: 2', 'page_size': 1, 'instances': [
+        {'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}, {'task_name': 'b_db'}]}]})
+    code, result, _out = run(args_for(sim), capsys)
+    assert code == 0 and result['all_ready'] and result['ext_text'] == 'pages: 2'
+
+
 def test_check_mode_queries_too(sim, capsys):
     code, result, _out = run(args_for(sim, _ansible_check_mode=True), capsys)
     assert code == 0 and result['all_ready'] and sim.stats()['total'] == 1
