@@ -72,7 +72,7 @@ def rows(run):
 def test_lag_zero_copies_a_row_and_says_so(heartbeat_databases):
     dbs = heartbeat_databases
     with Simulator('healthy', heartbeat=dbs['config']) as sim:
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6))')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6))')
         counters = wait_for(sim, lambda counters: counters['rows_copied'] >= 1, 'the row to be copied')
         assert rows(dbs['target_sql']) == rows(dbs['source_sql'])
         assert counters['copying'] is True and counters['lag'] == 0 and counters['errors'] == 0
@@ -87,7 +87,7 @@ def test_lag_zero_copies_a_row_and_says_so(heartbeat_databases):
 def test_a_lag_copies_only_rows_older_than_it_by_the_source_clock(heartbeat_databases):
     dbs = heartbeat_databases
     with Simulator(scenario_with({'lag': 3600}), heartbeat=dbs['config']) as sim:
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6)), (2, NOW(6) - INTERVAL 2 HOUR)')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6)), (2, UTC_TIMESTAMP(6) - INTERVAL 2 HOUR)')
         wait_for(sim, lambda counters: counters['rows_copied'] >= 1, 'the old row to be copied')
         two_more_rounds(sim)
         assert sorted(rows(dbs['target_sql'])) == [2]  # the row written now waits for its hour
@@ -101,10 +101,10 @@ def test_changes_wait_their_turn_a_newer_one_does_not_hide_an_older_one_whose_ti
     dbs = heartbeat_databases
     with Simulator(scenario_with({'lag': 3600}), heartbeat=dbs['config']) as sim:
         sim.heartbeat_lag('stopped')
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6) - INTERVAL 2 HOUR)')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6) - INTERVAL 2 HOUR)')
         two_more_rounds(sim, 'stopped_rounds')  # seen while not copying
         older = rows(dbs['source_sql'])
-        dbs['source_sql']('UPDATE taurusdb_htap_heartbeat SET ts = NOW(6)')
+        dbs['source_sql']('UPDATE taurusdb_htap_heartbeat SET ts = UTC_TIMESTAMP(6)')
         assert two_more_rounds(sim, 'stopped_rounds')['pending'] == 2
         sim.heartbeat_lag(None)  # the scenario's lag: an hour
         counters = wait_for(sim, lambda counters: counters['rows_copied'] >= 1, 'the older change')
@@ -124,12 +124,12 @@ def test_copying_stops_while_the_task_is_paused_or_broken_and_resumes_after(hear
     scenario = scenario_with({'task': 'orders_db'}, steps=[dict(phase, at=2), dict(back, at=4)])
     with Simulator(scenario, heartbeat=dbs['config']) as sim:
         list_tasks(sim)  # request 1: ready
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6) - INTERVAL 1 HOUR)')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6) - INTERVAL 1 HOUR)')
         wait_for(sim, lambda counters: counters['rows_copied'] >= 1, 'the row while the task is ready')
         list_tasks(sim)  # request 2: paused / broken / gone
         counters = wait_for(sim, lambda counters: counters['copying'] is False, 'the copy to stop')
         assert counters['reason'] == reason
-        dbs['source_sql']('UPDATE taurusdb_htap_heartbeat SET ts = NOW(6) - INTERVAL 30 MINUTE')
+        dbs['source_sql']('UPDATE taurusdb_htap_heartbeat SET ts = UTC_TIMESTAMP(6) - INTERVAL 30 MINUTE')
         two_more_rounds(sim, 'stopped_rounds')
         list_tasks(sim)  # request 3: still so
         two_more_rounds(sim, 'stopped_rounds')
@@ -152,7 +152,7 @@ def test_a_task_changed_at_run_time_stops_the_copy_too(heartbeat_databases):
 def test_bundled_heartbeat_lagging_catches_up_from_the_fourth_request(heartbeat_databases):
     dbs = heartbeat_databases
     with Simulator('heartbeat-lagging', heartbeat=dbs['config']) as sim:
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6))')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6))')
         for _request in range(3):
             list_tasks(sim)
             counters = two_more_rounds(sim)
@@ -167,7 +167,7 @@ def test_bundled_heartbeat_stopped_is_ready_by_the_api_but_copies_nothing(heartb
     dbs = heartbeat_databases
     with Simulator('heartbeat-stopped', heartbeat=dbs['config']) as sim:
         assert {task['status'] for task in list_tasks(sim)} == {'Yes'}
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6) - INTERVAL 1 HOUR)')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6) - INTERVAL 1 HOUR)')
         counters = two_more_rounds(sim, 'stopped_rounds')
         assert counters['reason'] == 'the scenario stops the copy' and rows(dbs['target_sql']) == {}
 
@@ -178,7 +178,7 @@ def test_the_control_endpoint_stops_sets_the_lag_and_resumes(heartbeat_databases
     with Simulator('healthy', heartbeat=dbs['config']) as sim:
         answer = requests.post(sim.url + '/__sim__/heartbeat', json={'lag': 'stopped'}, timeout=10)
         assert answer.status_code == 200 and answer.json()['override'] == 'stopped'
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6) - INTERVAL 1 HOUR), (2, NOW(6))')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6) - INTERVAL 1 HOUR), (2, UTC_TIMESTAMP(6))')
         counters = two_more_rounds(sim, 'stopped_rounds')
         assert counters['reason'] == 'stopped by POST /__sim__/heartbeat' and rows(dbs['target_sql']) == {}
         requests.post(sim.url + '/__sim__/heartbeat', json={'lag': 1800}, timeout=10)
@@ -213,7 +213,7 @@ def test_a_copier_error_shows_in_stats_and_the_log_and_the_copier_recovers(heart
     dbs = heartbeat_databases
     dbs['target_sql']('DROP TABLE taurusdb_htap_heartbeat')
     with Simulator('healthy', heartbeat=dbs['config']) as sim:
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6))')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6))')
         counters = wait_for(sim, lambda counters: counters['errors'] >= 2, 'the error')
         assert counters['failing'] is True and counters['rows_copied'] == 0
         target = '127.0.0.1:%d/%s' % (dbs['mariadb']['port'], dbs['names']['target'])
@@ -260,7 +260,7 @@ def test_the_command_line_copies_with_credentials_from_a_file(heartbeat_database
     try:
         url = proc.stdout.readline().decode().strip()
         assert url.startswith('http://'), proc.stderr.read()
-        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, NOW(6))')
+        dbs['source_sql']('INSERT INTO taurusdb_htap_heartbeat VALUES (1, UTC_TIMESTAMP(6))')
         deadline = time.monotonic() + SAFETY_NET
         while requests.get(url + '/__sim__/stats', timeout=10).json()['heartbeat']['rows_copied'] < 1:
             assert time.monotonic() < deadline, requests.get(url + '/__sim__/stats', timeout=10).json()['heartbeat']

@@ -313,7 +313,7 @@ class Copier:
     def _read_source(self):
         table = self.config['table']
         with self._cursor('source') as cursor:
-            cursor.execute('SELECT NOW(6)')
+            cursor.execute('SELECT UTC_TIMESTAMP(6)')
             now = cursor.fetchone()[0]
             cursor.execute('SELECT id, ts FROM `%s` WHERE ts IS NOT NULL ORDER BY id LIMIT %d' % (table, MAX_ROWS))
             return now, list(cursor.fetchall())
