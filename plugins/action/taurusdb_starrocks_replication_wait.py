@@ -144,7 +144,8 @@ class ActionModule(ActionBase):
                     display.v(scrubber.text('  %s: %s' % (item.get('instance_id'), progress_line(item))))
 
             waiter = Waiter(poll, params['wait_timeout'], params['wait_sleep'], params['ready_polls'],
-                            params['fail_fast'], params['fail_fast_polls'], on_round=on_round)
+                            params['fail_fast'], params['fail_fast_polls'], on_round=on_round,
+                            fail_fast_after=params['fail_fast_after'])
             outcome = waiter.run(start)
             if not outcome.passed and params['explain_failures']:  # once, after the wait, not every round
                 settings = client.settings

@@ -20,8 +20,8 @@ description:
     only when one round sees every instance ready, O(ready_polls) rounds in a row. An instance that turns bad
     while others are awaited is caught.
   - B(Fails fast) - a task with status C(No), or in stage C(cancelled) or C(paused), does not recover by itself,
-    so when one is seen in O(fail_fast_polls) rounds in a row the wait ends at once. Unknown values are not
-    ready but not final.
+    so when one is seen in O(fail_fast_polls) rounds in a row (and, with O(fail_fast_after), for that many seconds)
+    the wait ends at once. Unknown values are not ready but not final.
   - Prints one progress line a round at the default verbosity - elapsed time, ready instances and the tasks
     still waiting with their stage and percentage; at C(-v) a line per instance.
   - O(wait_timeout) bounds everything, requests in flight included. A failed query ends the wait at once
@@ -74,6 +74,16 @@ options:
       - In how many rounds in a row such a task must be seen to end the wait.
     type: int
     default: 2
+  fail_fast_after:
+    description:
+      - How many seconds such a task must stay broken to end the wait, for users who think in time rather than
+        rounds - from the end of the first round that saw it to the end of the latest, in rounds in a row (a round
+        that sees it mended starts the count again).
+      - Both thresholds must be reached - O(fail_fast_polls) rounds in a row B(and) O(fail_fast_after) seconds - so
+        each one set is a minimum that holds; V(0) leaves it to O(fail_fast_polls) alone. To decide by time only,
+        set O(fail_fast_polls=1). A value beyond O(wait_timeout) lets the wait run to its deadline.
+    type: float
+    default: 0
   instance_concurrency:
     description:
       - How many instances are queried at the same time (1 to 32).

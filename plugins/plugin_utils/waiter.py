@@ -4,7 +4,8 @@
 
 """The gate's wait: rounds that query every instance at once, until one round sees all of them
 ready (``ready_polls`` rounds in a row), a task that cannot recover by itself is seen in
-``fail_fast_polls`` rounds in a row, a query fails, or the deadline comes.
+``fail_fast_polls`` rounds in a row and for ``fail_fast_after`` seconds (both), a query fails, or the
+deadline comes.
 
 No I/O of its own: ``poll()`` returns one result per instance (a failed query is a dict with
 ``failed`` and ``msg``); the clock and the sleep can be replaced, so tests drive it by rounds.
@@ -45,10 +46,11 @@ class WaitOutcome(object):
 class Waiter(object):
 
     def __init__(self, poll, wait_timeout, wait_sleep, ready_polls=1, fail_fast=True, fail_fast_polls=2,
-                 clock=time.monotonic, sleep=time.sleep, on_round=None):
+                 clock=time.monotonic, sleep=time.sleep, on_round=None, fail_fast_after=0):
         self.poll = poll
         self.wait_timeout, self.wait_sleep = wait_timeout, wait_sleep
         self.ready_polls, self.fail_fast, self.fail_fast_polls = ready_polls, fail_fast, fail_fast_polls
+        self.fail_fast_after = fail_fast_after
         self.clock, self.sleep = clock, sleep
         self.on_round = on_round or (lambda number, elapsed, results: None)
 
@@ -56,17 +58,18 @@ class Waiter(object):
         start = self.clock() if start is None else start
         deadline = start + self.wait_timeout
         rounds = ready_streak = 0
-        seen_terminal = {}  # task -> consecutive rounds it was seen terminal
+        seen_terminal = {}  # task -> (consecutive rounds it was seen terminal, when the first of them ended)
         while True:
             rounds += 1
             results = self.poll()
-            elapsed = self.clock() - start
+            now = self.clock()
+            elapsed = now - start
             self.on_round(rounds, elapsed, results)
             ready_streak = ready_streak + 1 if all_passed(results) else 0
             current = set()
             for result in results:
                 current |= broken_tasks(result)
-            seen_terminal = dict((task, seen_terminal.get(task, 0) + 1) for task in current)
+            seen_terminal = dict((task, self._seen_again(seen_terminal.get(task), now)) for task in current)
             if ready_streak >= self.ready_polls:
                 return WaitOutcome(True, 'passed', results, rounds, elapsed)
             if any(query_failed(result) for result in results):
@@ -74,9 +77,20 @@ class Waiter(object):
                 # in a round that ran into the deadline was ended by the deadline, not by the API
                 timed_out = self.wait_timeout > 0 and self.clock() >= deadline
                 return WaitOutcome(False, 'timed out' if timed_out else 'query failed', results, rounds, elapsed)
-            if self.fail_fast and any(count >= self.fail_fast_polls for count in seen_terminal.values()):
+            if self.fail_fast and any(self._gives_up(count, now - since) for count, since in seen_terminal.values()):
                 return WaitOutcome(False, 'fail fast', results, rounds, elapsed)
             # a round must start early enough to finish before the deadline
             if self.clock() + self.wait_sleep >= deadline:
                 return WaitOutcome(False, 'timed out', results, rounds, elapsed)
             self.sleep(self.wait_sleep)
+
+    @staticmethod
+    def _seen_again(seen, now):
+        """(rounds in a row, when the first of them was) of a task seen broken again in the round ending ``now``."""
+        rounds, since = seen or (0, now)
+        return rounds + 1, since
+
+    def _gives_up(self, rounds, seconds):
+        """Whether a task seen broken in ``rounds`` rounds in a row, ``seconds`` apart from the first to the
+        last, has stayed broken long enough: both thresholds are minimums, so each one a user sets holds."""
+        return rounds >= self.fail_fast_polls and seconds >= self.fail_fast_after

@@ -187,8 +187,8 @@ def test_each_round_is_reported_with_its_number_time_and_results():
 
 def test_the_waiter_defaults_are_the_options_defaults():
     waiter = Waiter(None, 1, 1)
-    assert (waiter.ready_polls, waiter.fail_fast, waiter.fail_fast_polls) == tuple(
-        WAIT_SPEC[name]['default'] for name in ('ready_polls', 'fail_fast', 'fail_fast_polls'))
+    names = ('ready_polls', 'fail_fast', 'fail_fast_polls', 'fail_fast_after')
+    assert tuple(getattr(waiter, name) for name in names) == tuple(WAIT_SPEC[name]['default'] for name in names)
 
 
 class SlowRound(Script):
@@ -217,3 +217,44 @@ def test_a_query_that_fails_before_the_deadline_is_a_failed_query():
     assert outcome.reason == 'query failed'
     outcome = wait(SlowRound(1, FAILED), wait_timeout=0)  # no deadline: nothing can have cut it
     assert outcome.reason == 'query failed'
+
+
+BROKEN = [result(tasks=[{'status': 'no'}])]
+
+
+def test_fail_fast_after_is_how_long_a_task_must_stay_broken():
+    # broken from round 1 (0 s): 2 rounds are seen at 10 s, but 25 s of being broken only at round 4 (30 s)
+    script = Script(BROKEN)
+    outcome = wait(script, fail_fast_polls=2, fail_fast_after=25)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 4 and outcome.elapsed == 30
+
+
+def test_fail_fast_after_and_fail_fast_polls_must_both_be_reached():
+    # 5 s are reached in round 2, but 5 rounds in a row only in round 5: each threshold is a minimum
+    outcome = wait(Script(BROKEN), fail_fast_polls=5, fail_fast_after=5)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 5
+    outcome = wait(Script(BROKEN), fail_fast_polls=1, fail_fast_after=0)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 1
+
+
+def test_fail_fast_after_counts_from_the_first_round_of_an_unbroken_run():
+    # broken at 0 s, mended at 10 s, broken again from 20 s: 25 s of being broken are reached at 50 s, not 30 s
+    script = Script(BROKEN, [result(tasks=[{}])], BROKEN)
+    outcome = wait(script, fail_fast_polls=1, fail_fast_after=25)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 6 and outcome.elapsed == 50
+
+
+def test_fail_fast_after_beyond_the_deadline_waits_to_the_deadline():
+    outcome = wait(Script(BROKEN), wait_timeout=35, fail_fast_after=60)
+    assert outcome.reason == 'timed out' and outcome.rounds == 4
+
+
+def test_fail_fast_after_is_measured_with_the_waiters_clock_queries_included():
+    # each round's queries take 4 s of the clock: rounds end at 4, 18, 32 s; broken for 28 s at round 3
+    outcome = wait(SlowRound(4, BROKEN), fail_fast_polls=1, fail_fast_after=20)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 3
+
+
+def test_fail_fast_after_does_nothing_without_fail_fast():
+    outcome = wait(Script(BROKEN), wait_timeout=25, fail_fast=False, fail_fast_after=0)
+    assert outcome.reason == 'timed out'
