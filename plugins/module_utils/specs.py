@@ -64,6 +64,7 @@ WAIT_SPEC = dict(
     fail_fast=dict(type='bool', default=True),
     fail_fast_polls=dict(type='int', default=2),
     fail_fast_after=dict(type='float', default=0.0),
+    on_missing=dict(type='str', default='fail', choices=['fail', 'wait']),
     instance_concurrency=dict(type='int', default=8),
     report_file=dict(type='path'),
 )

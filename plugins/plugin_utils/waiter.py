@@ -8,7 +8,8 @@ ready (``ready_polls`` rounds in a row), a task that cannot recover by itself is
 deadline comes.
 
 No I/O of its own: ``poll()`` returns one result per instance (a failed query is a dict with
-``failed`` and ``msg``); the clock and the sleep can be replaced, so tests drive it by rounds.
+``failed`` and ``msg``; with ``on_missing: wait`` an instance not there yet is ``not_there_yet``); the
+clock and the sleep can be replaced, so tests drive it by rounds.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,6 +26,55 @@ REASONS = {
     'query failed': 'a query failed',
     'timed out': 'wait_timeout was reached',
 }
+
+
+def not_there_yet(instance_id, problem, what='instance'):
+    """An instance that is not there yet (``on_missing: wait``), as a result: a verdict, not a failed query, so
+    the wait goes on; never ready, so the gate cannot pass while it lasts. ``not_found`` says what is missing
+    ('instance', 'TaurusDB instance', 'StarRocks instances of TaurusDB instance')."""
+    return {'instance_id': instance_id, 'not_found': what, 'all_ready': False, 'complete': False, 'consistent': False,
+            'total_count': 0, 'replications': [], 'not_ready': [], 'missing_tasks': [], 'problems': [problem],
+            'summary': {'total': 0, 'ready': 0, 'not_ready': 0, 'by_stage': {}, 'by_status': {}}, 'request_ids': []}
+
+
+def is_not_there(result):
+    return isinstance(result, dict) and bool(result.get('not_found')) and not query_failed(result)
+
+
+class Appearances(object):
+    """What the wait looks for and whether it was ever there, so the report can say what never appeared:
+    the instances (found, or for a TaurusDB instance its StarRocks instances found) and the named or
+    expected tasks of each instance (``missing_tasks`` of its verdict)."""
+
+    def __init__(self, task_names=()):
+        self.task_names = list(task_names)
+        self.appeared = set()
+
+    def see(self, results, looked_for=()):
+        """One round's results; ``looked_for``: ids that may be not there (a TaurusDB instance whose
+        StarRocks instances were found has no result of its own: having none is being there)."""
+        by_id = dict((result.get('instance_id'), result) for result in results if isinstance(result, dict))
+        for instance_id in set(looked_for) | set(by_id):
+            result = by_id.get(instance_id)
+            if result is None:
+                self.appeared.add(instance_id)
+            elif not query_failed(result) and not is_not_there(result):
+                self.appeared.add(instance_id)
+                listed = [name for name in self.task_names if name not in (result.get('missing_tasks') or [])]
+                self.appeared.update((instance_id, name) for name in listed)
+
+    def missing(self, results):
+        """What one round (the last) did not find, as (what, whether it was never there) pairs."""
+        found = []
+        for result in results:
+            if not isinstance(result, dict) or query_failed(result):
+                continue
+            instance_id = result.get('instance_id')
+            if is_not_there(result):
+                found.append(('%s %s' % (result['not_found'], instance_id), instance_id not in self.appeared))
+            found.extend(('task %s of instance %s' % (name, instance_id), (instance_id, name) not in self.appeared)
+                         for name in result.get('missing_tasks') or [])
+        return found
 
 
 def broken_tasks(result):

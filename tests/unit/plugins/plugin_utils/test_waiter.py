@@ -2,8 +2,10 @@
 
 import pytest
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed, query_failed
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_SPEC
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Waiter, broken_tasks
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import (
+    REASONS, Appearances, Waiter, broken_tasks, not_there_yet)
 
 
 def result(instance='i-1', ready=True, tasks=()):
@@ -258,3 +260,27 @@ def test_fail_fast_after_is_measured_with_the_waiters_clock_queries_included():
 def test_fail_fast_after_does_nothing_without_fail_fast():
     outcome = wait(Script(BROKEN), wait_timeout=25, fail_fast=False, fail_fast_after=0)
     assert outcome.reason == 'timed out'
+
+
+def test_an_instance_not_there_yet_is_waited_for_and_never_ready():
+    # on_missing=wait: neither a failed query (that would end the wait) nor ready (that would pass it)
+    absent = not_there_yet('i-2', 'instance not found (DBS.200022)')
+    assert not query_failed(absent) and not all_passed([absent]) and not all_passed([result('i-1'), absent])
+    outcome = wait(Script([result('i-1'), absent]), wait_timeout=35)
+    assert outcome.reason == 'timed out' and outcome.rounds == 4
+    outcome = wait(Script([result('i-1'), absent], [result('i-1'), absent], [result('i-1'), result('i-2')]))
+    assert outcome.passed and outcome.rounds == 3
+
+
+def test_appearances_tell_what_never_appeared_from_what_went_missing_again():
+    seen = Appearances(['t1', 't2'])
+    absent = not_there_yet('i-2', 'instance not found (DBS.200022)')
+    first = [dict(result('i-1'), missing_tasks=['t2']), absent]
+    seen.see(first, looked_for=['tdb-1'])  # tdb-1 has no result: its StarRocks instances were found
+    last = [dict(result('i-1'), missing_tasks=['t1', 't2']), absent,
+            not_there_yet('tdb-1', 'TaurusDB instance not found (DBS.200022)', 'TaurusDB instance'),
+            {'instance_id': 'i-3', 'failed': True, 'msg': 'HTTP 503'}]
+    seen.see(last, looked_for=['tdb-1'])
+    assert seen.missing(last) == [('task t1 of instance i-1', False), ('task t2 of instance i-1', True),
+                                  ('instance i-2', True), ('TaurusDB instance tdb-1', False)]
+    assert seen.missing([result('i-1')]) == []
