@@ -140,15 +140,13 @@ class ActionModule(ActionBase):
         appearances = Appearances(query.rule.expected_tasks + query.rule.task_names)
         with session.client(concurrency * query.concurrency, deadline) as client:
             # with on_missing=wait the StarRocks instances of taurusdb_instance_ids are looked for each round
-            known = None if on_missing == 'wait' else self._instances(client, params)
-            instance_ids = known
+            instance_ids = [] if on_missing == 'wait' else self._instances(client, params)
 
             def poll():
-                nonlocal instance_ids
-                if known is None:
-                    instance_ids, absent = self._instances_now(client, params, session)
-                else:
-                    instance_ids, absent = known, []
+                absent = []
+                if on_missing == 'wait':  # an instance once found stays in the gate, also if a later list leaves it out
+                    found, absent = self._instances_now(client, params, session)
+                    instance_ids.extend(instance_id for instance_id in found if instance_id not in instance_ids)
                 if not instance_ids:
                     return absent
                 with ThreadPoolExecutor(max_workers=min(concurrency, len(instance_ids))) as pool:
@@ -176,7 +174,7 @@ class ActionModule(ActionBase):
                 outcome.rounds, int(outcome.elapsed), self._why_stopped(outcome, params['ready_polls']))
             report += ' ' + missing_line(missing) if missing else ''
         return dict(passed=outcome.passed, reason=outcome.reason, instances=outcome.results, report=report,
-                    rounds=outcome.rounds, elapsed=round(outcome.elapsed, 3), instance_ids=instance_ids or [],
+                    rounds=outcome.rounds, elapsed=round(outcome.elapsed, 3), instance_ids=instance_ids,
                     never_appeared=[what for what, never_there in missing if never_there])
 
     @staticmethod

@@ -93,8 +93,9 @@ options:
       - V(wait) - it is not ready, and the wait goes on until it appears or O(wait_timeout) (as AWS waiters retry
         on NotFound), for a deployment that creates instances and then gates on them. Each round says it is not
         there yet; a wait that times out says in RV(report), on its last line, and in RV(never_appeared) what never
-        appeared. The StarRocks instances of O(taurusdb_instance_ids) are then looked up again each round. The gate
-        passes only when every instance was found and ready.
+        appeared. The StarRocks instances of O(taurusdb_instance_ids) are then looked up again each round, and one
+        found stays in the gate also when a later list leaves it out. The gate passes only when every instance was
+        found and ready.
       - Named or expected tasks (O(task_names), O(expected_tasks)) not yet listed, and fewer tasks than
         O(min_tasks), are waited for either way - they are not ready, never a failure that ends the wait - and
         the report says which never appeared.
@@ -222,7 +223,7 @@ instances:
   type: list
   elements: dict
 instance_ids:
-  description: The StarRocks instances waited for (given and found; with O(on_missing=wait), found in the last round).
+  description: The StarRocks instances waited for (given and found; with O(on_missing=wait), found in any round).
   returned: success
   type: list
   elements: str

@@ -134,6 +134,20 @@ def test_with_wait_a_taurusdb_instance_without_starrocks_instances_waits_for_the
     assert result['passed'] is True and result['rounds'] == 3 and result['instance_ids'] == [INSTANCE]
 
 
+def test_with_wait_a_starrocks_instance_once_found_stays_in_the_gate(sim, monkeypatch):
+    # round 1: TAURUS lists INSTANCE (ready) and OTHER (syncing); round 2: only INSTANCE, and OTHER is gone -
+    # were it dropped, round 2 would pass; round 3: INSTANCE broke, which ends the wait (fail_fast_polls 1)
+    syncing = {'id': OTHER, 'tasks': [{'task_name': 'events_db', 'stage': 'full', 'percentage': 40}]}
+    sim.load(dict(scenario(htap=(INSTANCE, OTHER)), instances=scenario()['instances'] + [syncing]))
+    broken = scenario()
+    broken['instances'][0]['tasks'] = [dict(READY[0], status='No')]
+    rounds_load(monkeypatch, sim, [scenario(), broken])
+    result = run_wait(sim, instance_ids=[], taurusdb_instance_ids=[TAURUS], on_missing='wait', fail_fast_polls=1)
+    assert result['passed'] is False and result['reason'] == 'fail fast' and result['rounds'] == 3
+    assert result['instance_ids'] == [INSTANCE, OTHER] and result['instances'][1]['not_found'] == 'instance'
+    assert result['never_appeared'] == [] and result['msg'].endswith('Missing again: instance %s.' % OTHER)
+
+
 def test_with_wait_a_taurusdb_instance_whose_starrocks_instances_never_come_times_out_saying_so(sim):
     sim.load(scenario(htap=()))
     result = run_wait(sim, instance_ids=[], taurusdb_instance_ids=[TAURUS], on_missing='wait', wait_timeout=0)
