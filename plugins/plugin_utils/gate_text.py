@@ -137,6 +137,5 @@ def missing_line(missing):
     instance X; task t of instance Y.' and 'Missing again: ...' for what was there in an earlier round."""
     never = [what for what, never_there in missing if never_there]
     again = [what for what, never_there in missing if not never_there]
-    parts = ['%s: %s.' % (title, '; '.join(whats)) for title, whats in (('Never appeared', never),
-                                                                      ('Missing again', again)) if whats]
-    return ' '.join(parts)
+    titled = (('Never appeared', never), ('Missing again', again))
+    return ' '.join('%s: %s.' % (title, '; '.join(whats)) for title, whats in titled if whats)
