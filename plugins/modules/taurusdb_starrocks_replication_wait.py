@@ -125,8 +125,9 @@ options:
         RV(report) as its text, and the property C(never_appeared) when something never appeared (see
         RV(never_appeared)). So a wait that did not pass always counts a failed test, also when its last round
         was ready (the deadline came before O(ready_polls) ready rounds in a row).
-      - The same report as JSON (with C(never_appeared)) is written beside it, named like the XML file with C(.json) instead of C(.xml)
-        (or with C(.json) added), for example C(reports/replication.xml) and C(reports/replication.json).
+      - The same report as JSON (with C(never_appeared)) is written beside it, named like the XML file with C(.json)
+        instead of C(.xml) (or with C(.json) added), for example C(reports/replication.xml) and
+        C(reports/replication.json).
       - Missing directories are created. Both files are written to new temporary files in their directory
         first (created exclusively, never through an existing file or link), then put in place; their mode is
         what the umask gives a new file. A relative path is relative to the directory C(ansible-playbook) runs in.
