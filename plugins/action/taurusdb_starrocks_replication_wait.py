@@ -25,17 +25,19 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import (
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
+    ReplicationQuery, is_missing_instance, query_instance)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain_results
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
     FRESHNESS_SPEC, FreshnessCheck, freshness_problem, heartbeat_passed, heartbeat_secrets)
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import gate_report, progress_line, round_line
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import (
+    gate_report, missing_line, progress_line, round_line)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report_files import ReportError, write_reports
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Waiter
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Appearances, Waiter, not_there_yet
 
 try:  # module_defaults for options the task left out, also with omit (which drops them from the task's args)
     from ansible.executor.module_common import _apply_action_arg_defaults
@@ -47,6 +49,10 @@ display = Display()
 SPEC = dict(CONNECTION_SPEC, **WAIT_OPTIONS)
 # The data-freshness check: the heartbeat's databases (as the lag module takes them) and the lag allowed.
 SPEC.update(FRESHNESS_SPEC)
+
+
+class NoHtapInstances(OptionError):
+    """A TaurusDB instance without StarRocks instances (yet)."""
 
 
 class ActionModule(ActionBase):
@@ -138,15 +144,25 @@ class ActionModule(ActionBase):
         scrubber = session.scrubber
         deadline = start + params['wait_timeout'] if params['wait_timeout'] > 0 else None
         concurrency = params['instance_concurrency']
+        on_missing = params['on_missing']
+        appearances = Appearances(query.rule.expected_tasks + query.rule.task_names)
         with session.client(concurrency * query.concurrency, deadline) as client:
-            instance_ids = self._instances(client, params)
+            # with on_missing=wait the StarRocks instances of taurusdb_instance_ids are looked for each round
+            instance_ids = [] if on_missing == 'wait' else self._instances(client, params)
 
             def poll():
+                absent = []
+                if on_missing == 'wait':  # an instance once found stays in the gate, also if a later list leaves it out
+                    found, absent = self._instances_now(client, params, session)
+                    instance_ids.extend(instance_id for instance_id in found if instance_id not in instance_ids)
+                if not instance_ids:
+                    return absent
                 with ThreadPoolExecutor(max_workers=min(concurrency, len(instance_ids))) as pool:
-                    return list(pool.map(lambda instance_id: self._one(client, instance_id, query, session),
-                                         instance_ids))
+                    return list(pool.map(lambda instance_id: self._one(client, instance_id, query, session, on_missing),
+                                         instance_ids)) + absent
 
             def on_round(number, elapsed, results):
+                appearances.see(results, params['taurusdb_instance_ids'])
                 measured = None if freshness is None else (waiter.heartbeat, params['max_lag'])
                 display.display(scrubber.text(round_line(number, elapsed, results, freshness=measured)))
                 for item in results:
@@ -155,7 +171,8 @@ class ActionModule(ActionBase):
             freshness = None if params['heartbeat'] is None else FreshnessCheck(
                 params['heartbeat'], params['max_lag'], measure_lag, HeartbeatError, scrub=scrubber.text)
             waiter = Waiter(poll, params['wait_timeout'], params['wait_sleep'], params['ready_polls'],
-                            params['fail_fast'], params['fail_fast_polls'], on_round=on_round, freshness=freshness)
+                            params['fail_fast'], params['fail_fast_polls'], on_round=on_round,
+                            fail_fast_after=params['fail_fast_after'], freshness=freshness)
             outcome = waiter.run(start)
             if not outcome.passed and params['explain_failures']:  # once, after the wait, not every round
                 settings = client.settings
@@ -163,11 +180,14 @@ class ActionModule(ActionBase):
                 explain_results(client, outcome.results)
         measured = None if freshness is None else (outcome.heartbeat, params['max_lag'])
         report = gate_report(outcome.results, outcome.passed, measured)
+        missing = appearances.missing(outcome.results)
         if not outcome.passed:
             report += '\nStopped after %d round(s) in %ds: %s.' % (
                 outcome.rounds, int(outcome.elapsed), self._why_stopped(outcome, params['ready_polls'], measured))
+            report += ' ' + missing_line(missing) if missing else ''
         found = dict(passed=outcome.passed, reason=outcome.reason, instances=outcome.results, report=report,
-                     rounds=outcome.rounds, elapsed=round(outcome.elapsed, 3), instance_ids=instance_ids)
+                     rounds=outcome.rounds, elapsed=round(outcome.elapsed, 3), instance_ids=instance_ids,
+                     never_appeared=[what for what, never_there in missing if never_there])
         if freshness is not None:
             found.update(heartbeat=outcome.heartbeat, max_lag=params['max_lag'])
         return found
@@ -194,7 +214,7 @@ class ActionModule(ActionBase):
                 raise OptionError('the HTAP instance list of TaurusDB instance %s cannot be trusted: %s'
                                   % (taurusdb_id, '; '.join(found['problems'])))
             if not found['htap_instances']:
-                raise OptionError('TaurusDB instance %s has no StarRocks (HTAP) instances to gate on' % taurusdb_id)
+                raise NoHtapInstances('TaurusDB instance %s has no StarRocks (HTAP) instances to gate on' % taurusdb_id)
             instance_ids.extend(instance['id'] for instance in found['htap_instances'])
         unique = []
         for instance_id in instance_ids:
@@ -202,10 +222,35 @@ class ActionModule(ActionBase):
                 unique.append(check_instance_id(instance_id))
         return unique
 
+    def _instances_now(self, client, params, session):
+        """With on_missing=wait, in each round: (the StarRocks instances given and found now, a result for each
+        TaurusDB instance not there yet - not found, or without StarRocks instances yet - or whose list failed)."""
+        instance_ids = self._instances(client, dict(params, taurusdb_instance_ids=[]))
+        absent = []
+        for taurusdb_id in params['taurusdb_instance_ids']:
+            try:
+                found = self._instances(client, dict(params, instance_ids=[], taurusdb_instance_ids=[taurusdb_id]))
+            except NoHtapInstances:
+                absent.append(not_there_yet(taurusdb_id, 'no StarRocks (HTAP) instances yet',
+                                            'StarRocks instances of TaurusDB instance'))
+                continue
+            except Exception as exc:  # pylint: disable=broad-except  # a result, so a deadline that cut it is a timeout
+                if is_missing_instance(exc):
+                    absent.append(not_there_yet(taurusdb_id, 'TaurusDB instance not found (DBS.200022)',
+                                                'TaurusDB instance'))
+                else:
+                    absent.append(dict(session.failure(exc, 'Listing the HTAP instances of TaurusDB instance %s'
+                                                       % taurusdb_id), instance_id=taurusdb_id, failed=True))
+                continue
+            instance_ids.extend(instance_id for instance_id in found if instance_id not in instance_ids)
+        return instance_ids, absent
+
     @staticmethod
-    def _one(client, instance_id, query, session):
+    def _one(client, instance_id, query, session, on_missing='fail'):
         try:
             return query_instance(client, instance_id, query)
         except Exception as exc:  # pylint: disable=broad-except  # a failed query is a result the report shows
+            if on_missing == 'wait' and is_missing_instance(exc):  # not a failure: not there yet
+                return not_there_yet(instance_id, 'instance not found (DBS.200022)')
             return dict(session.failure(exc, 'Querying instance %s' % instance_id),
                         instance_id=instance_id, failed=True)

@@ -63,6 +63,8 @@ WAIT_SPEC = dict(
     ready_polls=dict(type='int', default=1),
     fail_fast=dict(type='bool', default=True),
     fail_fast_polls=dict(type='int', default=2),
+    fail_fast_after=dict(type='float', default=0.0),
+    on_missing=dict(type='str', default='fail', choices=['fail', 'wait']),
     instance_concurrency=dict(type='int', default=8),
     report_file=dict(type='path'),
 )
@@ -103,6 +105,7 @@ RANGES = dict(
     wait_sleep=(0.1, 86400),
     ready_polls=(1, None),
     fail_fast_polls=(1, None),
+    fail_fast_after=(0, None),
     interval=(0.1, 86400),
     max_backoff=(0, 86400),
 )

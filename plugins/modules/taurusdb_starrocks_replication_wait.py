@@ -20,12 +20,12 @@ description:
     only when one round sees every instance ready, O(ready_polls) rounds in a row. An instance that turns bad
     while others are awaited is caught.
   - B(Fails fast) - a task with status C(No), or in stage C(cancelled) or C(paused), does not recover by itself,
-    so when one is seen in O(fail_fast_polls) rounds in a row the wait ends at once. Unknown values are not
-    ready but not final.
+    so when one is seen in O(fail_fast_polls) rounds in a row (and, with O(fail_fast_after), for that many seconds)
+    the wait ends at once. Unknown values are not ready but not final.
   - Prints one progress line a round at the default verbosity - elapsed time, ready instances and the tasks
     still waiting with their stage and percentage; at C(-v) a line per instance.
   - O(wait_timeout) bounds everything, requests in flight included. A failed query ends the wait at once
-    (after the usual retries).
+    (after the usual retries) - with O(on_missing=wait) except an instance not found, which is waited for.
   - B(Data freshness) - with O(heartbeat) and O(max_lag), a round where every instance is ready also measures the
     heartbeat lag end to end as M(taurusdb.htap.taurusdb_starrocks_replication_lag) does (writing a heartbeat row on
     TaurusDB and waiting, at most O(max_lag) and a second and never past the deadline, until StarRocks holds it), and
@@ -51,7 +51,7 @@ options:
     description:
       - TaurusDB instance IDs whose StarRocks (HTAP) instances are all waited for, found with the API behind
         M(taurusdb.htap.taurusdb_htap_instance_info). A TaurusDB instance without any, or whose list does not
-        add up, fails the wait.
+        add up, fails the wait (with O(on_missing=wait), one not found or without any is waited for).
     type: list
     elements: str
     default: []
@@ -81,6 +81,34 @@ options:
       - In how many rounds in a row such a task must be seen to end the wait.
     type: int
     default: 2
+  fail_fast_after:
+    description:
+      - How many seconds such a task must stay broken to end the wait, for users who think in time rather than
+        rounds - from the end of the first round that saw it to the end of the latest, in rounds in a row (a round
+        that sees it mended starts the count again).
+      - Both thresholds must be reached - O(fail_fast_polls) rounds in a row B(and) O(fail_fast_after) seconds - so
+        each one set is a minimum that holds; V(0) leaves it to O(fail_fast_polls) alone. To decide by time only,
+        set O(fail_fast_polls=1). A value beyond O(wait_timeout) lets the wait run to its deadline.
+    type: float
+    default: 0
+  on_missing:
+    description:
+      - What an instance that is not there yet does to the wait - a StarRocks instance not found (C(DBS.200022)), a
+        TaurusDB instance of O(taurusdb_instance_ids) not found or without StarRocks instances.
+      - V(fail) - it fails the wait at once, as a failed query (a TaurusDB instance without StarRocks instances
+        as invalid settings).
+      - V(wait) - it is not ready, and the wait goes on until it appears or O(wait_timeout) (as AWS waiters retry
+        on NotFound), for a deployment that creates instances and then gates on them. Each round says it is not
+        there yet; a wait that times out says in RV(report), on its last line, and in RV(never_appeared) what never
+        appeared. The StarRocks instances of O(taurusdb_instance_ids) are then looked up again each round, and one
+        found stays in the gate also when a later list leaves it out. The gate passes only when every instance was
+        found and ready.
+      - Named or expected tasks (O(task_names), O(expected_tasks)) not yet listed, and fewer tasks than
+        O(min_tasks), are waited for either way - they are not ready, never a failure that ends the wait - and
+        the report says which never appeared.
+    type: str
+    choices: [fail, wait]
+    default: fail
   instance_concurrency:
     description:
       - How many instances are queried at the same time (1 to 32).
@@ -96,14 +124,17 @@ options:
       - Also write the verdict, whether the wait passed or failed, as a JUnit XML file at this path for CI systems
         (GitLab C(artifacts:reports:junit), Jenkins C(junit)) - a test suite per instance, a test case per judged
         task, a failure for each task that is not ready (its status, stage, percentage, reasons and, where read,
-        its last C(ALTER TABLE) error and failing checks), a failure for each instance-level problem, and an error
-        for each instance whose query failed (with its HTTP status, error code, message and request id).
+        its last C(ALTER TABLE) error and failing checks), a failure for each instance-level problem (of type
+        C(NotFound) for an instance not there, with O(on_missing=wait)), and an error for each instance whose query
+        failed (with its HTTP status, error code, message and request id).
       - The last test suite, C(replication_gate), holds the gate's own verdict as one test case, C(gate) - passed,
         or a failure (an error when the gate could not judge - a query failed, invalid options) that says why, with
-        RV(report) as its text. So a wait that did not pass always counts a failed test, also when its last round
+        RV(report) as its text, and the property C(never_appeared) when something never appeared (see
+        RV(never_appeared)). So a wait that did not pass always counts a failed test, also when its last round
         was ready (the deadline came before O(ready_polls) ready rounds in a row).
-      - The same report as JSON is written beside it, named like the XML file with C(.json) instead of C(.xml)
-        (or with C(.json) added), for example C(reports/replication.xml) and C(reports/replication.json).
+      - The same report as JSON (with C(never_appeared)) is written beside it, named like the XML file with C(.json)
+        instead of C(.xml) (or with C(.json) added), for example C(reports/replication.xml) and
+        C(reports/replication.json).
       - Missing directories are created. Both files are written to new temporary files in their directory
         first (created exclusively, never through an existing file or link), then put in place; their mode is
         what the umask gives a new file. A relative path is relative to the directory C(ansible-playbook) runs in.
@@ -183,6 +214,13 @@ EXAMPLES = r'''
         login_user: heartbeat
         login_password: "{{ vault_starrocks_password }}"
         database: orders_sr
+
+- name: Right after creating the StarRocks instance and its tasks - wait for them to appear
+  taurusdb.htap.taurusdb_starrocks_replication_wait:
+    taurusdb_instance_ids: 0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07
+    expected_tasks: [orders_db]
+    on_missing: wait
+    wait_timeout: 1800
 '''
 
 RETURN = r'''
@@ -216,8 +254,16 @@ instances:
   type: list
   elements: dict
 instance_ids:
-  description: The StarRocks instances waited for (given and found).
+  description: The StarRocks instances waited for (given and found; with O(on_missing=wait), found in any round).
   returned: success
+  type: list
+  elements: str
+never_appeared:
+  description:
+    - What the last round did not find and no round ever did - instances (with O(on_missing=wait)) and named or
+      expected tasks, for example C(instance 0101...in17) or C(task orders_db of instance 0101...in17). What was
+      found in an earlier round but not in the last one is said in RV(report) as missing again.
+  returned: when the wait made its rounds
   type: list
   elements: str
 rounds:

@@ -12,6 +12,7 @@ __metaclass__ = type
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
     IDENTITY_FIELDS, instance_passed, query_failed)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import heartbeat_line, heartbeat_passed
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import is_not_there
 
 
 def shown_status(task):
@@ -34,6 +35,8 @@ def progress_line(result, limit=5):
     """One line about one instance: '3/5 ready; waiting on orders_db (full 42%)'."""
     if query_failed(result):
         return 'query failed: %s' % (result.get('msg') if isinstance(result, dict) else result)
+    if is_not_there(result):
+        return 'not there yet: %s' % '; '.join(result.get('problems') or [])
     summary = result.get('summary') or {}
     line = '%s/%s ready' % (summary.get('ready', 0), summary.get('total', 0))
     waiting = ['%s (%s)' % (task.get('task_name'), _task_state(task)) for task in result.get('not_ready') or []]
@@ -85,6 +88,8 @@ def _instances_report(results, passed, freshness):
         elif query_failed(result):
             lines.append('- %s: query failed' % instance_id)
             lines.append('    error: %s' % result.get('msg'))
+        elif is_not_there(result):
+            lines.append('- %s: NOT THERE, %s' % (instance_id, '; '.join(result.get('problems') or [])))
         else:
             summary = result.get('summary') or {}
             counts = (summary.get('ready', 0), summary.get('total', 0))
@@ -136,6 +141,9 @@ def _round_line(number, elapsed, results, limit):
         if query_failed(result):
             parts.append('%s: query failed' % instance_id)
             continue
+        if is_not_there(result):
+            parts.append('%s: not there yet (%s)' % (instance_id, '; '.join(result.get('problems') or [])))
+            continue
         names = []
         for task in result.get('not_ready') or []:
             if shown < limit:
@@ -148,3 +156,12 @@ def _round_line(number, elapsed, results, limit):
     if parts:
         line += '; waiting on ' + '; '.join(parts) + (' and %d more task(s)' % hidden if hidden else '')
     return line
+
+
+def missing_line(missing):
+    """What the last round did not find (``waiter.Appearances.missing``), in one line: 'Never appeared:
+    instance X; task t of instance Y.' and 'Missing again: ...' for what was there in an earlier round."""
+    never = [what for what, never_there in missing if never_there]
+    again = [what for what, never_there in missing if not never_there]
+    titled = (('Never appeared', never), ('Missing again', again))
+    return ' '.join('%s: %s.' % (title, '; '.join(whats)) for title, whats in titled if whats)

@@ -24,7 +24,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict 
     IDENTITY_FIELDS, all_passed, query_failed, task_key)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import heartbeat_line, heartbeat_passed
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import explanation_lines, shown_status
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, is_not_there
 
 NAME = 'taurusdb.htap replication gate'
 HEARTBEAT_SUITE = 'heartbeat'  # with max_lag: the data-freshness check, one case
@@ -92,8 +92,9 @@ def _suite(result):
             message = '; '.join((brief.get('reasons') or ['not ready']) + why[:1])
             suite['cases'].append(_case(instance_id, name, 'failed', message, _task_details(brief, explanations),
                                         task=brief))
+    kind = 'NotFound' if is_not_there(result) else None  # on_missing=wait: an instance not there (yet)
     for problem in result.get('problems') or []:
-        suite['cases'].append(_case(instance_id, problem, 'failed', problem, problem))
+        suite['cases'].append(_case(instance_id, problem, 'failed', problem, problem, kind=kind))
     return suite
 
 
@@ -149,8 +150,10 @@ def gate_model(outcome, timestamp=None):
         suites.append(_heartbeat_suite(outcome.get('heartbeat'), outcome['max_lag']))
     cases_passed = all(case['status'] == 'passed' for suite in suites for case in suite['cases'])
     gate = _gate_case(outcome, results, cases_passed)
-    suites.append({'name': GATE_SUITE, 'instance_id': None, 'cases': [gate],
-                   'properties': {'rounds': outcome.get('rounds', 0)}})
+    never_appeared = list(outcome.get('never_appeared') or [])
+    properties = dict({'rounds': outcome.get('rounds', 0)},
+                      **({'never_appeared': '; '.join(never_appeared)} if never_appeared else {}))
+    suites.append({'name': GATE_SUITE, 'instance_id': None, 'cases': [gate], 'properties': properties})
     elapsed = float(outcome.get('elapsed') or 0)
     for suite in suites:
         statuses = [case['status'] for case in suite['cases']]
@@ -160,7 +163,8 @@ def gate_model(outcome, timestamp=None):
         'name': NAME, 'passed': gate['status'] == 'passed', 'reason': outcome.get('reason'),
         'rounds': outcome.get('rounds', 0), 'elapsed': elapsed, 'timestamp': timestamp,
         'tests': sum(suite['tests'] for suite in suites), 'failures': sum(suite['failures'] for suite in suites),
-        'errors': sum(suite['errors'] for suite in suites), 'report': outcome.get('report'), 'suites': suites,
+        'errors': sum(suite['errors'] for suite in suites), 'report': outcome.get('report'),
+        'never_appeared': never_appeared, 'suites': suites,
     }
 
 

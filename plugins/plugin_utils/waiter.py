@@ -4,10 +4,12 @@
 
 """The gate's wait: rounds that query every instance at once, until one round sees all of them
 ready (``ready_polls`` rounds in a row), a task that cannot recover by itself is seen in
-``fail_fast_polls`` rounds in a row, a query fails, or the deadline comes.
+``fail_fast_polls`` rounds in a row and for ``fail_fast_after`` seconds (both), a query fails, or the
+deadline comes.
 
 No I/O of its own: ``poll()`` returns one result per instance (a failed query is a dict with
-``failed`` and ``msg``); the clock and the sleep can be replaced, so tests drive it by rounds.
+``failed`` and ``msg``; with ``on_missing: wait`` an instance not there yet is ``not_there_yet``); the
+clock and the sleep can be replaced, so tests drive it by rounds.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +28,55 @@ REASONS = {
     'heartbeat failed': 'the heartbeat could not be measured',
     'timed out': 'wait_timeout was reached',
 }
+
+
+def not_there_yet(instance_id, problem, what='instance'):
+    """An instance that is not there yet (``on_missing: wait``), as a result: a verdict, not a failed query, so
+    the wait goes on; never ready, so the gate cannot pass while it lasts. ``not_found`` says what is missing
+    ('instance', 'TaurusDB instance', 'StarRocks instances of TaurusDB instance')."""
+    return {'instance_id': instance_id, 'not_found': what, 'all_ready': False, 'complete': False, 'consistent': False,
+            'total_count': 0, 'replications': [], 'not_ready': [], 'missing_tasks': [], 'problems': [problem],
+            'summary': {'total': 0, 'ready': 0, 'not_ready': 0, 'by_stage': {}, 'by_status': {}}, 'request_ids': []}
+
+
+def is_not_there(result):
+    return isinstance(result, dict) and bool(result.get('not_found')) and not query_failed(result)
+
+
+class Appearances(object):
+    """What the wait looks for and whether it was ever there, so the report can say what never appeared:
+    the instances (found, or for a TaurusDB instance its StarRocks instances found) and the named or
+    expected tasks of each instance (``missing_tasks`` of its verdict)."""
+
+    def __init__(self, task_names=()):
+        self.task_names = list(task_names)
+        self.appeared = set()
+
+    def see(self, results, looked_for=()):
+        """One round's results; ``looked_for``: ids that may be not there (a TaurusDB instance whose
+        StarRocks instances were found has no result of its own: having none is being there)."""
+        by_id = dict((result.get('instance_id'), result) for result in results if isinstance(result, dict))
+        for instance_id in set(looked_for) | set(by_id):
+            result = by_id.get(instance_id)
+            if result is None:
+                self.appeared.add(instance_id)
+            elif not query_failed(result) and not is_not_there(result):
+                self.appeared.add(instance_id)
+                listed = [name for name in self.task_names if name not in (result.get('missing_tasks') or [])]
+                self.appeared.update((instance_id, name) for name in listed)
+
+    def missing(self, results):
+        """What one round (the last) did not find, as (what, whether it was never there) pairs."""
+        found = []
+        for result in results:
+            if not isinstance(result, dict) or query_failed(result):
+                continue
+            instance_id = result.get('instance_id')
+            if is_not_there(result):
+                found.append(('%s %s' % (result['not_found'], instance_id), instance_id not in self.appeared))
+            found.extend(('task %s of instance %s' % (name, instance_id), (instance_id, name) not in self.appeared)
+                         for name in result.get('missing_tasks') or [])
+        return found
 
 
 def broken_tasks(result):
@@ -48,10 +99,11 @@ class WaitOutcome(object):
 class Waiter(object):
 
     def __init__(self, poll, wait_timeout, wait_sleep, ready_polls=1, fail_fast=True, fail_fast_polls=2,
-                 clock=time.monotonic, sleep=time.sleep, on_round=None, freshness=None):
+                 clock=time.monotonic, sleep=time.sleep, on_round=None, fail_fast_after=0, freshness=None):
         self.poll = poll
         self.wait_timeout, self.wait_sleep = wait_timeout, wait_sleep
         self.ready_polls, self.fail_fast, self.fail_fast_polls = ready_polls, fail_fast, fail_fast_polls
+        self.fail_fast_after = fail_fast_after
         self.clock, self.sleep = clock, sleep
         self.on_round = on_round or (lambda number, elapsed, results: None)
         # freshness.FreshnessCheck: a round passes only when the heartbeat it measures is within max_lag too
@@ -62,7 +114,7 @@ class Waiter(object):
         start = self.clock() if start is None else start
         deadline = start + self.wait_timeout
         rounds = ready_streak = 0
-        seen_terminal = {}  # task -> consecutive rounds it was seen terminal
+        seen_terminal = {}  # task -> (consecutive rounds it was seen terminal, when the first of them ended)
         while True:
             rounds += 1
             results = self.poll()
@@ -70,20 +122,21 @@ class Waiter(object):
             if self.freshness is not None:
                 self.heartbeat = self.freshness.check(ready, deadline if self.wait_timeout > 0 else None)
                 ready = ready and heartbeat_passed(self.heartbeat, self.freshness.max_lag)
-            elapsed = self.clock() - start
+            now = self.clock()
+            elapsed = now - start
             self.on_round(rounds, elapsed, results)
             ready_streak = ready_streak + 1 if ready else 0
             current = set()
             for result in results:
                 current |= broken_tasks(result)
-            seen_terminal = dict((task, seen_terminal.get(task, 0) + 1) for task in current)
-            outcome = self._ended(ready_streak, results, seen_terminal, deadline)
+            seen_terminal = dict((task, self._seen_again(seen_terminal.get(task), now)) for task in current)
+            outcome = self._ended(ready_streak, results, seen_terminal, deadline, now)
             if outcome is not None:
                 return WaitOutcome(outcome[0], outcome[1], results, rounds, elapsed, self.heartbeat)
             self.sleep(self.wait_sleep)
 
-    def _ended(self, ready_streak, results, seen_terminal, deadline):
-        """(passed, reason) when this round ends the wait, else None."""
+    def _ended(self, ready_streak, results, seen_terminal, deadline, now):
+        """(passed, reason) when this round (ended ``now``) ends the wait, else None."""
         if ready_streak >= self.ready_polls:
             return True, 'passed'
         # the deadline cuts the queries in flight (the client is bounded by it): a query that failed
@@ -93,10 +146,21 @@ class Waiter(object):
             return False, 'timed out' if timed_out else 'query failed'
         if isinstance(self.heartbeat, dict) and self.heartbeat.get('failed'):
             return False, 'timed out' if timed_out else 'heartbeat failed'
-        if self.fail_fast and any(count >= self.fail_fast_polls for count in seen_terminal.values()):
+        if self.fail_fast and any(self._gives_up(count, now - since) for count, since in seen_terminal.values()):
             return False, 'fail fast'
         # a round must start early enough to finish before the deadline: with the heartbeat, its measurement too
         reserve = 0.0 if self.freshness is None else self.freshness.max_lag + 1.0
         if self.clock() + self.wait_sleep + reserve >= deadline:
             return False, 'timed out'
         return None
+
+    @staticmethod
+    def _seen_again(seen, now):
+        """(rounds in a row, when the first of them was) of a task seen broken again in the round ending ``now``."""
+        rounds, since = seen or (0, now)
+        return rounds + 1, since
+
+    def _gives_up(self, rounds, seconds):
+        """Whether a task seen broken in ``rounds`` rounds in a row, ``seconds`` apart from the first to the
+        last, has stayed broken long enough: both thresholds are minimums, so each one a user sets holds."""
+        return rounds >= self.fail_fast_polls and seconds >= self.fail_fast_after

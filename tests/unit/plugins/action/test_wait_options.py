@@ -67,6 +67,7 @@ def test_a_number_option_that_is_not_finite_is_refused_before_any_request(sim, n
     ('instance_concurrency', 33, 'instance_concurrency must be between 1 and 32, got 33'),
     ('connect_timeout', 0, 'connect_timeout must be between 0.1 and 600, got 0'),
     ('limit', 0, 'limit must be between 1 and 100, got 0'),
+    ('fail_fast_after', -1, 'fail_fast_after must be at least 0, got -1'),
     ('task_patterns', ['a_*', ''], 'task_patterns must not contain empty entries'),
 ])
 def test_every_range_is_checked_before_any_request(sim, name, value, words):

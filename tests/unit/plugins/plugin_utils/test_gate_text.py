@@ -86,3 +86,20 @@ def test_a_gate_with_a_heartbeat_passes_only_when_it_is_fresh_and_says_the_lag()
     assert round_line(2, 12, [READY], freshness=(FRESH, 5)) == \
         'round 2, 12s: 1/1 instance(s) ready; heartbeat lag 0.42 s (max_lag 5 s)'
     assert round_line(2, 12, [READY, WAITING], freshness=({'measured': False}, 5)).endswith('(status No)')
+
+
+def test_an_instance_not_there_yet_is_said_so_never_as_a_failed_query():
+    # on_missing=wait: each round says it is not there yet; the report says it is not there, never "query failed"
+    from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import missing_line, round_line
+    from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import not_there_yet
+    absent = not_there_yet('i-new', 'instance not found (DBS.200022)')
+    assert progress_line(absent) == 'not there yet: instance not found (DBS.200022)'
+    assert round_line(2, 3.5, [READY, absent]) == ('round 2, 3s: 1/2 instance(s) ready; waiting on i-new: not there '
+                                                   'yet (instance not found (DBS.200022))')
+    report = gate_report([READY, absent])
+    assert report.splitlines() == ['Replication gate failed: 1 of 2 instance(s) not ready.', '- i-ready: ready',
+                                   '- i-new: NOT THERE, instance not found (DBS.200022)']
+    missing = [('instance i-new', True), ('task a of instance i-1', False), ('task b of instance i-1', True)]
+    assert missing_line(missing) == ('Never appeared: instance i-new; task b of instance i-1. '
+                                     'Missing again: task a of instance i-1.')
+    assert missing_line([]) == ''

@@ -309,3 +309,20 @@ def test_a_fresh_heartbeat_is_a_passing_case_with_the_lag():
                                                                             "property"))
     assert properties['lag_seconds'] == '0.42' and properties['max_lag'] == '5'
     assert json.loads(junit.json_report(model).decode('utf-8'))['suites'][1]['properties']['lag_seconds'] == 0.42
+
+
+def test_an_instance_not_there_is_a_not_found_failure_and_what_never_appeared_is_reported():
+    # on_missing=wait: an instance not found is a failure of its own type, never passed, never a query error
+    from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import not_there_yet
+    absent = not_there_yet('i-new', 'instance not found (DBS.200022)')
+    outcome = dict(OUTCOME, reason='timed out', instances=[READY, absent], never_appeared=['instance i-new'])
+    model = gate_model(outcome)
+    assert model['never_appeared'] == ['instance i-new'] and model['passed'] is False
+    root = parse(model)
+    suite = [suite for suite in root.findall('testsuite') if suite.get('name') == 'i-new'][0]
+    failures = suite.findall('.//failure')
+    assert [(f.get('type'), f.get('message')) for f in failures] == [('NotFound', 'instance not found (DBS.200022)')]
+    assert (suite.get('failures'), suite.get('errors')) == ('1', '0')
+    gate = root.findall('testsuite')[-1]
+    assert {p.get('name'): p.get('value') for p in gate.iter('property')}['never_appeared'] == 'instance i-new'
+    assert gate_model(OUTCOME)['never_appeared'] == []

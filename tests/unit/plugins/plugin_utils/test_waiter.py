@@ -2,8 +2,10 @@
 
 import pytest
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed, query_failed
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_SPEC
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Waiter, broken_tasks
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import (
+    REASONS, Appearances, Waiter, broken_tasks, not_there_yet)
 
 
 def result(instance='i-1', ready=True, tasks=()):
@@ -189,8 +191,8 @@ def test_each_round_is_reported_with_its_number_time_and_results():
 
 def test_the_waiter_defaults_are_the_options_defaults():
     waiter = Waiter(None, 1, 1)
-    assert (waiter.ready_polls, waiter.fail_fast, waiter.fail_fast_polls) == tuple(
-        WAIT_SPEC[name]['default'] for name in ('ready_polls', 'fail_fast', 'fail_fast_polls'))
+    names = ('ready_polls', 'fail_fast', 'fail_fast_polls', 'fail_fast_after')
+    assert tuple(getattr(waiter, name) for name in names) == tuple(WAIT_SPEC[name]['default'] for name in names)
 
 
 class SlowRound(Script):
@@ -284,3 +286,68 @@ def test_with_freshness_a_round_starts_only_if_its_measurement_can_finish_before
     outcome = wait(script, wait_timeout=30, freshness=Fresh(STALE))  # max_lag 5: a round needs 10 + 6 s left
     assert outcome.reason == "timed out" and outcome.rounds == 3 and script.slept == [10, 10]  # at 20: 20 + 16 > 30
     assert outcome.heartbeat == STALE  # the last round measured: its lag is what the report says
+
+
+BROKEN = [result(tasks=[{'status': 'no'}])]
+
+
+def test_fail_fast_after_is_how_long_a_task_must_stay_broken():
+    # broken from round 1 (0 s): 2 rounds are seen at 10 s, but 25 s of being broken only at round 4 (30 s)
+    script = Script(BROKEN)
+    outcome = wait(script, fail_fast_polls=2, fail_fast_after=25)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 4 and outcome.elapsed == 30
+
+
+def test_fail_fast_after_and_fail_fast_polls_must_both_be_reached():
+    # 5 s are reached in round 2, but 5 rounds in a row only in round 5: each threshold is a minimum
+    outcome = wait(Script(BROKEN), fail_fast_polls=5, fail_fast_after=5)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 5
+    outcome = wait(Script(BROKEN), fail_fast_polls=1, fail_fast_after=0)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 1
+
+
+def test_fail_fast_after_counts_from_the_first_round_of_an_unbroken_run():
+    # broken at 0 s, mended at 10 s, broken again from 20 s: 25 s of being broken are reached at 50 s, not 30 s
+    script = Script(BROKEN, [result(tasks=[{}])], BROKEN)
+    outcome = wait(script, fail_fast_polls=1, fail_fast_after=25)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 6 and outcome.elapsed == 50
+
+
+def test_fail_fast_after_beyond_the_deadline_waits_to_the_deadline():
+    outcome = wait(Script(BROKEN), wait_timeout=35, fail_fast_after=60)
+    assert outcome.reason == 'timed out' and outcome.rounds == 4
+
+
+def test_fail_fast_after_is_measured_with_the_waiters_clock_queries_included():
+    # each round's queries take 4 s of the clock: rounds end at 4, 18, 32 s; broken for 28 s at round 3
+    outcome = wait(SlowRound(4, BROKEN), fail_fast_polls=1, fail_fast_after=20)
+    assert outcome.reason == 'fail fast' and outcome.rounds == 3
+
+
+def test_fail_fast_after_does_nothing_without_fail_fast():
+    outcome = wait(Script(BROKEN), wait_timeout=25, fail_fast=False, fail_fast_after=0)
+    assert outcome.reason == 'timed out'
+
+
+def test_an_instance_not_there_yet_is_waited_for_and_never_ready():
+    # on_missing=wait: neither a failed query (that would end the wait) nor ready (that would pass it)
+    absent = not_there_yet('i-2', 'instance not found (DBS.200022)')
+    assert not query_failed(absent) and not all_passed([absent]) and not all_passed([result('i-1'), absent])
+    outcome = wait(Script([result('i-1'), absent]), wait_timeout=35)
+    assert outcome.reason == 'timed out' and outcome.rounds == 4
+    outcome = wait(Script([result('i-1'), absent], [result('i-1'), absent], [result('i-1'), result('i-2')]))
+    assert outcome.passed and outcome.rounds == 3
+
+
+def test_appearances_tell_what_never_appeared_from_what_went_missing_again():
+    seen = Appearances(['t1', 't2'])
+    absent = not_there_yet('i-2', 'instance not found (DBS.200022)')
+    first = [dict(result('i-1'), missing_tasks=['t2']), absent]
+    seen.see(first, looked_for=['tdb-1'])  # tdb-1 has no result: its StarRocks instances were found
+    last = [dict(result('i-1'), missing_tasks=['t1', 't2']), absent,
+            not_there_yet('tdb-1', 'TaurusDB instance not found (DBS.200022)', 'TaurusDB instance'),
+            {'instance_id': 'i-3', 'failed': True, 'msg': 'HTTP 503'}]
+    seen.see(last, looked_for=['tdb-1'])
+    assert seen.missing(last) == [('task t1 of instance i-1', False), ('task t2 of instance i-1', True),
+                                  ('instance i-2', True), ('TaurusDB instance tdb-1', False)]
+    assert seen.missing([result('i-1')]) == []
