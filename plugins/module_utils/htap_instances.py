@@ -11,6 +11,8 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiErr
 from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHints
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_taurusdb_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import canonical, to_int
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    instance_state_failed, instance_state_reasons)
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import inert
 
 HTAP_PATH = '/v3/%s/instances/%s/htap'
@@ -31,7 +33,8 @@ def _bool(value):
 
 
 def normalize_instance(item):
-    """id, name, engine, version, status (lower-case) and failure message first; the rest typed as given."""
+    """id, name, engine, version, status (lower-case) and failure message first, the state's verdict
+    (state_normal, state_failed, state_reasons: what the gate judges); the rest typed as given."""
     state = item.get('instance_state') if isinstance(item.get('instance_state'), dict) else {}
     status = state.get('instance_status')
     instance = {
@@ -43,6 +46,9 @@ def normalize_instance(item):
         'fail_message': state.get('fail_message') or None,
         'create_fail_error_code': state.get('create_fail_error_code') or None,
         'wait_restart_for_params': _bool(state.get('wait_restart_for_params')),
+        'state_normal': not instance_state_reasons(item),
+        'state_failed': instance_state_failed(item),
+        'state_reasons': instance_state_reasons(item),
     }
     for name, value in item.items():
         if name in SHOWN:

@@ -59,3 +59,21 @@ def test_identical_duplicates_count_once_and_bad_shapes_fail():
         list_htap_instances(FakeClient(['x']), TAURUS)
     with pytest.raises(OptionError, match='not a TaurusDB instance id'):
         list_htap_instances(FakeClient({}), 'a' * 32 + 'in17x')
+
+
+def test_each_instance_carries_the_verdict_on_its_own_state():
+    payload = {'total': 3, 'instances': [
+        instance('a' * 32 + 'in17'),
+        instance('b' * 32 + 'in17', status='rebooting', is_frozen=True, current_actions=[{'action': 'RESTART'}]),
+        instance('c' * 32 + 'in17', status='createfail',
+                 instance_state={'instance_status': 'createfail', 'create_fail_error_code': 'DBS.280238',
+                                 'fail_message': 'no resources', 'wait_restart_for_params': False})]}
+    normal, busy, failed = list_htap_instances(FakeClient(payload), TAURUS)['htap_instances']
+    assert (normal['state_normal'], normal['state_failed'], normal['state_reasons']) == (True, False, [])
+    assert (busy['state_normal'], busy['state_failed']) == (False, False)
+    assert busy['state_reasons'] == ["status is 'rebooting'", 'frozen (is_frozen)',
+                                     'running actions: RESTART (current_actions)']
+    assert busy['current_actions'] == [{'action': 'RESTART'}]
+    assert (failed['state_normal'], failed['state_failed']) == (False, True)
+    assert failed['create_fail_error_code'] == 'DBS.280238' and failed['fail_message'] == 'no resources'
+    assert "creation failed (create_fail_error_code 'DBS.280238')" in failed['state_reasons']
