@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, OptionError, Scrubber
-from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import instance_states, list_htap_instances
 
 TAURUS = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
 
@@ -77,3 +77,21 @@ def test_each_instance_carries_the_verdict_on_its_own_state():
     assert (failed['state_normal'], failed['state_failed']) == (False, True)
     assert failed['create_fail_error_code'] == 'DBS.280238' and failed['fail_message'] == 'no resources'
     assert "creation failed (create_fail_error_code 'DBS.280238')" in failed['state_reasons']
+
+
+def test_a_stray_field_never_replaces_the_verdict_on_the_state():
+    stray = instance('b' * 32 + 'in17', status='rebooting', state_normal=True, state_reasons=[], status_x=1)
+    stray['status'] = 'normal'
+    listed = list_htap_instances(FakeClient({'total': 1, 'instances': [stray]}), TAURUS)['htap_instances'][0]
+    assert (listed['state_normal'], listed['status']) == (False, 'rebooting')
+    assert listed['state_reasons'] == ["status is 'rebooting'"] and listed['status_x'] == 1
+
+
+def test_the_states_the_wait_reads_are_judged_by_id():
+    payload = {'total': 2, 'instances': [instance('a' * 32 + 'in17'), instance('b' * 32 + 'in17', status='abnormal')]}
+    states, problems = instance_states(FakeClient(payload), TAURUS)
+    assert problems == [] and sorted(states) == ['a' * 32 + 'in17', 'b' * 32 + 'in17']
+    assert states['a' * 32 + 'in17']['normal'] and states['a' * 32 + 'in17']['taurusdb_instance_id'] == TAURUS
+    assert states['b' * 32 + 'in17']['reasons'] == ["status is 'abnormal'"]
+    _states, problems = instance_states(FakeClient(dict(payload, total=3)), TAURUS)
+    assert problems == ['the answer lists 2 instances but total is 3']
