@@ -217,3 +217,23 @@ def test_a_query_that_fails_before_the_deadline_is_a_failed_query():
     assert outcome.reason == 'query failed'
     outcome = wait(SlowRound(1, FAILED), wait_timeout=0)  # no deadline: nothing can have cut it
     assert outcome.reason == 'query failed'
+
+
+def with_state(item, **state):
+    """A result whose StarRocks instance's own state is not normal (as with_instance_state leaves it)."""
+    state = dict({'normal': False, 'failed': False, 'reasons': ['status is rebooting']}, **state)
+    return dict(item, all_ready=False, instance_state=state, problems=['instance state: %s' % state['reasons'][0]])
+
+
+def test_an_instance_state_that_is_not_normal_is_waited_for_and_a_failed_creation_fails_fast():
+    # rebooting twice, then normal: the wait waits (a state that is not normal may pass)
+    script = Script([with_state(result('a'))], [with_state(result('a'))], [result('a')])
+    outcome = wait(script)
+    assert outcome.passed and outcome.rounds == 3
+    assert not broken_tasks(with_state(result('a')))
+    # a creation that failed does not recover by itself: fail_fast_polls rounds, then the wait stops
+    failed = with_state(result('a'), failed=True, reasons=['creation failed'])
+    assert broken_tasks(failed) == {('a', 'instance state')}
+    outcome = wait(Script([failed]), fail_fast_polls=2)
+    assert (outcome.passed, outcome.reason, outcome.rounds) == (False, 'fail fast', 2)
+    assert 'a StarRocks instance whose creation failed' in REASONS['fail fast']
