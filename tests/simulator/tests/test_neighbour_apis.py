@@ -393,7 +393,7 @@ def test_htap_state_steps_change_an_instance_per_listing(simulator):
                                    'state_steps': [{'at': 3, 'status': 'normal', 'wait_restart_for_params': False},
                                                    {'at': 100, 'by': 'seconds', 'is_frozen': True}]}]})
     seen = []
-    for _ in range(4):
+    for _read in range(4):
         body = get(simulator, htap_path()).json()
         assert_matches_model(body, 'ListHtapInstanceInfoResponse')
         item = body['instances'][0]
