@@ -200,7 +200,8 @@ class ActionModule(ActionBase):
         states = {}
         for taurusdb_id in sorted(set(owners.values())):
             try:
-                found, problems = instance_states(client, taurusdb_id)
+                listed = instance_states(client, taurusdb_id)
+                found, problems = listed['states'], listed['problems']
                 why = 'the HTAP instance list of TaurusDB instance %s cannot be trusted: %s' % (
                     taurusdb_id, '; '.join(problems)) if problems else None
             except Exception as exc:  # pylint: disable=broad-except  # an unreadable state is a reason, not a crash

@@ -106,8 +106,10 @@ def list_htap_instances(client, taurusdb_instance_id):
 
 
 def instance_states(client, taurusdb_instance_id):
-    """(the own state of each StarRocks instance of one TaurusDB instance by id - judged_instance_state -,
-    the problems of the listing): what the wait reads each round."""
-    unique, _total, problems, _request_id, _payload = _checked_listing(client, taurusdb_instance_id)
-    return dict((item['id'], inert(judged_instance_state(item, taurusdb_instance_id))) for item in unique
-                if isinstance(item.get('id'), str)), problems
+    """The own state of each StarRocks instance of one TaurusDB instance, what the wait and the watch read:
+    ``states`` (instance id -> judged_instance_state, in the listing's order), the listing's ``problems``
+    and its ``request_id``."""
+    unique, _total, problems, request_id, _payload = _checked_listing(client, taurusdb_instance_id)
+    states = dict((item['id'], inert(judged_instance_state(item, taurusdb_instance_id))) for item in unique
+                  if isinstance(item.get('id'), str))
+    return {'states': states, 'problems': problems, 'request_id': request_id}

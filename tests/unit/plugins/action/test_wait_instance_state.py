@@ -110,7 +110,7 @@ def test_the_state_is_read_every_round_and_judged_by_instance():
         calls.append(taurusdb_id)
         if taurusdb_id != TAURUS:
             raise ApiError('HTTP 503 SYS.0503', error_code='SYS.0503')
-        return {SR: normal}, []
+        return {'states': {SR: normal}, 'problems': [], 'request_id': 'rid'}
 
     session = mock.MagicMock(failure=lambda exc, what: {'msg': '%s failed: %s' % (what, exc)}, scrubber=Scrubber())
     with mock.patch.object(wait_action, 'instance_states', states):

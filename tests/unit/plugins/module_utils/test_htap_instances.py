@@ -89,9 +89,10 @@ def test_a_stray_field_never_replaces_the_verdict_on_the_state():
 
 def test_the_states_the_wait_reads_are_judged_by_id():
     payload = {'total': 2, 'instances': [instance('a' * 32 + 'in17'), instance('b' * 32 + 'in17', status='abnormal')]}
-    states, problems = instance_states(FakeClient(payload), TAURUS)
-    assert problems == [] and sorted(states) == ['a' * 32 + 'in17', 'b' * 32 + 'in17']
+    listed = instance_states(FakeClient(payload), TAURUS)
+    states, problems = listed['states'], listed['problems']
+    assert problems == [] and list(states) == ['a' * 32 + 'in17', 'b' * 32 + 'in17'] and listed['request_id'] == 'rid-1'
     assert states['a' * 32 + 'in17']['normal'] and states['a' * 32 + 'in17']['taurusdb_instance_id'] == TAURUS
     assert states['b' * 32 + 'in17']['reasons'] == ["status is 'abnormal'"]
-    _states, problems = instance_states(FakeClient(dict(payload, total=3)), TAURUS)
+    problems = instance_states(FakeClient(dict(payload, total=3)), TAURUS)['problems']
     assert problems == ['the answer lists 2 instances but total is 3']

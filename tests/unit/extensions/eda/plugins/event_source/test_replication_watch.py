@@ -272,6 +272,22 @@ def test_discovery_failure_keeps_the_last_instances_watched(main, sim):
     drive(main, args_for(sim, instance_ids=[], taurusdb_instance_ids=[TAURUSDB]), script)
 
 
+def test_a_discovered_instance_is_judged_by_its_own_state_too(main, sim):
+    # rebooting at the first two discoveries, normal from the third: its ready task waits for it, as in the wait
+    sim.load({'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}], 'status': 'rebooting',
+                             'state_steps': [{'at': 3, 'status': 'normal'}]}],
+              'taurusdb_instances': [{'id': TAURUSDB, 'htap': [INSTANCE]}]})
+
+    async def script(watcher):
+        initial = await watcher.next()
+        assert (initial['type'], initial['all_ready']) == ('initial_state', False)
+        assert initial['problems'] == ["instance state: status is 'rebooting'"] and initial['not_ready'] == []
+        changed = await watcher.next()
+        assert (changed['type'], changed['old'], changed['new'], changed['all_ready']) == (
+            'problems_changed', ["instance state: status is 'rebooting'"], [], True)
+    drive(main, args_for(sim, instance_ids=[], taurusdb_instance_ids=[TAURUSDB]), script)
+
+
 # --- server text -----------------------------------------------------------------------------------
 TEMPLATE = "{{ lookup('pipe', 'touch /tmp/pwned') }}{% set x = lookup('pipe', 'id') %}{# c #}"
 CONTROL = '\x1b[2J\x1b[1;1Hgate passed\r\n\x07\u202e'
