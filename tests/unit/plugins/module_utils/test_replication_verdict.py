@@ -214,3 +214,28 @@ def test_a_failed_query_stays_failed_with_its_state():
     assert query_failed(result) and 'problems' not in result and result['instance_state']['reasons'] == ['unreadable']
     assert failed_instance(with_instance_state(judged([row()]), judged_instance_state(htap_entry('createfail'), 'T')))
     assert not failed_instance(judged([row()])) and not failed_instance(None)
+
+
+def test_what_the_mutation_run_found_untested_in_the_instance_state():
+    actions = [{'action': 'A%d' % number} for number in range(6)]
+    assert instance_state_reasons(htap_entry(actions=actions)) == [
+        'running actions: A0, A1, A2, A3, A4 and 1 more (current_actions)']
+    assert instance_state_reasons(htap_entry(actions=actions[:5]))[0].endswith('A4 (current_actions)')
+    odd = ['RESTART', {'action': '', 'status': 'running'}, {'action': 'X', 'status': 7}]
+    assert instance_state_reasons(htap_entry(actions=odd)) == [
+        "running actions: 'RESTART', an unnamed action (running), X (current_actions)"]
+    assert instance_state_failed({'instance_state': None}) is False and instance_state_failed(htap_entry()) is False
+    state = judged_instance_state(htap_entry('createfail', code='E1', message='no room', frozen=True,
+                                             actions=[{'action': 'CREATE'}, 'x', {'action': 3}]), 'T')
+    assert (state['create_fail_error_code'], state['fail_message'], state['is_frozen'], state['current_actions'],
+            state['failed']) == ('E1', 'no room', True, ['CREATE'], True)
+    assert judged_instance_state(htap_entry(code=42), 'T')['create_fail_error_code'] == '42'
+    assert unknown_instance_state('T', 'why') == {
+        'taurusdb_instance_id': 'T', 'status': None, 'create_fail_error_code': None, 'fail_message': None,
+        'wait_restart_for_params': None, 'is_frozen': None, 'current_actions': [], 'normal': False, 'failed': False,
+        'reasons': ['why']}
+    with_problem = dict(judged([row()]), problems=['listing incomplete'], all_ready=False)
+    assert with_instance_state(with_problem, unknown_instance_state('T', 'why'))['problems'] == [
+        'listing incomplete', 'instance state: why']
+    doubtful = with_instance_state(judged([row()]), dict(judged_instance_state(htap_entry(), 'T'), normal=None))
+    assert doubtful['problems'] == ['instance state: state unknown'] and not doubtful['all_ready']
