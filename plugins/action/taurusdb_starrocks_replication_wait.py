@@ -22,13 +22,14 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CO
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import (
     HAS_PYMYSQL, HeartbeatError, measure_lag)
-from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import instance_states, list_htap_instances
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
     ReplicationQuery, is_missing_instance, query_instance)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain_results
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    all_passed, unknown_instance_state, with_instance_state)
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
@@ -147,19 +148,23 @@ class ActionModule(ActionBase):
         on_missing = params['on_missing']
         appearances = Appearances(query.rule.expected_tasks + query.rule.task_names)
         with session.client(concurrency * query.concurrency, deadline) as client:
+            owners = {}  # StarRocks instance -> the TaurusDB instance it was found through: its state is judged
             # with on_missing=wait the StarRocks instances of taurusdb_instance_ids are looked for each round
-            instance_ids = [] if on_missing == 'wait' else self._instances(client, params)
+            instance_ids = [] if on_missing == 'wait' else self._instances(client, params, owners)
 
             def poll():
                 absent = []
                 if on_missing == 'wait':  # an instance once found stays in the gate, also if a later list leaves it out
-                    found, absent = self._instances_now(client, params, session)
+                    found, absent = self._instances_now(client, params, session, owners)
                     instance_ids.extend(instance_id for instance_id in found if instance_id not in instance_ids)
                 if not instance_ids:
                     return absent
+                states = self._states(client, owners, session)
                 with ThreadPoolExecutor(max_workers=min(concurrency, len(instance_ids))) as pool:
-                    return list(pool.map(lambda instance_id: self._one(client, instance_id, query, session, on_missing),
-                                         instance_ids)) + absent
+                    results = list(pool.map(lambda instance_id: self._one(client, instance_id, query, session,
+                                                                          on_missing), instance_ids))
+                return [with_instance_state(result, states[instance_id]) if instance_id in states else result
+                        for instance_id, result in zip(instance_ids, results)] + absent
 
             def on_round(number, elapsed, results):
                 appearances.see(results, params['taurusdb_instance_ids'])
@@ -205,8 +210,9 @@ class ActionModule(ActionBase):
         return REASONS[outcome.reason]
 
     @staticmethod
-    def _instances(client, params):
-        """The StarRocks instances to gate on: those given, and those of the TaurusDB instances given."""
+    def _instances(client, params, owners=None):
+        """The StarRocks instances to gate on: those given, and those of the TaurusDB instances given (each
+        noted in ``owners`` with its TaurusDB instance)."""
         instance_ids = [check_instance_id(instance_id) for instance_id in params['instance_ids']]
         for taurusdb_id in params['taurusdb_instance_ids']:
             found = list_htap_instances(client, taurusdb_id)
@@ -216,20 +222,23 @@ class ActionModule(ActionBase):
             if not found['htap_instances']:
                 raise NoHtapInstances('TaurusDB instance %s has no StarRocks (HTAP) instances to gate on' % taurusdb_id)
             instance_ids.extend(instance['id'] for instance in found['htap_instances'])
+            if owners is not None:
+                owners.update((instance['id'], taurusdb_id) for instance in found['htap_instances'])
         unique = []
         for instance_id in instance_ids:
             if instance_id not in unique:
                 unique.append(check_instance_id(instance_id))
         return unique
 
-    def _instances_now(self, client, params, session):
+    def _instances_now(self, client, params, session, owners=None):
         """With on_missing=wait, in each round: (the StarRocks instances given and found now, a result for each
         TaurusDB instance not there yet - not found, or without StarRocks instances yet - or whose list failed)."""
         instance_ids = self._instances(client, dict(params, taurusdb_instance_ids=[]))
         absent = []
         for taurusdb_id in params['taurusdb_instance_ids']:
             try:
-                found = self._instances(client, dict(params, instance_ids=[], taurusdb_instance_ids=[taurusdb_id]))
+                found = self._instances(client, dict(params, instance_ids=[], taurusdb_instance_ids=[taurusdb_id]),
+                                        owners)
             except NoHtapInstances:
                 absent.append(not_there_yet(taurusdb_id, 'no StarRocks (HTAP) instances yet',
                                             'StarRocks instances of TaurusDB instance'))
@@ -244,6 +253,30 @@ class ActionModule(ActionBase):
                 continue
             instance_ids.extend(instance_id for instance_id in found if instance_id not in instance_ids)
         return instance_ids, absent
+
+    @staticmethod
+    def _states(client, owners, session):
+        """The own state of each StarRocks instance in ``owners``, read afresh each round (it can change
+        during the wait) from its TaurusDB instance's HTAP listing, one request each. A state that cannot be
+        read, or an instance the listing no longer has, is unknown: not ready, and the reason says why."""
+        states = {}
+        for taurusdb_id in sorted(set(owners.values())):
+            try:
+                listed = instance_states(client, taurusdb_id)
+                found, problems = listed['states'], listed['problems']
+                why = 'the HTAP instance list of TaurusDB instance %s cannot be trusted: %s' % (
+                    taurusdb_id, '; '.join(problems)) if problems else None
+            except Exception as exc:  # pylint: disable=broad-except  # an unreadable state is a reason, not a crash
+                found, why = {}, 'it could not be read: %s' % session.failure(
+                    exc, 'Listing the HTAP instances of TaurusDB instance %s' % taurusdb_id)['msg']
+            for instance_id in [key for key, owner in owners.items() if owner == taurusdb_id]:
+                if why or instance_id not in found:
+                    states[instance_id] = unknown_instance_state(
+                        taurusdb_id, why or 'the HTAP instance list of TaurusDB instance %s no longer has it'
+                        % taurusdb_id)
+                else:
+                    states[instance_id] = found[instance_id]
+        return states
 
     @staticmethod
     def _one(client, instance_id, query, session, on_missing='fail'):

@@ -11,6 +11,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiErr
 from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHints
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_taurusdb_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import canonical, to_int
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import judged_instance_state
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import inert
 
 HTAP_PATH = '/v3/%s/instances/%s/htap'
@@ -31,7 +32,8 @@ def _bool(value):
 
 
 def normalize_instance(item):
-    """id, name, engine, version, status (lower-case) and failure message first; the rest typed as given."""
+    """id, name, engine, version, status (lower-case) and failure message first, the state's verdict
+    (state_normal, state_failed, state_reasons: what the gate judges); the rest typed as given."""
     state = item.get('instance_state') if isinstance(item.get('instance_state'), dict) else {}
     status = state.get('instance_status')
     instance = {
@@ -44,8 +46,10 @@ def normalize_instance(item):
         'create_fail_error_code': state.get('create_fail_error_code') or None,
         'wait_restart_for_params': _bool(state.get('wait_restart_for_params')),
     }
+    judged = judged_instance_state(item, None)
+    instance.update(state_normal=judged['normal'], state_failed=judged['failed'], state_reasons=judged['reasons'])
     for name, value in item.items():
-        if name in SHOWN:
+        if name in SHOWN or name in instance:  # a stray field never replaces a normalized one or the verdict
             continue
         if name in INT_FIELDS:
             value = to_int(value)
@@ -55,9 +59,8 @@ def normalize_instance(item):
     return inert(instance)
 
 
-def list_htap_instances(client, taurusdb_instance_id):
-    """The HTAP instances of one TaurusDB instance, checked: complete (as many as ``total``) and without
-    two different entries for one id, or the problems say why not."""
+def _checked_listing(client, taurusdb_instance_id):
+    """(the distinct entries as sent, total, problems, request id) of one TaurusDB instance's HTAP listing."""
     check_taurusdb_instance_id(taurusdb_instance_id)
     path = HTAP_PATH % (client.api_project_id(), taurusdb_instance_id)
     what = 'Listing the HTAP instances of TaurusDB instance %s' % taurusdb_instance_id
@@ -83,6 +86,13 @@ def list_htap_instances(client, taurusdb_instance_id):
         total = len(unique)
     elif total != len(entries_by_id):
         problems.append('the answer lists %d instances but total is %d' % (len(entries_by_id), total))
+    return unique, total, problems, request_id, payload
+
+
+def list_htap_instances(client, taurusdb_instance_id):
+    """The HTAP instances of one TaurusDB instance, checked: complete (as many as ``total``) and without
+    two different entries for one id, or the problems say why not."""
+    unique, total, problems, request_id, payload = _checked_listing(client, taurusdb_instance_id)
     return {
         'taurusdb_instance_id': taurusdb_instance_id,
         'instance_id': taurusdb_instance_id,  # deprecated: the replication modules' instance_id is a StarRocks one
@@ -93,3 +103,13 @@ def list_htap_instances(client, taurusdb_instance_id):
         'problems': problems,
         'request_id': request_id,
     }
+
+
+def instance_states(client, taurusdb_instance_id):
+    """The own state of each StarRocks instance of one TaurusDB instance, what the wait and the watch read:
+    ``states`` (instance id -> judged_instance_state, in the listing's order), the listing's ``problems``
+    and its ``request_id``."""
+    unique, _total, problems, request_id, _payload = _checked_listing(client, taurusdb_instance_id)
+    states = dict((item['id'], inert(judged_instance_state(item, taurusdb_instance_id))) for item in unique
+                  if isinstance(item.get('id'), str))
+    return {'states': states, 'problems': problems, 'request_id': request_id}

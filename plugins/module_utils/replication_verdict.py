@@ -9,7 +9,8 @@ A task is ready when its status is Yes and its stage incremental, compared case-
 surrounding whitespace ignored (what README and the module docs say); unknown values and fields of
 the wrong type are not ready. An instance is ready only when its listing is
 complete and consistent, every named or expected task exists, there are at least ``min_tasks``
-judged tasks, and every judged task is ready.
+judged tasks, and every judged task is ready; and, when its StarRocks instance's own state is judged
+(``with_instance_state``), only when that state is normal (``instance_state_reasons``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +31,12 @@ BRIEF_FIELDS = ('task_name', 'source_database', 'target_database', 'status', 'st
 IDENTITY_FIELDS = ('task_name', 'source_database', 'target_database')
 # Stages a task does not leave by itself.
 TERMINAL_STAGES = ('cancelled', 'paused')
+# A StarRocks instance's status when it is normal, as the HTAP instance listing spells it (lower-case, like
+# the Terraform provider's wait for "normal"); and the status of one whose creation failed, which it does not
+# leave by itself. Other statuses (creating, abnormal, rebooting...) are not normal but may pass.
+NORMAL_INSTANCE_STATUS = 'normal'
+FAILED_INSTANCE_STATUSES = ('createfail',)
+ACTIONS_SHOWN = 5
 
 
 def task_key(task):
@@ -88,6 +95,132 @@ def to_percentage(value):
         except ValueError:
             return None
     return number if math.isfinite(number) else None
+
+
+def _flag(value):
+    """An API flag as True or False (absent or null: not set); None when it is neither, so in doubt. The
+    listing sends booleans; 0 and 1 are taken too (the instance details API sends is_frozen so)."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ('true', 'false'):
+        return value.strip().lower() == 'true'
+    return None
+
+
+def _value(value):
+    """A server value quoted for a message: text quoted and shown safely, anything else as JSON."""
+    return repr_text(value) if isinstance(value, str) else shown(canonical(value), NAME_LIMIT)
+
+
+def _actions(actions):
+    """The running actions, briefly: 'RESTART (running), RESIZE_FLAVOR'."""
+    words = []
+    for action in actions[:ACTIONS_SHOWN]:
+        if not isinstance(action, Mapping):
+            words.append(_value(action))
+            continue
+        name, status = action.get('action'), action.get('status')
+        word = shown(name, NAME_LIMIT) if isinstance(name, str) and name else 'an unnamed action'
+        words.append(word + (' (%s)' % shown(status, NAME_LIMIT) if isinstance(status, str) and status else ''))
+    more = len(actions) - ACTIONS_SHOWN
+    return ', '.join(words) + (' and %d more' % more if more > 0 else '')
+
+
+def instance_state_failed(item):
+    """Whether a StarRocks instance (an entry of the HTAP instance listing) failed to be created: status
+    createfail or a create_fail_error_code. It does not become normal by itself: the wait fails fast on it."""
+    state = item.get('instance_state') if isinstance(item, Mapping) else None
+    if not isinstance(state, Mapping):
+        return False
+    status = state.get('instance_status')
+    return (isinstance(status, str) and status.strip().lower() in FAILED_INSTANCE_STATUSES) \
+        or state.get('create_fail_error_code') not in (None, '')
+
+
+def instance_state_reasons(item):
+    """Why a StarRocks instance (an entry of the HTAP instance listing) is not in a normal state; none when it
+    is: status normal, no creation failure, no restart pending for parameters, not frozen, no running actions.
+    A state that is missing or of the wrong type is not normal (in doubt, not ready)."""
+    state = item.get('instance_state') if isinstance(item, Mapping) else None
+    if not isinstance(state, Mapping):
+        return ['the instance has no instance_state']
+    reasons = []
+    status, message = state.get('instance_status'), state.get('fail_message')
+    detail = ' (fail_message %s)' % _value(message) if message not in (None, '') else ''
+    if status is None or status == '':
+        reasons.append('status is missing%s' % detail)
+    elif not isinstance(status, str):
+        reasons.append('status is %s, not text%s' % (_value(status), detail))
+    elif status.strip().lower() != NORMAL_INSTANCE_STATUS:
+        reasons.append('status is %s%s' % (_value(status.strip()), detail))
+    if state.get('create_fail_error_code') not in (None, ''):
+        reasons.append('creation failed (create_fail_error_code %s)' % _value(state['create_fail_error_code']))
+    for container, name, why in ((state, 'wait_restart_for_params', 'a restart is pending for parameter changes'),
+                                 (item, 'is_frozen', 'frozen')):
+        flag = _flag(container.get(name))
+        if flag is None:
+            reasons.append('%s is %s, not a boolean' % (name, _value(container.get(name))))
+        elif flag:
+            reasons.append('%s (%s)' % (why, name))
+    actions = item.get('current_actions')
+    if isinstance(actions, list) and actions:
+        reasons.append('running actions: %s (current_actions)' % _actions(actions))
+    elif actions is not None and not isinstance(actions, list):
+        reasons.append('current_actions is %s, not a list' % _value(actions))
+    return reasons
+
+
+def judged_instance_state(item, taurusdb_instance_id):
+    """A StarRocks instance's own state as a result carries it (``instance_state``): the API's fields, typed,
+    with ``normal``, ``failed`` (creation failed) and the ``reasons`` it is not normal."""
+    state = item.get('instance_state') if isinstance(item.get('instance_state'), Mapping) else {}
+    status = state.get('instance_status')
+    actions = item.get('current_actions') if isinstance(item.get('current_actions'), list) else []
+    reasons = instance_state_reasons(item)
+    return {
+        'taurusdb_instance_id': taurusdb_instance_id,
+        'status': _lower(status) if isinstance(status, str) else None,
+        'create_fail_error_code': _text_or_none(state.get('create_fail_error_code')),
+        'fail_message': _text_or_none(state.get('fail_message')),
+        'wait_restart_for_params': _flag(state.get('wait_restart_for_params')),
+        'is_frozen': _flag(item.get('is_frozen')),
+        'current_actions': [shown(action.get('action'), NAME_LIMIT) for action in actions
+                            if isinstance(action, Mapping) and isinstance(action.get('action'), str)],
+        'normal': not reasons,
+        'failed': instance_state_failed(item),
+        'reasons': reasons,
+    }
+
+
+def unknown_instance_state(taurusdb_instance_id, reason):
+    """The state of a StarRocks instance that could not be read this round: not normal, and why."""
+    return {'taurusdb_instance_id': taurusdb_instance_id, 'status': None, 'create_fail_error_code': None,
+            'fail_message': None, 'wait_restart_for_params': None, 'is_frozen': None, 'current_actions': [],
+            'normal': False, 'failed': False, 'reasons': [reason]}
+
+
+def with_instance_state(result, state):
+    """An instance result with its StarRocks instance's own state (``judged_instance_state`` or
+    ``unknown_instance_state``): not ready unless that state is normal, each reason a problem."""
+    if query_failed(result):
+        return dict(result, instance_state=state)
+    reasons = list(state.get('reasons') or []) or ([] if state.get('normal') is True else ['state unknown'])
+    return dict(result, instance_state=state, all_ready=result.get('all_ready') is True and not reasons,
+                problems=list(result.get('problems') or []) + ['instance state: %s' % reason for reason in reasons])
+
+
+def failed_instance(result):
+    """Whether an instance result says its StarRocks instance failed to be created (see instance_state_failed)."""
+    state = result.get('instance_state') if isinstance(result, Mapping) else None
+    return isinstance(state, Mapping) and state.get('failed') is True
+
+
+def _text_or_none(value):
+    if value in (None, ''):
+        return None
+    return shown(value) if isinstance(value, str) else _value(value)
 
 
 def _lower(value):

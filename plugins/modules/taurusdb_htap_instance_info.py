@@ -13,7 +13,9 @@ version_added: 0.2.0
 description:
   - Lists the HTAP (StarRocks) instances that hang off a TaurusDB instance (the API behind the official
     SDK's C(ListHtapInstanceInfo)), normalized under RV(htap_instances) - id, name, engine, version,
-    status and failure message first, every other field as the API sent it, typed.
+    status and failure message first, every other field as the API sent it, typed - with the verdict on
+    each instance's own state that M(taurusdb.htap.taurusdb_starrocks_replication_wait) judges
+    (RV(htap_instances[].state_normal), RV(htap_instances[].state_reasons)).
   - The answer is checked - as many instances as its C(total), no two different entries for one id -
     and anything else is named in RV(problems), with RV(complete) false.
 author:
@@ -109,8 +111,29 @@ htap_instances:
       description: Number of nodes.
       type: int
     is_frozen:
-      description: Whether the instance is frozen.
+      description: Whether the instance is frozen (C(is_frozen)); null when the API sent something else.
       type: bool
+    current_actions:
+      description:
+        - The actions the instance is running (C(current_actions), items of the SDK's C(QueryAction) -
+          C(id), C(action), C(object_id), C(type), C(job_id), C(status), C(created_at), C(updated_at)),
+          as the API sent them.
+      type: list
+      elements: dict
+    state_normal:
+      description:
+        - Whether the instance's own state is normal, as the wait judges it - C(instance_state.instance_status)
+          is C(normal) (in any case), no C(create_fail_error_code), no restart pending for parameters
+          (C(wait_restart_for_params)), not frozen (C(is_frozen)) and no C(current_actions). A missing
+          status or a flag that is not a boolean is not normal.
+      type: bool
+    state_failed:
+      description: Whether the instance's creation failed (status C(createfail) or a C(create_fail_error_code)).
+      type: bool
+    state_reasons:
+      description: Why the instance's state is not normal (empty when it is).
+      type: list
+      elements: str
   sample:
     - id: 01010101010101010101010101010101in17
       name: analytics
@@ -118,6 +141,9 @@ htap_instances:
       version: "3.1"
       status: normal
       fail_message: null
+      state_normal: true
+      state_failed: false
+      state_reasons: []
 max_htap_instance_num_of_taurus:
   description: How many HTAP instances the TaurusDB instance may have.
   returned: success

@@ -22,6 +22,18 @@ description:
   - B(Fails fast) - a task with status C(No), or in stage C(cancelled) or C(paused), does not recover by itself,
     so when one is seen in O(fail_fast_polls) rounds in a row (and, with O(fail_fast_after), for that many seconds)
     the wait ends at once. Unknown values are not ready but not final.
+  - >-
+    B(The StarRocks instance's own state) - for every StarRocks instance of a TaurusDB instance in
+    O(taurusdb_instance_ids), each round also reads the TaurusDB instance's HTAP instance list afresh (one
+    request per TaurusDB instance) and judges each instance's state as
+    M(taurusdb.htap.taurusdb_htap_instance_info) does (its C(state_normal)) - normal only with status
+    C(normal), no creation failure, no restart pending for parameters (C(wait_restart_for_params)), not frozen
+    (C(is_frozen)) and no running actions (C(current_actions)). A state that is not normal, that cannot be
+    read, or an instance the list no longer has, is not ready, and the report says why (C(instance state:)
+    problems). Only a failed creation (status C(createfail) or a C(create_fail_error_code)) fails fast; any
+    other state may still become normal and is waited for.
+  - The state of a StarRocks instance given only by O(instance_ids) is not judged (the API that gives it needs
+    the TaurusDB instance) - to judge it, give its TaurusDB instance in O(taurusdb_instance_ids).
   - Prints one progress line a round at the default verbosity - elapsed time, ready instances and the tasks
     still waiting with their stage and percentage; at C(-v) a line per instance.
   - O(wait_timeout) bounds everything, requests in flight included. A failed query ends the wait at once
@@ -52,6 +64,7 @@ options:
       - TaurusDB instance IDs whose StarRocks (HTAP) instances are all waited for, found with the API behind
         M(taurusdb.htap.taurusdb_htap_instance_info). A TaurusDB instance without any, or whose list does not
         add up, fails the wait (with O(on_missing=wait), one not found or without any is waited for).
+      - The own state of each of those StarRocks instances is judged every round too (see the description).
     type: list
     elements: str
     default: []
@@ -250,6 +263,12 @@ instances:
     - The last round's result per instance, in the shape of M(taurusdb.htap.taurusdb_starrocks_replication_info)'s
       return values (C(ext_text) too; or C(failed), C(msg) and the error's fields for a query that failed), with
       C(explanations) when they were read.
+    - >-
+      For an instance found through O(taurusdb_instance_ids), C(instance_state) - its own state this round -
+      C(taurusdb_instance_id), C(status) (lower-case), C(create_fail_error_code), C(fail_message),
+      C(wait_restart_for_params), C(is_frozen), C(current_actions) (the action names), C(normal), C(failed)
+      (its creation failed) and C(reasons) (each also a C(problems) entry C(instance state: ...)); every field
+      but C(normal), C(failed) and C(reasons) is null when the state could not be read.
   returned: always
   type: list
   elements: dict

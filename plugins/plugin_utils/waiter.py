@@ -18,12 +18,13 @@ __metaclass__ = type
 import time
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
-    all_passed, is_broken, query_failed, task_key)
+    all_passed, failed_instance, is_broken, query_failed, task_key)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import heartbeat_passed
 
 REASONS = {
     'passed': 'every instance was ready',
-    'fail fast': 'a task with status No, or paused or cancelled, cannot recover by itself',
+    'fail fast': 'a task with status No, or paused or cancelled, or a StarRocks instance whose creation failed, '
+                 'cannot recover by itself',
     'query failed': 'a query failed',
     'heartbeat failed': 'the heartbeat could not be measured',
     'timed out': 'wait_timeout was reached',
@@ -80,11 +81,15 @@ class Appearances(object):
 
 
 def broken_tasks(result):
-    """The tasks of one result that will not recover without someone acting."""
+    """The tasks of one result that will not recover without someone acting; and its StarRocks instance
+    when that failed to be created (a state that is only not normal may pass: the wait waits for it)."""
     if query_failed(result):
         return set()
-    return set((result.get('instance_id'),) + task_key(task) for task in result.get('not_ready') or []
-               if is_broken(task))
+    broken = set((result.get('instance_id'),) + task_key(task) for task in result.get('not_ready') or []
+                 if is_broken(task))
+    if failed_instance(result):
+        broken.add((result.get('instance_id'), 'instance state'))
+    return broken
 
 
 class WaitOutcome(object):

@@ -22,11 +22,12 @@ import time
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError
 from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HeartbeatError, measure_lag
-from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import instance_states
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery, query_instance
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import EXPLAIN_LIMIT, explain
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import needs_explaining
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    needs_explaining, unknown_instance_state, with_instance_state)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.daemon_threads import DaemonThreadExecutor
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import FreshnessCheck
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.watch_freshness import LagWatch
@@ -43,6 +44,15 @@ class Poller(object):
     def __init__(self, client, query, watch, session, explain_failures=True):
         self.client, self.query, self.watch, self.session = client, query, watch, session
         self.explain_failures = explain_failures
+        # TaurusDB instance -> {StarRocks instance: its own state}, as its last discovery read it (or could not)
+        self.states = {}
+
+    def _instance_state(self, instance_id):
+        """A StarRocks instance's own state from the last discovery that listed it; None if none did."""
+        for states in list(self.states.values()):
+            if instance_id in states:
+                return states[instance_id]
+        return None
 
     def _error(self, exc, what):
         error = self.session.failure(exc, what)
@@ -50,9 +60,11 @@ class Poller(object):
 
     def poll(self, state):
         try:
-            events = self.watch.observe(state, query_instance(self.client, state.instance_id, self.query))
+            result = query_instance(self.client, state.instance_id, self.query)
         except Exception as exc:  # pylint: disable=broad-except  # a failed query is an event, never the end
             return self.watch.failed(state, self._error(exc, 'Querying instance %s' % state.instance_id))
+        known = self._instance_state(state.instance_id)  # judged as the wait judges it: not normal is a problem
+        events = self.watch.observe(state, result if known is None else with_instance_state(result, known))
         if self.explain_failures:
             self._explain(state.instance_id, events)
         return events
@@ -71,14 +83,19 @@ class Poller(object):
     def discover(self, discovery):
         """(events, instance ids or None) of one TaurusDB instance."""
         try:
-            found = list_htap_instances(self.client, discovery.instance_id)
+            found = instance_states(self.client, discovery.instance_id)
             if found['problems']:
                 raise ApiError('The HTAP instance list of TaurusDB instance %s cannot be trusted: %s'
                                % (discovery.instance_id, '; '.join(found['problems'])), request_id=found['request_id'])
-            ids = [check_instance_id(instance['id']) for instance in found['htap_instances']]
+            ids = [check_instance_id(instance_id) for instance_id in found['states']]
         except Exception as exc:  # pylint: disable=broad-except  # said in an event; the last instances stay watched
+            # their state is unknown until a discovery answers again (one stable reason: the event has the error)
+            why = 'it could not be read: listing the HTAP instances of TaurusDB instance %s failed' % discovery.instance_id
+            self.states[discovery.instance_id] = dict(
+                (instance_id, unknown_instance_state(discovery.instance_id, why)) for instance_id in discovery.members)
             return self.watch.discovery_failed(discovery, self._error(
                 exc, 'Listing the HTAP instances of TaurusDB instance %s' % discovery.instance_id)), None
+        self.states[discovery.instance_id] = found['states']
         return [], ids
 
 

@@ -39,7 +39,8 @@ TARGETS = {
     'plugins/module_utils/replication_verdict.py': [
         UNIT + 'module_utils/test_replication_verdict.py', UNIT + 'module_utils/test_server_text.py',
         UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',
-        UNIT + 'module_utils/test_listing_consistency.py', UNIT + 'module_utils/test_verdict_properties.py'],
+        UNIT + 'module_utils/test_listing_consistency.py', UNIT + 'module_utils/test_verdict_properties.py',
+        UNIT + 'module_utils/test_htap_instances.py'],
     'plugins/module_utils/paging.py': [
         UNIT + 'module_utils/test_paging.py', UNIT + 'module_utils/test_listing_consistency.py',
         UNIT + 'module_utils/test_replication.py',

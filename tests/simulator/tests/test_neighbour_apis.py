@@ -384,3 +384,30 @@ def test_pyproject_ships_the_package_and_its_scenarios():
     assert project['project']['optional-dependencies'] == {'tls': ['trustme'], 'heartbeat': ['PyMySQL']}
     assert project['tool']['setuptools']['packages'] == ['htapsim']
     assert project['tool']['setuptools']['package-data'] == {'htapsim': ['scenarios/*.yml']}
+
+
+def test_htap_state_steps_change_an_instance_per_listing(simulator):
+    # rebooting with a restart pending for two listings, then normal; frozen from the clock's 100th second on
+    simulator.load({'clock': 'manual', 'taurusdb_instances': [{'id': TAURUS, 'htap': [SR]}],
+                    'instances': [{'id': SR, 'status': 'rebooting', 'wait_restart_for_params': True,
+                                   'state_steps': [{'at': 3, 'status': 'normal', 'wait_restart_for_params': False},
+                                                   {'at': 100, 'by': 'seconds', 'is_frozen': True}]}]})
+    seen = []
+    for _read in range(4):
+        body = get(simulator, htap_path()).json()
+        assert_matches_model(body, 'ListHtapInstanceInfoResponse')
+        item = body['instances'][0]
+        seen.append((item['instance_state']['instance_status'], item['instance_state']['wait_restart_for_params'],
+                     item['is_frozen']))
+    assert seen == [('rebooting', True, False)] * 2 + [('normal', False, False)] * 2
+    simulator.advance_clock(100)
+    assert get(simulator, htap_path()).json()['instances'][0]['is_frozen'] is True
+    get(simulator, listing_path(SR))  # the replication listing does not move the state
+    simulator.reset()
+    assert get(simulator, htap_path()).json()['instances'][0]['instance_state']['instance_status'] == 'rebooting'
+
+
+@pytest.mark.parametrize('steps', ['normal', [{'status': 'normal'}], [{'at': 1, 'by': 'rounds'}], [{'at': 1, 'colour': 'red'}]])
+def test_htap_state_steps_are_checked(steps):
+    with pytest.raises(ScenarioError, match='state_steps|state step'):
+        load_scenario({'instances': [{'id': SR, 'state_steps': steps}]})

@@ -62,6 +62,9 @@ options:
     description:
       - TaurusDB instance IDs whose StarRocks (HTAP) instances are all watched. Their list is read again every
         O(interval), so instances added or removed later are picked up.
+      - Each of those StarRocks instances is judged by its own state too, as the wait judges it, from the last
+        list read - a state that is not normal (or a list that could not be read) is an instance-level problem
+        (C(instance state:) in C(problems_changed), and C(all_ready) false).
     type: list
     elements: str
     default: []

@@ -66,6 +66,8 @@ HTAP_DISPLAY_DEFAULTS = {
 }
 INSTANCE_STATE_DEFAULTS = {'status': 'normal', 'create_fail_error_code': '', 'fail_message': '',
                            'wait_restart_for_params': False}
+# `state_steps` of a StarRocks instance change these fields as its HTAP listings go on (e.g. restarting, then normal).
+STATE_STEP_FIELDS = ('name',) + tuple(HTAP_DISPLAY_DEFAULTS) + tuple(INSTANCE_STATE_DEFAULTS)
 
 
 class ScenarioError(ValueError):
@@ -125,12 +127,34 @@ def validate(data):
         tasks = list(inst.get('tasks') or [])
         tasks.extend(_generate(inst.get('generate')))
         inst['tasks'] = [_task(t) for t in tasks]
+        _check_state_steps(inst)
         _check_faults(data['faults'] + inst['faults'])
     _check_faults(data['faults'])
     _taurusdb_instances(data, seen)
     from .heartbeat import check_scenario  # pylint: disable=import-outside-toplevel  # it imports this module
     data['heartbeat'] = check_scenario(data)
     return data
+
+
+def _check_state_steps(inst):
+    steps = inst.get('state_steps') or []
+    if not isinstance(steps, list):
+        raise ScenarioError('state_steps of instance %s is a list' % inst['id'])
+    for step in steps:
+        if not isinstance(step, dict) or 'at' not in step or step.get('by', 'requests') not in ('requests', 'seconds') \
+                or set(step) - set(STATE_STEP_FIELDS + ('at', 'by')):
+            raise ScenarioError('a state step of instance %s is a mapping of at, by (requests or seconds) and fields '
+                                'of its HTAP listing entry (%s)' % (inst['id'], ', '.join(STATE_STEP_FIELDS)))
+
+
+def instance_now(instance, seconds, reads):
+    """A StarRocks instance with its `state_steps` applied: a step applies from the instance's `at`-th HTAP
+    listing on (`by: requests`, the default), or from `at` seconds of the clock on (`by: seconds`)."""
+    now = dict(instance)
+    for step in instance.get('state_steps') or []:
+        if (seconds if step.get('by') == 'seconds' else reads) >= float(step['at']):
+            now.update((name, value) for name, value in step.items() if name not in ('at', 'by'))
+    return now
 
 
 def _check_faults(rules):
@@ -341,6 +365,7 @@ class World:
             for inst in scenario['instances'] + scenario['taurusdb_instances']}
         self.requests = {inst_id: 0 for inst_id in self.instances}  # listing requests: they drive timelines
         self.config_requests = {inst_id: 0 for inst_id in self.instances}  # configuration requests: they do not
+        self.state_reads = {inst_id: 0 for inst_id in self.instances}  # HTAP listings showing it: they drive state_steps
         self.lock = threading.Lock()  # handler threads share the counters and the rng
         # Wire items of tasks that never change are built once, here, not for every page:
         # per instance a list of (wire item, None) or (None, task) for tasks with a timeline.
@@ -452,9 +477,15 @@ class World:
                 return deep_merge(default_config(instance, state), task.get('config'))
         return None
 
-    def htap_instances(self, taurusdb_id):
-        """The StarRocks instances of a TaurusDB instance, as ListHtapInstanceInfo answers."""
+    def htap_instances(self, taurusdb_id, seconds=0):
+        """The StarRocks instances of a TaurusDB instance, as ListHtapInstanceInfo answers (each counts one
+        state read, which moves its `state_steps`)."""
         taurus = self.taurusdb[taurusdb_id]
-        items = [htap_instance(self.instances[htap_id]) for htap_id in taurus['htap']]
+        with self.lock:
+            for htap_id in taurus['htap']:
+                self.state_reads[htap_id] += 1
+            reads = dict((htap_id, self.state_reads[htap_id]) for htap_id in taurus['htap'])
+        items = [htap_instance(instance_now(self.instances[htap_id], seconds, reads[htap_id]))
+                 for htap_id in taurus['htap']]
         return {'total': len(items), 'instances': items,
                 'max_htap_instance_num_of_taurus': int(taurus['max_htap_instance_num_of_taurus'])}

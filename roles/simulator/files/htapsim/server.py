@@ -446,7 +446,7 @@ class Handler(BaseHTTPRequestHandler):
         if taurus is None or taurus['project_id'] != project_id:
             self._error(400, 'DBS.200022', 'Instance not found.')
             return
-        answer = state.world.htap_instances(instance_id)
+        answer = state.world.htap_instances(instance_id, state.seconds())
         if fault and fault['kind'] == 'total_drift':
             answer['total'] += int(fault.get('delta', 1))
         self._send(200, answer, fault=fault)

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, OptionError, Scrubber
-from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import list_htap_instances
+from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import instance_states, list_htap_instances
 
 TAURUS = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
 
@@ -59,3 +59,40 @@ def test_identical_duplicates_count_once_and_bad_shapes_fail():
         list_htap_instances(FakeClient(['x']), TAURUS)
     with pytest.raises(OptionError, match='not a TaurusDB instance id'):
         list_htap_instances(FakeClient({}), 'a' * 32 + 'in17x')
+
+
+def test_each_instance_carries_the_verdict_on_its_own_state():
+    payload = {'total': 3, 'instances': [
+        instance('a' * 32 + 'in17'),
+        instance('b' * 32 + 'in17', status='rebooting', is_frozen=True, current_actions=[{'action': 'RESTART'}]),
+        instance('c' * 32 + 'in17', status='createfail',
+                 instance_state={'instance_status': 'createfail', 'create_fail_error_code': 'DBS.280238',
+                                 'fail_message': 'no resources', 'wait_restart_for_params': False})]}
+    normal, busy, failed = list_htap_instances(FakeClient(payload), TAURUS)['htap_instances']
+    assert (normal['state_normal'], normal['state_failed'], normal['state_reasons']) == (True, False, [])
+    assert (busy['state_normal'], busy['state_failed']) == (False, False)
+    assert busy['state_reasons'] == ["status is 'rebooting'", 'frozen (is_frozen)',
+                                     'running actions: RESTART (current_actions)']
+    assert busy['current_actions'] == [{'action': 'RESTART'}]
+    assert (failed['state_normal'], failed['state_failed']) == (False, True)
+    assert failed['create_fail_error_code'] == 'DBS.280238' and failed['fail_message'] == 'no resources'
+    assert "creation failed (create_fail_error_code 'DBS.280238')" in failed['state_reasons']
+
+
+def test_a_stray_field_never_replaces_the_verdict_on_the_state():
+    stray = instance('b' * 32 + 'in17', status='rebooting', state_normal=True, state_reasons=[], status_x=1)
+    stray['status'] = 'normal'
+    listed = list_htap_instances(FakeClient({'total': 1, 'instances': [stray]}), TAURUS)['htap_instances'][0]
+    assert (listed['state_normal'], listed['status']) == (False, 'rebooting')
+    assert listed['state_reasons'] == ["status is 'rebooting'"] and listed['status_x'] == 1
+
+
+def test_the_states_the_wait_reads_are_judged_by_id():
+    payload = {'total': 2, 'instances': [instance('a' * 32 + 'in17'), instance('b' * 32 + 'in17', status='abnormal')]}
+    listed = instance_states(FakeClient(payload), TAURUS)
+    states, problems = listed['states'], listed['problems']
+    assert problems == [] and list(states) == ['a' * 32 + 'in17', 'b' * 32 + 'in17'] and listed['request_id'] == 'rid-1'
+    assert states['a' * 32 + 'in17']['normal'] and states['a' * 32 + 'in17']['taurusdb_instance_id'] == TAURUS
+    assert states['b' * 32 + 'in17']['reasons'] == ["status is 'abnormal'"]
+    problems = instance_states(FakeClient(dict(payload, total=3)), TAURUS)['problems']
+    assert problems == ['the answer lists 2 instances but total is 3']

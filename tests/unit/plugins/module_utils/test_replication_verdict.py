@@ -3,8 +3,9 @@
 import pytest
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
-    IDENTITY_FIELDS, TERMINAL_STAGES, ReadinessRule, all_passed, as_results, instance_passed, is_broken,
-    needs_explaining, normalize, query_failed, task_key, verdict)
+    IDENTITY_FIELDS, TERMINAL_STAGES, ReadinessRule, all_passed, as_results, failed_instance, instance_passed,
+    instance_state_failed, instance_state_reasons, is_broken, judged_instance_state, needs_explaining, normalize,
+    query_failed, task_key, unknown_instance_state, verdict, with_instance_state)
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE
 
@@ -134,3 +135,107 @@ def test_what_a_filter_is_handed_becomes_results():
     assert as_results(one) == [one] and as_results([one, one]) == [one, one] and as_results((one,)) == [one]
     assert as_results(None) == [] and as_results('text') == [] and as_results(b'x') == [] and as_results(5) == []
     assert as_results(iter([one])) == [one]
+
+
+# --- the StarRocks instance's own state (issue 19) ------------------------------------------
+def htap_entry(status='normal', code='', message='', restart=False, frozen=False, actions=None, **extra):
+    """An entry of the HTAP instance listing as the SDK's HtapInstanceListInstances types it."""
+    entry = {'id': INSTANCE, 'instance_state': {'instance_status': status, 'create_fail_error_code': code,
+                                                'fail_message': message, 'wait_restart_for_params': restart},
+             'is_frozen': frozen, 'current_actions': [] if actions is None else actions}
+    entry.update(extra)
+    return entry
+
+
+def test_a_normal_instance_state_has_no_reasons_in_any_spelling():
+    for status in ('normal', 'Normal', ' NORMAL '):
+        assert instance_state_reasons(htap_entry(status)) == []
+    assert instance_state_reasons(htap_entry(restart='false', frozen=0, actions=None)) == []
+    assert instance_state_reasons({'instance_state': {'instance_status': 'normal'}}) == []  # flags absent: not set
+
+
+@pytest.mark.parametrize('entry, reason', [
+    (htap_entry('rebooting'), "status is 'rebooting'"),
+    (htap_entry('abnormal', message='node 2 lost'), "status is 'abnormal' (fail_message 'node 2 lost')"),
+    (htap_entry('createfail', code='DBS.280238'), "status is 'createfail'"),
+    (htap_entry('createfail', code='DBS.280238'), "creation failed (create_fail_error_code 'DBS.280238')"),
+    (htap_entry(''), 'status is missing'),
+    (htap_entry(None), 'status is missing'),
+    (htap_entry(7), 'status is 7, not text'),
+    (htap_entry(restart=True), 'a restart is pending for parameter changes (wait_restart_for_params)'),
+    (htap_entry(restart='maybe'), "wait_restart_for_params is 'maybe', not a boolean"),
+    (htap_entry(frozen=True), 'frozen (is_frozen)'),
+    (htap_entry(frozen=1), 'frozen (is_frozen)'),
+    (htap_entry(frozen=2), 'is_frozen is 2, not a boolean'),
+    (htap_entry(actions=[{'action': 'RESTART', 'status': 'running'}, {'action': 'RESIZE_FLAVOR'}]),
+     'running actions: RESTART (running), RESIZE_FLAVOR (current_actions)'),
+    (htap_entry(actions='RESTART'), "current_actions is 'RESTART', not a list"),
+    ({'id': INSTANCE}, 'the instance has no instance_state'),
+    ({'id': INSTANCE, 'instance_state': 'normal'}, 'the instance has no instance_state'),
+    (htap_entry('re\x1b[2Jboot'), "status is 're\\x1b[2Jboot'"),
+])
+def test_an_instance_state_that_is_not_normal_says_why(entry, reason):
+    assert reason in instance_state_reasons(entry)
+    assert judged_instance_state(entry, 'T')['normal'] is False
+
+
+def test_only_a_failed_creation_is_a_failed_instance_state():
+    assert instance_state_failed(htap_entry('createfail')) and instance_state_failed(htap_entry('x', code='E1'))
+    for entry in (htap_entry(), htap_entry('abnormal'), htap_entry('rebooting', restart=True, frozen=True), {}):
+        assert not instance_state_failed(entry)
+
+
+def test_the_judged_state_carries_the_fields_typed():
+    state = judged_instance_state(htap_entry('Rebooting', restart='true', actions=[{'action': 'RESTART'}]), 'T')
+    assert state == {'taurusdb_instance_id': 'T', 'status': 'rebooting', 'create_fail_error_code': None,
+                     'fail_message': None, 'wait_restart_for_params': True, 'is_frozen': False,
+                     'current_actions': ['RESTART'], 'normal': False, 'failed': False,
+                     'reasons': ["status is 'Rebooting'",
+                                 'a restart is pending for parameter changes (wait_restart_for_params)',
+                                 'running actions: RESTART (current_actions)']}
+
+
+def test_a_ready_instance_whose_state_is_not_normal_does_not_pass():
+    ready = judged([row()])
+    assert instance_passed(ready)
+    normal = with_instance_state(ready, judged_instance_state(htap_entry(), 'T'))
+    assert instance_passed(normal) and normal['problems'] == [] and normal['instance_state']['normal']
+    for state in (judged_instance_state(htap_entry('rebooting'), 'T'), unknown_instance_state('T', 'unreadable'),
+                  dict(judged_instance_state(htap_entry(), 'T'), normal=None, reasons=[])):
+        result = with_instance_state(ready, state)
+        assert not instance_passed(result) and not all_passed([result])
+        assert result['problems'] and result['problems'][0].startswith('instance state: ')
+    assert ready['problems'] == [] and ready['all_ready']  # the result judged without the state is left alone
+
+
+def test_a_failed_query_stays_failed_with_its_state():
+    failed = {'instance_id': INSTANCE, 'failed': True, 'msg': 'HTTP 503'}
+    result = with_instance_state(failed, unknown_instance_state('T', 'unreadable'))
+    assert query_failed(result) and 'problems' not in result and result['instance_state']['reasons'] == ['unreadable']
+    assert failed_instance(with_instance_state(judged([row()]), judged_instance_state(htap_entry('createfail'), 'T')))
+    assert not failed_instance(judged([row()])) and not failed_instance(None)
+
+
+def test_what_the_mutation_run_found_untested_in_the_instance_state():
+    actions = [{'action': 'A%d' % number} for number in range(6)]
+    assert instance_state_reasons(htap_entry(actions=actions)) == [
+        'running actions: A0, A1, A2, A3, A4 and 1 more (current_actions)']
+    assert instance_state_reasons(htap_entry(actions=actions[:5]))[0].endswith('A4 (current_actions)')
+    odd = ['RESTART', {'action': '', 'status': 'running'}, {'action': 'X', 'status': 7}]
+    assert instance_state_reasons(htap_entry(actions=odd)) == [
+        "running actions: 'RESTART', an unnamed action (running), X (current_actions)"]
+    assert instance_state_failed({'instance_state': None}) is False and instance_state_failed(htap_entry()) is False
+    state = judged_instance_state(htap_entry('createfail', code='E1', message='no room', frozen=True,
+                                             actions=[{'action': 'CREATE'}, 'x', {'action': 3}]), 'T')
+    assert (state['create_fail_error_code'], state['fail_message'], state['is_frozen'], state['current_actions'],
+            state['failed']) == ('E1', 'no room', True, ['CREATE'], True)
+    assert judged_instance_state(htap_entry(code=42), 'T')['create_fail_error_code'] == '42'
+    assert unknown_instance_state('T', 'why') == {
+        'taurusdb_instance_id': 'T', 'status': None, 'create_fail_error_code': None, 'fail_message': None,
+        'wait_restart_for_params': None, 'is_frozen': None, 'current_actions': [], 'normal': False, 'failed': False,
+        'reasons': ['why']}
+    with_problem = dict(judged([row()]), problems=['listing incomplete'], all_ready=False)
+    assert with_instance_state(with_problem, unknown_instance_state('T', 'why'))['problems'] == [
+        'listing incomplete', 'instance state: why']
+    doubtful = with_instance_state(judged([row()]), dict(judged_instance_state(htap_entry(), 'T'), normal=None))
+    assert doubtful['problems'] == ['instance state: state unknown'] and not doubtful['all_ready']

@@ -79,7 +79,8 @@ def test_a_suite_per_instance_a_case_per_task_a_failure_per_task_not_ready():
     assert suites['i-err'].find('testcase').get('name') == 'query'
     gate = gate_case(root).find('failure')
     assert (gate.get('type'), gate.get('message')) == (
-        'GateFailed', 'the gate failed: a task with status No, or paused or cancelled, cannot recover by itself')
+        'GateFailed', 'the gate failed: a task with status No, or paused or cancelled, or a StarRocks instance whose '
+                      'creation failed, cannot recover by itself')
     assert gate.text == 'Replication gate failed'
 
 
@@ -119,7 +120,8 @@ ALL_READY_ROUND = 'the gate failed: wait_timeout was reached after a ready round
     ({'passed': False, 'reason': 'timed out', 'instances': [NOT_READY]}, 'failure',
      'the gate failed: wait_timeout was reached'),
     ({'passed': False, 'reason': 'fail fast', 'instances': [READY, NOT_READY]}, 'failure',
-     'the gate failed: a task with status No, or paused or cancelled, cannot recover by itself'),
+     'the gate failed: a task with status No, or paused or cancelled, or a StarRocks instance whose creation failed, '
+     'cannot recover by itself'),
     ({'passed': False, 'reason': 'query failed', 'instances': [READY, FAILED]}, 'error', 'the gate failed: a query failed'),
     ({'passed': False, 'reason': 'query failed', 'instances': [], 'report': 'Waiting for replication failed: boom'},
      'error', 'query failed: Waiting for replication failed: boom'),

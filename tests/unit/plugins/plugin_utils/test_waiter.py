@@ -351,3 +351,23 @@ def test_appearances_tell_what_never_appeared_from_what_went_missing_again():
     assert seen.missing(last) == [('task t1 of instance i-1', False), ('task t2 of instance i-1', True),
                                   ('instance i-2', True), ('TaurusDB instance tdb-1', False)]
     assert seen.missing([result('i-1')]) == []
+
+
+def with_state(item, **state):
+    """A result whose StarRocks instance's own state is not normal (as with_instance_state leaves it)."""
+    state = dict({'normal': False, 'failed': False, 'reasons': ['status is rebooting']}, **state)
+    return dict(item, all_ready=False, instance_state=state, problems=['instance state: %s' % state['reasons'][0]])
+
+
+def test_an_instance_state_that_is_not_normal_is_waited_for_and_a_failed_creation_fails_fast():
+    # rebooting twice, then normal: the wait waits (a state that is not normal may pass)
+    script = Script([with_state(result('a'))], [with_state(result('a'))], [result('a')])
+    outcome = wait(script)
+    assert outcome.passed and outcome.rounds == 3
+    assert not broken_tasks(with_state(result('a')))
+    # a creation that failed does not recover by itself: fail_fast_polls rounds, then the wait stops
+    failed = with_state(result('a'), failed=True, reasons=['creation failed'])
+    assert broken_tasks(failed) == {('a', 'instance state')}
+    outcome = wait(Script([failed]), fail_fast_polls=2)
+    assert (outcome.passed, outcome.reason, outcome.rounds) == (False, 'fail fast', 2)
+    assert 'a StarRocks instance whose creation failed' in REASONS['fail fast']

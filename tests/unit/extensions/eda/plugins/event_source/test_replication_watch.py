@@ -272,6 +272,41 @@ def test_discovery_failure_keeps_the_last_instances_watched(main, sim):
     drive(main, args_for(sim, instance_ids=[], taurusdb_instance_ids=[TAURUSDB]), script)
 
 
+def test_a_discovered_instance_is_judged_by_its_own_state_too(main, sim):
+    # rebooting until the simulator's (manual) clock moves, then normal: its ready task waits for it, as in the wait
+    sim.load({'clock': 'manual',
+              'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}], 'status': 'rebooting',
+                             'state_steps': [{'at': 1, 'by': 'seconds', 'status': 'normal'}]}],
+              'taurusdb_instances': [{'id': TAURUSDB, 'htap': [INSTANCE]}]})
+
+    async def script(watcher):
+        initial = await watcher.next()
+        assert (initial['type'], initial['all_ready']) == ('initial_state', False)
+        assert initial['problems'] == ["instance state: status is 'rebooting'"] and initial['not_ready'] == []
+        sim.advance_clock(1)
+        changed = await watcher.next()
+        assert (changed['type'], changed['old'], changed['new'], changed['all_ready']) == (
+            'problems_changed', ["instance state: status is 'rebooting'"], [], True)
+    drive(main, args_for(sim, instance_ids=[], taurusdb_instance_ids=[TAURUSDB]), script)
+
+
+def test_an_instance_whose_state_cannot_be_read_any_more_is_not_ready(main, sim):
+    # the first discovery answers, every later one fails: the instance stays watched, its state unknown
+    sim.load({'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}]}],
+              'taurusdb_instances': [{'id': TAURUSDB, 'htap': [INSTANCE], 'faults': [
+                  {'kind': 'error', 'status': 500, 'code': 'SYS.0500', 'message': 'Internal error', 'after': 1}]}]})
+    why = ('instance state: it could not be read: listing the HTAP instances of TaurusDB instance %s failed'
+           % TAURUSDB)
+
+    async def script(watcher):
+        # the first poll may come before or after the failed discovery: the state is unknown from then on either way
+        events = [await watcher.next()]
+        while why not in (events[-1].get('new') or events[-1].get('problems') or []):
+            events.append(await watcher.next())
+        assert 'discovery_failed' in [event['type'] for event in events[:-1]] and events[-1]['all_ready'] is False
+    drive(main, args_for(sim, instance_ids=[], taurusdb_instance_ids=[TAURUSDB]), script)
+
+
 # --- server text -----------------------------------------------------------------------------------
 TEMPLATE = "{{ lookup('pipe', 'touch /tmp/pwned') }}{% set x = lookup('pipe', 'id') %}{# c #}"
 CONTROL = '\x1b[2J\x1b[1;1Hgate passed\r\n\x07\u202e'
