@@ -3,16 +3,13 @@
 lag measured within max_lag, says the lag everywhere, and never shows a database password."""
 
 import json
-import types
 import xml.etree.ElementTree as ET
 
 import pytest
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
 
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait
 from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HeartbeatError
-from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY
+from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY, run_wait_action
 
 PASSWORD = 'hb-Pa55word-not-for-output'
 HEARTBEAT = {'source': {'login_host': '127.0.0.1', 'login_port': 3306, 'login_user': 'hb', 'login_password': PASSWORD,
@@ -45,10 +42,7 @@ def run_action(sim, monkeypatch, measure, **extra):
     args = dict(instance_ids=[INSTANCE], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'],
                 secret_key=KEY['sk'], wait_timeout=0, retry_backoff=0.01, heartbeat=HEARTBEAT, max_lag=5)
     args.update(extra)
-    task = types.SimpleNamespace(args=args, async_val=0, check_mode=False, environment=[], action='wait',
-                                 resolved_action='taurusdb.htap.taurusdb_starrocks_replication_wait')
-    connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir='/nonexistent'))
-    return wait.ActionModule(task, connection, None, DataLoader(), Templar(loader=DataLoader())).run(task_vars={})
+    return run_wait_action(args)
 
 
 def junit_case(path, suite):

@@ -10,12 +10,10 @@ from unittest import mock
 import pytest
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
-
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import report_files as junit
+from ansible_collections.taurusdb.htap.tests.unit.helpers import run_wait_action
 
 TAURUS = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
 SR = '01010101010101010101010101010101in17'
@@ -35,15 +33,9 @@ def without_module_defaults(monkeypatch):
 
 
 def run_wait(sim, report, **args):
-    task = mock.MagicMock(async_val=0, check_mode=False, environment=[], action='taurusdb_starrocks_replication_wait')
-    task.args = dict(dict(taurusdb_instance_ids=[TAURUS], endpoint=sim.url, project_id=DEFAULT_PROJECT,
-                          access_key=KEY['ak'], secret_key=KEY['sk'], retry_backoff=0.01, wait_timeout=0,
-                          wait_sleep=0.1, report_file=str(report)), **args)
-    connection = mock.MagicMock()
-    connection._shell.tmpdir = None  # the action never needs one (it runs on the controller)
-    loader = DataLoader()
-    action = wait_action.ActionModule(task, connection, mock.MagicMock(), loader, Templar(loader=loader), None)
-    return action.run(task_vars={})
+    return run_wait_action(dict(dict(
+        taurusdb_instance_ids=[TAURUS], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'],
+        secret_key=KEY['sk'], retry_backoff=0.01, wait_timeout=0, wait_sleep=0.1, report_file=str(report)), **args))
 
 
 def report_texts(report):

@@ -9,17 +9,14 @@ has wait_timeout 0 (one round). No test depends on the machine's speed."""
 import functools
 import json
 import xml.etree.ElementTree as ET
-from unittest import mock
 
 import pytest
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
-
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import Waiter
+from ansible_collections.taurusdb.htap.tests.unit.helpers import run_wait_action
 
 INSTANCE = '01010101010101010101010101010101in17'
 OTHER = '02020202020202020202020202020202in17'
@@ -52,15 +49,9 @@ def lines(monkeypatch):
 
 
 def run_wait(sim, **args):
-    task = mock.MagicMock(async_val=0, check_mode=False, environment=[], action='taurusdb_starrocks_replication_wait')
-    task.args = dict(dict(instance_ids=[INSTANCE], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'],
-                          secret_key=KEY['sk'], retry_backoff=0.01, wait_timeout=600, wait_sleep=0.1,
-                          explain_failures=False), **args)
-    connection = mock.MagicMock()
-    connection._shell.tmpdir = None
-    loader = DataLoader()
-    action = wait_action.ActionModule(task, connection, mock.MagicMock(), loader, Templar(loader=loader), None)
-    return action.run(task_vars={})
+    return run_wait_action(dict(dict(
+        instance_ids=[INSTANCE], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'],
+        secret_key=KEY['sk'], retry_backoff=0.01, wait_timeout=600, wait_sleep=0.1, explain_failures=False), **args))
 
 
 def rounds_load(monkeypatch, sim, scenarios):

@@ -1,14 +1,10 @@
 """The wait action's options in-process: every number option finite and in range, refused before any request."""
 
-import types
-
 import pytest
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
 
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY
+from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY, run_wait_action
 
 NUMBER_OPTIONS = sorted(name for name, option in wait.SPEC.items() if option['type'] in ('int', 'float'))
 
@@ -22,11 +18,7 @@ def isolated(monkeypatch, tmp_path):
 
 
 def run_action(args):
-    task = types.SimpleNamespace(args=args, async_val=0, check_mode=False, environment=[], action='wait',
-                                 resolved_action='taurusdb.htap.taurusdb_starrocks_replication_wait')
-    connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir='/nonexistent'))
-    action = wait.ActionModule(task, connection, None, DataLoader(), Templar(loader=DataLoader()))
-    return action.run(task_vars={})
+    return run_wait_action(args)
 
 
 def args_for(sim, **extra):

@@ -7,16 +7,13 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from unittest import mock
 
 import pytest
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
-
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import report_files as junit
+from ansible_collections.taurusdb.htap.tests.unit.helpers import run_wait_action
 
 INSTANCE = '01010101010101010101010101010101in17'
 FAIL_FAST = ('a task with status No, or paused or cancelled, or a StarRocks instance whose creation failed, '
@@ -38,15 +35,9 @@ def without_module_defaults(monkeypatch):
 
 
 def run_wait(sim, report, **args):
-    task = mock.MagicMock(async_val=0, check_mode=False, environment=[], action='taurusdb_starrocks_replication_wait')
-    task.args = dict(dict(instance_ids=[INSTANCE], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'],
-                          secret_key=KEY['sk'], retry_backoff=0.01, wait_timeout=0, wait_sleep=0.1,
-                          report_file=str(report)), **args)
-    connection = mock.MagicMock()
-    connection._shell.tmpdir = None  # the action never needs one (it runs on the controller)
-    loader = DataLoader()
-    action = wait_action.ActionModule(task, connection, mock.MagicMock(), loader, Templar(loader=loader), None)
-    return action.run(task_vars={})
+    return run_wait_action(dict(dict(
+        instance_ids=[INSTANCE], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'],
+        secret_key=KEY['sk'], retry_backoff=0.01, wait_timeout=0, wait_sleep=0.1, report_file=str(report)), **args))
 
 
 def reports(path):
