@@ -36,6 +36,8 @@ UNIT = 'tests/unit/plugins/'
 # Each file with the tests that cover it, fastest first (pytest -x stops at the first failure).
 # The two dribble tests of the adversarial server take 12 s and test the attempt watchdog only.
 TARGETS = {
+    'plugins/module_utils/heartbeat.py': [
+        UNIT + 'module_utils/test_heartbeat.py', UNIT + 'modules/test_taurusdb_starrocks_replication_lag.py'],
     'plugins/module_utils/replication_verdict.py': [
         UNIT + 'module_utils/test_replication_verdict.py', UNIT + 'module_utils/test_server_text.py',
         UNIT + 'module_utils/test_replication.py', UNIT + 'module_utils/test_false_greens.py',

@@ -43,6 +43,7 @@ class FakeServers(object):
         self.connect_error = {}  # database -> exception raised by connect
         self.statement_error = {}  # (database, statement prefix) -> exception
         self.odd_time = {}  # database -> what a heartbeat read returns instead of the time
+        self.no_rows = set()  # (database, statement prefix): answered with no rows
 
     def utc_now(self):
         return EPOCH + datetime.timedelta(seconds=self.clock.now)
@@ -107,6 +108,8 @@ class FakeCursor(object):
             if name == database and statement.startswith(prefix):
                 raise error
         self.result = self._run(servers, database, statement, arguments)
+        if any(name == database and statement.startswith(prefix) for name, prefix in servers.no_rows):
+            self.result = []
 
     def _run(self, servers, database, statement, arguments):
         tables = servers.tables[database]

@@ -384,3 +384,130 @@ def test_an_unexpected_driver_error_is_a_heartbeat_error(clock):
         measure(servers, clock)
     assert caught.value.side == 'source'
     assert str(caught.value).endswith('writing the heartbeat failed: IndexError: index out of range.')
+
+
+# --- boundaries (each test kills mutants of tests/mutation/mutate.py that the ones above let live) --------
+@pytest.fixture
+def late_clock():
+    """A clock far from zero, as time.monotonic() is: differences and sums of times are not alike there."""
+    return FakeClock(1000.0)
+
+
+def test_gave_up_after_counts_from_the_write(late_clock):
+    servers = servers_with(late_clock, lag=None)
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(0)
+    result = measure(servers, late_clock, max_lag=0.25, wait_timeout=60.0)
+    assert result['gave_up_after'] == pytest.approx(0.3, abs=0.01)
+    assert late_clock.now - 1000.0 < 0.4
+    assert 'had not arrived on the target 0.3' in result['problem'] and 'more than max_lag' in result['problem']
+
+
+def test_the_last_sleep_ends_at_wait_timeout(late_clock):
+    servers = servers_with(late_clock, lag=None)
+    result = measure(servers, late_clock, wait_timeout=0.25)
+    assert late_clock.sleeps[:2] == [heartbeat.POLL_INTERVAL] * 2
+    assert late_clock.sleeps[2] < heartbeat.POLL_INTERVAL and len(late_clock.sleeps) == 3
+    assert result['gave_up_after'] is None and 'when the wait ended' not in result['problem']  # no row at all
+    assert result['polls'] == 4
+
+
+def test_a_wait_that_ends_without_the_write_says_so(late_clock):
+    servers = servers_with(late_clock, lag=None)
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(0)
+    result = measure(servers, late_clock, wait_timeout=0.2)
+    assert result['problem'].endswith('had not arrived on the target when the wait ended; the target holds one from '
+                                      '2026-11-28T00:00:00+00:00')
+
+
+@pytest.mark.parametrize('deadline_in, stops_by', [(1.0, 0.5), (4.0, 3.0)])
+def test_the_reserve_before_the_deadline_is_a_second_or_half_what_is_left(late_clock, deadline_in, stops_by):
+    servers = servers_with(late_clock, lag=None, statement_time=0.0)
+    measure(servers, late_clock, max_lag=100.0, deadline=1000.0 + deadline_in)
+    assert stops_by <= late_clock.now - 1000.0 <= stops_by + 0.01
+
+
+def test_without_write_the_target_is_read_once(clock):
+    servers = servers_with(clock)
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(0)
+    assert measure(servers, clock, write=False)['polls'] == 1
+
+
+@pytest.mark.parametrize('age, within', [(10.0, True), (10.001, False), (-0.5, False), (0.0, True)])
+def test_within_max_lag_at_its_edges(clock, age, within):
+    servers = servers_with(clock, statement_time=0.0)
+    clock.now = 100.0
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(100.0 - age)
+    result = measure(servers, clock, write=False, max_lag=10.0)
+    assert result['lag_seconds'] == age and result['within_max_lag'] is within
+    if age < 0:
+        assert 'from the future' in result['problem']
+
+
+@pytest.mark.parametrize('text, lag', [(b'2026-11-28 00:00:00.250000', 0.75), ('2026-11-28 00:00:00', 1.0)])
+def test_times_as_bytes_or_without_a_fraction(clock, text, lag):
+    servers = servers_with(clock, statement_time=0.0)
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(0)
+    servers.odd_time[TARGET_DB] = text
+    clock.now = 1.0
+    assert measure(servers, clock, write=False)['lag_seconds'] == lag
+
+
+def test_a_written_row_that_is_not_read_back_is_an_error(clock):
+    servers = servers_with(clock)
+    servers.no_rows.add((SOURCE_DB, 'SELECT ts'))
+    with pytest.raises(HeartbeatError, match='the heartbeat row written is not there when read back'):
+        measure(servers, clock)
+
+
+def test_a_clock_read_without_a_row_is_an_error(clock):
+    servers = servers_with(clock)
+    servers.no_rows.add((SOURCE_DB, 'SELECT UTC_TIMESTAMP'))
+    with pytest.raises(HeartbeatError, match="reading the source's clock returned no row"):
+        measure(servers, clock)
+
+
+def test_create_looks_for_the_table_by_name(clock):
+    servers = servers_with(clock)
+    servers.no_rows.add((SOURCE_DB, 'SELECT COUNT(*)'))  # a server that answers nothing: create it
+    assert measure(servers, clock, create=True)['created'] is True
+
+
+def test_messages_and_fields_of_an_error(clock):
+    servers = servers_with(clock)
+    clock.now = 5.0
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock, deadline=5.0)
+    assert str(caught.value) == 'source 127.0.0.1:3306 (database taurus_app): the deadline passed before connecting.'
+    assert caught.value.args == (str(caught.value),)
+    del servers.tables[TARGET_DB][TABLE]
+    clock.now = 0.0
+    with pytest.raises(HeartbeatError) as caught:
+        measure(servers, clock)
+    result = caught.value.to_result()
+    assert result['msg'] == "%s %s" % (caught.value.message, caught.value.hint)
+    assert result['error_msg'] == "Table 'starrocks_app.taurusdb_htap_heartbeat' doesn't exist"
+
+
+def test_connect_arguments_defaults_and_tls():
+    given = side('db', login_port=None, connect_timeout=None, ca_cert='/ca', client_cert='/c', client_key='/k',
+                 check_hostname=True, login_user='u', login_password='p')
+    arguments = heartbeat.connect_arguments(given, 2.0)
+    assert arguments['port'] == 3306 and arguments['user'] == 'u' and arguments['password'] == 'p'
+    assert arguments['ssl'] == {'ca': '/ca', 'cert': '/c', 'key': '/k', 'check_hostname': True}
+    assert heartbeat.address(given) == '127.0.0.1:3306'
+
+
+def test_a_missing_connect_timeout_is_ten_seconds(clock):
+    servers = servers_with(clock)
+    measure_lag(settings(source=side(SOURCE_DB, connect_timeout=None, login_port=None)), 10, 60, clock=clock,
+                sleep=clock.sleep, connect=servers.connect)
+    assert servers.connections[0].arguments['connect_timeout'] == 10.0
+
+
+def test_a_directory_or_unreadable_file_is_not_a_certificate(tmp_path):
+    with pytest.raises(OptionError, match='source.ca_cert .* is not a readable file'):
+        heartbeat.check_settings(settings(source=side(SOURCE_DB, ca_cert=str(tmp_path))), 1, 1)
+    with pytest.raises(OptionError, match='target.client_cert .* is not a readable file'):
+        heartbeat.check_settings(settings(target=side(TARGET_DB, client_cert=str(tmp_path / 'none.pem'))), 1, 1)
+    with pytest.raises(OptionError, match='target.client_key .* is not a readable file'):
+        heartbeat.check_settings(settings(target=side(TARGET_DB, client_key=str(tmp_path / 'none.pem'))), 1, 1)
