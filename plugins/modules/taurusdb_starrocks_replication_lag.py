@@ -36,88 +36,6 @@ author:
 requirements:
   - PyMySQL (on the host that runs the module; only this module needs it)
 options:
-  source:
-    description:
-      - How to reach the source database (TaurusDB), where the heartbeat is written and whose clock measures
-        the lag. The keys are community.mysql's, with the same meanings.
-    type: dict
-    required: true
-    suboptions: &side
-      login_host:
-        description: Host name or IP address of the server.
-        type: str
-        required: true
-      login_port:
-        description:
-          - Port of the server's MySQL protocol. The StarRocks frontend's MySQL port is usually C(9030).
-          - Not used with C(login_unix_socket).
-        type: int
-        default: 3306
-      login_user:
-        description:
-          - The user to log in as. When not given, the name of the user the module runs as (as the MySQL client does).
-        type: str
-      login_password:
-        description: The user's password. Never shown in output.
-        type: str
-      login_unix_socket:
-        description: A Unix socket to connect to instead of C(login_host) and C(login_port).
-        type: str
-      database:
-        description: The database that holds the heartbeat table.
-        type: str
-        required: true
-      ca_cert:
-        description:
-          - CA certificate(s) to verify the server's certificate with. Giving any of C(ca_cert), C(client_cert),
-            C(client_key) or C(check_hostname) makes the connection use TLS; as with community.mysql, the server's
-            certificate is verified only when C(ca_cert) is given.
-        type: path
-        aliases: [ssl_ca]
-      client_cert:
-        description: Client certificate (PEM) for TLS.
-        type: path
-        aliases: [ssl_cert]
-      client_key:
-        description: The client certificate's private key (PEM), unless C(client_cert) holds it.
-        type: path
-        aliases: [ssl_key]
-      check_hostname:
-        description:
-          - Whether the server's certificate must name C(login_host) (with C(ca_cert); default true then).
-        type: bool
-      connect_timeout:
-        description:
-          - Seconds to wait for the connection, and for the answer to each statement (each is one row).
-        type: float
-        default: 10.0
-  target:
-    description:
-      - How to reach the target database (the StarRocks frontend), where the synchronization task copies the
-        heartbeat table (its own database name, which may differ from the source's). The same keys as
-        O(source); only the heartbeat table is read there.
-    type: dict
-    required: true
-    suboptions: *side
-  table:
-    description:
-      - The heartbeat table, in O(source.database) and O(target.database). A letter followed by up to 63
-        letters, digits and underscores; anything else is refused before connecting.
-    type: str
-    default: taurusdb_htap_heartbeat
-  create:
-    description:
-      - Create the table on the source (C(CREATE TABLE IF NOT EXISTS)) when it is not there. Only on the
-        source - the synchronization task creates it on the target once the table is among its tables.
-      - Needs the C(CREATE) privilege on the source database.
-    type: bool
-    default: false
-  write:
-    description:
-      - Write a new heartbeat and wait for it on the target (true), or only measure the age of what the target
-        holds (false).
-    type: bool
-    default: true
   max_lag:
     description:
       - The largest lag, in seconds, that RV(within_max_lag) accepts.
@@ -129,6 +47,8 @@ options:
         O(max_lag) passes first). V(0) reads the target once.
     type: float
     default: 60.0
+extends_documentation_fragment:
+  - taurusdb.htap.heartbeat
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.

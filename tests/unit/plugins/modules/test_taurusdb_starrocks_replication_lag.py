@@ -153,4 +153,15 @@ def assert_documented(documented, spec, where=''):
 
 def test_every_option_and_suboption_is_documented_as_the_spec_says():
     import yaml
-    assert_documented(yaml.safe_load(module.DOCUMENTATION)['options'], module.ARGUMENT_SPEC)
+    from ansible_collections.taurusdb.htap.plugins.doc_fragments.heartbeat import ModuleDocFragment
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    assert doc['extends_documentation_fragment'] == ['taurusdb.htap.heartbeat']  # the heartbeat's options, written once
+    options = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'], **doc['options'])
+    assert_documented(options, module.ARGUMENT_SPEC)
+
+
+def test_the_wait_documents_the_same_heartbeat_options_under_heartbeat():
+    import yaml
+    from ansible_collections.taurusdb.htap.plugins.doc_fragments.heartbeat import ModuleDocFragment
+    gate = yaml.safe_load(ModuleDocFragment.GATE)['options']['heartbeat']['suboptions']
+    assert_documented(gate, heartbeat.HEARTBEAT_OPTIONS, 'heartbeat.')
