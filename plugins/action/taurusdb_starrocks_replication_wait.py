@@ -30,6 +30,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config import explain_results
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
     all_passed, unknown_instance_state, with_instance_state)
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import shown
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
@@ -174,7 +175,8 @@ class ActionModule(ActionBase):
                     display.v(scrubber.text('  %s: %s' % (item.get('instance_id'), progress_line(item))))
 
             freshness = None if params['heartbeat'] is None else FreshnessCheck(
-                params['heartbeat'], params['max_lag'], measure_lag, HeartbeatError, scrub=scrubber.text)
+                self._heartbeat_settings(params['heartbeat']), params['max_lag'], measure_lag, HeartbeatError,
+                scrub=scrubber.text)
             waiter = Waiter(poll, params['wait_timeout'], params['wait_sleep'], params['ready_polls'],
                             params['fail_fast'], params['fail_fast_polls'], on_round=on_round,
                             fail_fast_after=params['fail_fast_after'], freshness=freshness)
@@ -196,6 +198,13 @@ class ActionModule(ActionBase):
         if freshness is not None:
             found.update(heartbeat=outcome.heartbeat, max_lag=params['max_lag'])
         return found
+
+    def _heartbeat_settings(self, heartbeat):
+        """In check mode the heartbeat only measures (the age of what the target holds): it writes and creates
+        nothing, as the lag module does, so that --check changes no database."""
+        if self._task.check_mode:
+            return dict(heartbeat, write=False, create=False)
+        return heartbeat
 
     @staticmethod
     def _why_stopped(outcome, ready_polls, freshness=None):
@@ -271,9 +280,9 @@ class ActionModule(ActionBase):
                     exc, 'Listing the HTAP instances of TaurusDB instance %s' % taurusdb_id)['msg']
             for instance_id in [key for key, owner in owners.items() if owner == taurusdb_id]:
                 if why or instance_id not in found:
-                    states[instance_id] = unknown_instance_state(
-                        taurusdb_id, why or 'the HTAP instance list of TaurusDB instance %s no longer has it'
-                        % taurusdb_id)
+                    states[instance_id] = unknown_instance_state(  # server text, bounded and inert
+                        taurusdb_id, shown(why or 'the HTAP instance list of TaurusDB instance %s no longer has it'
+                                           % taurusdb_id))
                 else:
                     states[instance_id] = found[instance_id]
         return states

@@ -41,6 +41,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import N
 DEFAULT_TABLE = 'taurusdb_htap_heartbeat'
 HEARTBEAT_ID = 1
 POLL_INTERVAL = 0.1  # between reads of the target while a written heartbeat has not arrived
+FUTURE_SLACK = 1.0  # seconds a written heartbeat may seem ahead of the time since the write (its round trip)
 FINAL_READ_RESERVE = 1.0  # kept before a deadline for the last read of the source's clock
 TABLE_SCHEMA = 'id INT NOT NULL PRIMARY KEY, ts DATETIME(6) NOT NULL'
 # A table name that is the same unquoted in MySQL and StarRocks: a letter, then letters, digits, underscores.
@@ -110,6 +111,8 @@ def check_settings(settings, max_lag, wait_timeout):
     """Everything an argument spec cannot say, before any connection (an OptionError naming the option)."""
     check_table(settings.get('table'))
     check_range({'max_lag': max_lag}, 'max_lag', 0)
+    if max_lag == 0:  # a measured lag is never 0: such a gate could never pass
+        raise OptionError('max_lag must be more than 0, got 0')
     check_range({'wait_timeout': wait_timeout}, 'wait_timeout', 0)
     for side in SIDES:
         options = settings.get(side) or {}
@@ -254,10 +257,14 @@ def _as_time(side, value):
     raise side.error('the heartbeat time is not a time: %s' % shown(repr(value), NAME_LIMIT))
 
 
-def _arrived(holds, written):
-    """Whether the target holds the heartbeat written (or a later one). A target whose DATETIME keeps no fraction
-    of a second holds the time written cut to the second: that counts too (the lag is still measured from the
-    time written, by the source's clock)."""
+def _arrived(holds, written, latest):
+    """Whether the target holds the heartbeat written (or a later one), but none later than ``latest``, the
+    latest time the source's clock can show yet: a row from the source's future (written in another time zone,
+    or by a hostile server) proves nothing, or a stopped copy would look fresh. A target whose DATETIME keeps
+    no fraction of a second holds the time written cut to the second: that counts too (the lag is still
+    measured from the time written, by the source's clock)."""
+    if holds > latest:
+        return False
     return holds >= written or (holds.microsecond == 0 and holds == written.replace(microsecond=0))
 
 
@@ -312,7 +319,7 @@ def _measure(source, target, settings, max_lag, wait_timeout, deadline, clock, s
         holds = _held(target, table)
         result['polls'] = 1
     now = _source_now(source)
-    seen = holds is not None and (written is None or _arrived(holds, written))
+    seen = holds is not None and holds <= now and (written is None or _arrived(holds, written, now))
     lag = None
     if written is not None and seen:
         lag = _seconds(now, written)
@@ -330,15 +337,15 @@ def _problem(result, wrote):
         return None
     if result['target_holds'] is None:
         return 'the target holds no heartbeat row yet'
+    if result['lag_seconds'] is not None and result['lag_seconds'] < 0:
+        return ('the target holds a heartbeat from the future (%s, the source\'s clock says %s): heartbeats are '
+                'UTC (UTC_TIMESTAMP(6)); was it written in another time zone?'
+                % (result['target_holds'], result['measured_at']))
     if wrote and not result['seen']:
         ended = ('%s s after it was written, more than max_lag' % result['gave_up_after'] if result['gave_up_after']
                  is not None else 'when the wait ended')
         return ('the heartbeat written at %s had not arrived on the target %s; the target holds one from %s'
                 % (result['written_at'], ended, result['target_holds']))
-    if result['lag_seconds'] < 0:
-        return ('the target holds a heartbeat from the future (%s, the source\'s clock says %s): heartbeats are '
-                'UTC (UTC_TIMESTAMP(6)); was it written in another time zone?'
-                % (result['target_holds'], result['measured_at']))
     return 'the lag, %s s, is more than max_lag, %s s' % (result['lag_seconds'], result['max_lag'])
 
 
@@ -389,7 +396,9 @@ def _wait_for(target, table, written, max_lag, wait_timeout, deadline, clock, sl
     while True:
         holds = _held(target, table)
         polls += 1
-        if holds is not None and _arrived(holds, written):
+        # the source's clock has moved at most this far since the write (and the write's own round trip)
+        latest = written + datetime.timedelta(seconds=clock() - started + FUTURE_SLACK)
+        if holds is not None and _arrived(holds, written, latest):
             return holds, dict(polls=polls)
         now = clock()
         if now - started > max_lag:

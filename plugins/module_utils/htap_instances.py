@@ -12,7 +12,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.hints import ApiHint
 from ansible_collections.taurusdb.htap.plugins.module_utils.ids import check_taurusdb_instance_id
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import canonical, to_int
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import judged_instance_state
-from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import inert
+from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, inert, shown
 
 HTAP_PATH = '/v3/%s/instances/%s/htap'
 HINTS = ApiHints(codes={
@@ -79,7 +79,7 @@ def _checked_listing(client, taurusdb_instance_id):
     unique = list(distinct.values())
     if any(not isinstance(item.get('id'), str) or not item['id'] for item in unique):
         problems.append('an instance has no id')
-    problems.extend('the answer has different entries for instance %s' % key
+    problems.extend('the answer has different entries for instance %s' % shown(key, NAME_LIMIT)
                     for key, texts in entries_by_id.items() if len(texts) > 1)
     total = to_int(payload.get('total'))
     if total is None:

@@ -38,7 +38,7 @@ requirements:
 options:
   max_lag:
     description:
-      - The largest lag, in seconds, that RV(within_max_lag) accepts.
+      - The largest lag, in seconds, that RV(within_max_lag) accepts (more than 0).
     type: float
     default: 10.0
   wait_timeout:

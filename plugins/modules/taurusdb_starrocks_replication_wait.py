@@ -44,7 +44,9 @@ description:
     the wait passes only when the lag is within O(max_lag). A lag beyond it keeps the wait going (it can catch
     up); a database error ends it at once (RV(reason=heartbeat failed)), naming the side and host. A round then
     starts only if O(wait_sleep) and O(max_lag) and a second are left before the deadline, so that its
-    measurement can finish. Needs PyMySQL on the controller.
+    measurement can finish. In check mode it writes and creates nothing - it measures the age of what the target
+    holds, as the lag module does. A heartbeat the target holds from the source's future proves nothing (not
+    fresh). Needs PyMySQL on the controller.
   - When it fails it reads why tasks with status C(No) broke (their last C(ALTER TABLE) error and failing
     checks, at most 10) and quotes that in RV(report); that never changes the verdict.
   - The role C(taurusdb.htap.replication_gate) is the gate built on this action.

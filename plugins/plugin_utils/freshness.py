@@ -54,6 +54,9 @@ def heartbeat_line(heartbeat, max_lag):
         return 'heartbeat lag %s %s' % (_seconds(lag), limit)
     if not isinstance(lag, (int, float)) or isinstance(lag, bool) or not math.isfinite(lag):
         return 'heartbeat lag unknown %s: the target holds no heartbeat row' % limit
+    if lag < 0:
+        return 'heartbeat lag unknown %s: the target holds a heartbeat from the future (written in another ' \
+               'time zone than UTC, or a wrong clock)' % limit
     if heartbeat.get('wrote') and not heartbeat.get('seen'):
         return 'heartbeat lag over %s %s: the heartbeat written was not seen on the target; ' \
                'what it holds is %s old' % (_seconds(max_lag), limit, _seconds(lag))
@@ -108,7 +111,7 @@ class FreshnessCheck(object):
             wait_timeout = max(0.0, min(wait_timeout, deadline - self.clock()))
         try:
             found = self.measure(self.settings, self.max_lag, wait_timeout, deadline=deadline)
-        except self.error_class as exc:
+        except (self.error_class, ValueError) as exc:  # ValueError: settings no longer usable (a ca_cert gone)
             # the one before, when there was one: a measurement the deadline cut still leaves the lag known
             return {'measured': False, 'failed': True, 'msg': self.scrub(str(exc)), 'max_lag': self.max_lag,
                     'side': getattr(exc, 'side', None), 'host': getattr(exc, 'host', None), 'previous': self.last}

@@ -110,14 +110,14 @@ def proxy_url(server, user='proxy-user', password='pr0xy:p@ss w0rd'):
     return 'http://%s:%s@%s' % (quote(user, safe=''), quote(password, safe=''), server.url.split('://', 1)[1])
 
 
-def run_wait_action(args):
+def run_wait_action(args, check_mode=False):
     """The wait action's run(), in-process as Ansible calls it, with these task args and no play around it (so
     no module_defaults: tests turn _apply_action_arg_defaults off)."""
     import types
     from ansible.parsing.dataloader import DataLoader
     from ansible.template import Templar
     from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait
-    task = types.SimpleNamespace(args=args, async_val=0, check_mode=False, environment=[],
+    task = types.SimpleNamespace(args=args, async_val=0, check_mode=check_mode, environment=[],
                                  action='taurusdb_starrocks_replication_wait',
                                  resolved_action='taurusdb.htap.taurusdb_starrocks_replication_wait')
     connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir=None))  # it runs on the controller

@@ -37,12 +37,12 @@ class Measure(object):
         return dict(self.answer)
 
 
-def run_action(sim, monkeypatch, measure, **extra):
+def run_action(sim, monkeypatch, measure, check_mode=False, **extra):
     monkeypatch.setattr(wait, 'measure_lag', measure)
     args = dict(instance_ids=[INSTANCE], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'],
                 secret_key=KEY['sk'], wait_timeout=0, retry_backoff=0.01, heartbeat=HEARTBEAT, max_lag=5)
     args.update(extra)
-    return run_wait_action(args)
+    return run_wait_action(args, check_mode=check_mode)
 
 
 def junit_case(path, suite):
@@ -119,3 +119,13 @@ def test_without_pymysql_the_heartbeat_says_what_to_install(sim, monkeypatch):
     assert result['failed'] and 'needs the Python library PyMySQL' in result['msg'] and sim.stats()['total'] == 0
     result = run_action(sim, monkeypatch, Measure(FRESH), heartbeat=None, max_lag=None)
     assert result['passed']  # the gate without a heartbeat needs no PyMySQL
+
+
+def test_check_mode_measures_without_writing_or_creating(sim, monkeypatch):
+    # before: --check ran REPLACE INTO (and CREATE TABLE with create) on the source and said changed: false
+    measure = Measure(dict(FRESH, wrote=False))
+    result = run_action(sim, monkeypatch, measure, check_mode=True, heartbeat=dict(HEARTBEAT, create=True))
+    settings = measure.calls[0][0]
+    assert (settings['write'], settings['create']) == (False, False) and result['changed'] is False
+    run_action(sim, monkeypatch, measure, heartbeat=dict(HEARTBEAT, create=True))
+    assert (measure.calls[1][0]['write'], measure.calls[1][0]['create']) == (True, True)

@@ -511,3 +511,30 @@ def test_a_directory_or_unreadable_file_is_not_a_certificate(tmp_path):
         heartbeat.check_settings(settings(target=side(TARGET_DB, client_cert=str(tmp_path / 'none.pem'))), 1, 1)
     with pytest.raises(OptionError, match='target.client_key .* is not a readable file'):
         heartbeat.check_settings(settings(target=side(TARGET_DB, client_key=str(tmp_path / 'none.pem'))), 1, 1)
+
+
+# --- a row from the source's future (found by an attack review): never proof of freshness -------------------
+def test_a_stopped_copy_with_a_row_from_the_future_on_the_target_is_not_fresh():
+    # before: every new heartbeat "arrived" at once (the target held a later time), lag 0.003 s, within max_lag
+    clock = FakeClock()
+    servers = FakeServers(clock, lag=None)  # the copy is stopped
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(5 * 3600)  # written in +05:00 local time, say
+    result = measure_lag(settings(), 5.0, 6.0, clock=clock, sleep=clock.sleep, connect=servers.connect)
+    assert result['within_max_lag'] is False and result['seen'] is False and result['lag_seconds'] < 0
+    assert 'from the future' in result['problem']
+
+
+def test_a_row_from_the_future_is_waited_past_until_the_heartbeat_written_arrives():
+    clock = FakeClock()
+    servers = FakeServers(clock, lag=1.0)  # the copy works, a second behind
+    servers.tables[TARGET_DB][TABLE][1] = servers.at(5 * 3600)
+    result = measure_lag(settings(), 5.0, 6.0, clock=clock, sleep=clock.sleep, connect=servers.connect)
+    assert result['seen'] is True and result['within_max_lag'] is True and 1.0 <= result['lag_seconds'] <= 1.5
+
+
+def test_max_lag_zero_is_refused_before_connecting():
+    clock = FakeClock()
+    servers = FakeServers(clock, lag=0.0)
+    with pytest.raises(OptionError, match='max_lag must be more than 0, got 0'):
+        measure_lag(settings(), 0, 6.0, clock=clock, sleep=clock.sleep, connect=servers.connect)
+    assert servers.connections == []

@@ -96,3 +96,20 @@ def test_the_states_the_wait_reads_are_judged_by_id():
     assert states['b' * 32 + 'in17']['reasons'] == ["status is 'abnormal'"]
     problems = instance_states(FakeClient(dict(payload, total=3)), TAURUS)['problems']
     assert problems == ['the answer lists 2 instances but total is 3']
+
+
+
+def test_conflicting_entries_name_their_id_bounded_and_inert():
+    from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import _checked_listing
+
+    class Client(object):
+        def api_project_id(self):
+            return '0123456789abcdef0123456789abcdef'
+
+        def get_json(self, path, query, what, hints=None):
+            big = 'x' * 100000 + '\x1b[2J{{ 7 * 7 }}'
+            return {'instances': [{'id': big, 'name': 'a'}, {'id': big, 'name': 'b'}], 'total': 1}, 'rid'
+
+    problems = _checked_listing(Client(), '0a' * 16 + 'in07')[2]
+    problem, = [p for p in problems if 'different entries' in p]
+    assert len(problem) < 400 and '\x1b' not in problem and '{{' not in problem

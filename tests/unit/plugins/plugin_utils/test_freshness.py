@@ -112,3 +112,19 @@ def test_a_failure_after_a_measurement_says_the_one_before_and_never_passes():
     assert heartbeat_line(heartbeat, 5) == (
         'heartbeat failed: target db:9030: the deadline passed before connecting; the measurement before: heartbeat '
         'lag over 5 s (max_lag 5 s): the heartbeat written was not seen on the target; what it holds is 9 s old')
+
+
+
+def test_a_lag_below_zero_is_worded_as_a_row_from_the_future_not_as_exceeding():
+    line = heartbeat_line(measured(lag_seconds=-3600.0, seen=False, wrote=False, within_max_lag=False), 5)
+    assert line == ('heartbeat lag unknown (max_lag 5 s): the target holds a heartbeat from the future (written in '
+                    'another time zone than UTC, or a wrong clock)')
+
+
+def test_settings_no_longer_usable_are_a_failed_measurement_not_an_exception():
+    # before: OptionError (a ca_cert file gone) escaped and ended the event source's watch
+    from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
+    check = FreshnessCheck({}, 5, Measure(OptionError('source.ca_cert /x/ca.pem is not a readable file')),
+                           DatabaseDown)
+    heartbeat = check.check(True)
+    assert heartbeat['failed'] and 'is not a readable file' in heartbeat['msg'] and not heartbeat_passed(heartbeat, 5)
