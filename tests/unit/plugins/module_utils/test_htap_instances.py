@@ -98,7 +98,6 @@ def test_the_states_the_wait_reads_are_judged_by_id():
     assert problems == ['the answer lists 2 instances but total is 3']
 
 
-
 def test_conflicting_entries_name_their_id_bounded_and_inert():
     from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import _checked_listing
 

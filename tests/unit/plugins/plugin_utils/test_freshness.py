@@ -114,7 +114,6 @@ def test_a_failure_after_a_measurement_says_the_one_before_and_never_passes():
         'lag over 5 s (max_lag 5 s): the heartbeat written was not seen on the target; what it holds is 9 s old')
 
 
-
 def test_a_lag_below_zero_is_worded_as_a_row_from_the_future_not_as_exceeding():
     line = heartbeat_line(measured(lag_seconds=-3600.0, seen=False, wrote=False, within_max_lag=False), 5)
     assert line == ('heartbeat lag unknown (max_lag 5 s): the target holds a heartbeat from the future (written in '
