@@ -44,9 +44,9 @@ kill "$COPIER_PID" && wait "$COPIER_PID" 2>/dev/null || true
 COPIER_PID=
 
 # Ad hoc at -vvvv: a wrong password is a clear failure, and no password (wrong or right) is in the output.
-args() {  # args SOURCE_PASSWORD TARGET_PASSWORD: the module's arguments as JSON (max_lag 0: no copying, no waiting)
+args() {  # args SOURCE_PASSWORD TARGET_PASSWORD: the module's arguments as JSON (max_lag 0.001: no waiting to speak of)
     printf '{"source": {"login_host": "%s", "login_port": %s, "login_user": "%s", "login_password": "%s", "database": "%s"},
-              "target": {"login_host": "%s", "login_port": %s, "login_user": "%s", "login_password": "%s", "database": "%s"}, "max_lag": 0}' \
+              "target": {"login_host": "%s", "login_port": %s, "login_user": "%s", "login_password": "%s", "database": "%s"}, "max_lag": 0.001}' \
         "$MARIADB_HOST" "$MARIADB_PORT" "$MARIADB_SOURCE_USER" "$1" "$MARIADB_SOURCE_DB" \
         "$MARIADB_HOST" "$MARIADB_PORT" "$MARIADB_TARGET_USER" "$2" "$MARIADB_TARGET_DB"
 }
