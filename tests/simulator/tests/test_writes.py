@@ -195,6 +195,13 @@ def test_a_task_that_does_not_exist_is_dbs_270022(simulator, method, suffix, bod
 
 
 @pytest.mark.parametrize('method, suffix', [('DELETE', ''), ('POST', '/pause'), ('POST', '/resume'), ('PUT', '')])
+def test_a_write_to_an_unknown_instance_is_dbs_200022(simulator, method, suffix):
+    path = BASE.replace(SR, '09' * 16 + 'in17') + suffix
+    assert error(signed(simulator, method, path, {'task_name': 'orders_db'})) == ('DBS.200022', 'Instance not found.')
+    assert simulator.stats()['instances'] == {'09' * 16 + 'in17': 1}
+
+
+@pytest.mark.parametrize('method, suffix', [('DELETE', ''), ('POST', '/pause'), ('POST', '/resume'), ('PUT', '')])
 def test_task_name_is_required_and_checked(simulator, method, suffix):
     assert error(signed(simulator, method, BASE + suffix, {}))[1] == 'Invalid parameter: task_name is required'
     assert 'task_name must be' in error(signed(simulator, method, BASE + suffix, {'task_name': 'a b c'}))[1]
@@ -307,6 +314,7 @@ def test_an_error_after_the_write_is_applied_leaves_the_task_created(simulator):
     assert list(tasks(simulator)).count('ledger_db') == 1
     stats = simulator.stats()
     assert stats['writes']['create'] == 2 and stats['jobs']['Completed'] == 1
+    assert requests.get(simulator.url + '/__sim__/writes', timeout=10).json()['jobs'][0]['status'] == 'Completed'
     assert stats['statuses'] == {'503': 1, '400': 1, '200': 2}
 
 

@@ -209,7 +209,7 @@ class Writes:
             failure = self._next_failure(action)
             job = self._new_job(action, instance, self._change(action, request), (failure or {}).get('fail_job'))
             if failure and 'error_after_apply' in failure:  # done at once, then the answer is lost
-                job['status'], job['polls'] = 'Completed', float('inf')
+                job['status'] = 'Completed'
                 self._finish(job)
                 raise WriteError(int(failure['error_after_apply']), failure.get('code', 'DBS.200000'),
                                  failure.get('message', 'Internal server error.'))
