@@ -302,6 +302,18 @@ def test_failures_from_the_scenario_and_the_control_endpoint(simulator):
     assert state['failures'] == [] and [j['status'] for j in state['jobs']] == ['Failed', 'Failed']
 
 
+def test_a_job_fails_when_the_task_changed_under_it(simulator):
+    creating = create(simulator).json()['job_id']
+    deleting = signed(simulator, 'DELETE', BASE, {'task_name': 'users_db'}).json()['job_id']
+    simulator.change_task(SR, 'ledger_db', add=True)
+    simulator.change_task(SR, 'users_db', delete=True)
+    assert finish(simulator, creating)[-1] == 'Failed'
+    assert job(simulator, creating)['fail_reason'] == 'a data synchronization task named ledger_db exists'
+    assert finish(simulator, deleting)[-1] == 'Failed'
+    assert job(simulator, deleting)['fail_reason'] == 'The data synchronization task does not exist.'
+    assert list(tasks(simulator)).count('ledger_db') == 1
+
+
 def test_an_error_after_the_write_is_applied_leaves_the_task_created(simulator):
     """A 503 whose write was done: a client that reads before retrying finds its task; a blind retry is refused."""
     simulator.write_failures({'route': 'create', 'error_after_apply': 503, 'message': 'Service Unavailable'})

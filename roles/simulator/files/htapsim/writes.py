@@ -207,7 +207,8 @@ class Writes:
             if action != 'create' and present is None:
                 raise WriteError(400, *TASK_NOT_FOUND)
             failure = self._next_failure(action)
-            job = self._new_job(action, instance, self._change(action, request), (failure or {}).get('fail_job'))
+            change = Change(action, request, self.config['created'], self.seconds)
+            job = self._new_job(action, instance, change, (failure or {}).get('fail_job'))
             if failure and 'error_after_apply' in failure:  # done at once, then the answer is lost
                 job['status'] = 'Completed'
                 self._finish(job)
@@ -238,9 +239,6 @@ class Writes:
                 if state is not None:
                     return task, state
         return None, None
-
-    def _change(self, action, request):
-        return Change(action, request, self.config['created'], self.seconds)
 
 
 class Change:
