@@ -133,6 +133,9 @@ def validate(data):
     _taurusdb_instances(data, seen)
     from .heartbeat import check_scenario  # pylint: disable=import-outside-toplevel  # it imports this module
     data['heartbeat'] = check_scenario(data)
+    # it imports this module
+    from .writes import check_scenario as check_writes  # pylint: disable=import-outside-toplevel
+    data['writes'] = check_writes(data)
     return data
 
 
@@ -429,6 +432,15 @@ class World:
                     task.update(changes)
             self._plan(instance)
         return None if task is None else task_state(task, 0, 0)
+
+    def edit_tasks(self, instance_id, edit):
+        """``edit(tasks, listing_count)`` changes the instance's task list in place, under the lock (a completed
+        job of the write APIs, see writes.py); returns what ``edit`` returns."""
+        instance = self.instances[instance_id]
+        with self.lock:
+            result = edit(instance['tasks'], self.requests[instance_id])
+            self._plan(instance)
+        return result
 
     def faults_for(self, route, instance_id=None):
         """The fault rules that fire for this request (each rule counts it once)."""

@@ -23,6 +23,7 @@ import yaml
 from .auth import Authenticator, AuthError
 from .heartbeat import Copier, control as heartbeat_control
 from .scenario import ScenarioError, World, load_scenario
+from .writes import WriteRoutes, Writes, control as writes_control, write_counts
 
 REPLICATION_RE = re.compile(
     r'^/v3/(?P<project>[^/]+)/instances/(?P<instance>[^/]+)/starrocks/databases/replication/?$')
@@ -96,6 +97,7 @@ class SimState:
             self.source = scenario  # reset reloads from here, never from the expanded scenario
             self.scenario = load_scenario(scenario)
             self.world = World(self.scenario, self.seed)
+            self.writes = Writes(self.scenario, self.world, self.seconds, self.utcnow)
             self.auth = Authenticator(self.scenario['credentials'], self.utcnow, self.scenario['metadata'])
             self.started = time.monotonic()
             self.clock_offset = 0.0
@@ -106,6 +108,8 @@ class SimState:
     def stats_snapshot(self):
         """/__sim__/stats: the request counters, and the heartbeat copier's as `heartbeat` when there is one."""
         data = self.stats.snapshot()
+        data['writes'] = write_counts(data['routes'])
+        data['jobs'] = self.writes.job_counts()
         if self.heartbeat is not None:
             data['heartbeat'] = self.heartbeat.snapshot()
         return data
@@ -124,7 +128,7 @@ class SimState:
         return time.monotonic() - self.started + self.clock_offset
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(WriteRoutes, BaseHTTPRequestHandler):
     server_version = 'htapsim/1.0'
     protocol_version = 'HTTP/1.1'
     # TCP_NODELAY on every accepted socket: headers and body are two writes, and without it
@@ -224,6 +228,8 @@ class Handler(BaseHTTPRequestHandler):
         if parts.path == METADATA_SECURITY_KEY_PATH and method == 'GET':
             self.entry['route'] = 'metadata_securitykey'
             self._metadata_security_key()
+            return
+        if self._write_route(method, parts, body):
             return
         routes = (('replication', REPLICATION_RE, self._api),
                   ('replication_config', CONFIG_RE, self._replication_config),
@@ -363,13 +369,13 @@ class Handler(BaseHTTPRequestHandler):
 
         Returns True when the request has been answered, else the body fault (or None).
         """
-        instance_id, project_id = match.group('instance'), match.group('project')
+        instance_id, project_id = match.groupdict().get('instance'), match.group('project')  # jobs: no instance
         fault = self._apply_faults('api', instance_id)
         if fault is True:
             return True
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
-            method, projects = self.state.auth.authenticate('GET', parts.path, parts.query, headers, body)
+            method, projects = self.state.auth.authenticate(self.command, parts.path, parts.query, headers, body)
         except AuthError as exc:
             self.entry['auth'] = 'rejected'
             self._error(exc.status, exc.code, exc.message)
@@ -406,6 +412,7 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as exc:
             self._error(400, 'DBS.200001', 'Invalid parameter: %s' % exc)
             return
+        state.writes.settle()  # jobs that completed by the clock show first
         items = state.world.listing(instance_id, state.seconds())  # counts the request
         page_size = int(instance.get('page_size', state.scenario['page_size']))
         total = len(items)
@@ -429,6 +436,7 @@ class Handler(BaseHTTPRequestHandler):
         if not task_name:
             self._error(400, 'DBS.200001', 'Invalid parameter: task_name is required')
             return
+        state.writes.settle()
         config = state.world.replication_config(instance_id, task_name, state.seconds())
         if config is None:
             self._error(400, *TASK_NOT_FOUND)
@@ -488,6 +496,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, {'status': 'deleted' if task is None else 'changed', 'task': task})
         elif path == '/__sim__/heartbeat' and method in ('GET', 'POST'):
             self._send(*heartbeat_control(state.heartbeat, method, body))
+        elif path == '/__sim__/writes' and method in ('GET', 'POST'):
+            self._send(*writes_control(state.writes, method, body))
         elif path == '/__sim__/stop' and method == 'POST':
             self._send(200, {'status': 'stopping'})
             state.stop_requested.set()
@@ -613,6 +623,10 @@ class Simulator:
     def heartbeat_lag(self, lag):
         """As POST /__sim__/heartbeat: the copier's lag from now on (seconds, 'stopped', or None: the scenario's)."""
         self.state.heartbeat.set_lag(lag)
+
+    def write_failures(self, *failures):
+        """As POST /__sim__/writes: ``sim.write_failures({'route': 'create', 'fail_job': 'no space left'})``."""
+        self.state.writes.add_failures(list(failures))
 
     def advance_clock(self, seconds):
         self.state.clock_offset += seconds
