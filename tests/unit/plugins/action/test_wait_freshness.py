@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait
 from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HeartbeatError
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import gate
 from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY, run_wait_action
 
 PASSWORD = 'hb-Pa55word-not-for-output'
@@ -38,7 +39,7 @@ class Measure(object):
 
 
 def run_action(sim, monkeypatch, measure, check_mode=False, **extra):
-    monkeypatch.setattr(wait, 'measure_lag', measure)
+    monkeypatch.setattr(gate, 'measure_lag', measure)
     args = dict(instance_ids=[INSTANCE], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'],
                 secret_key=KEY['sk'], wait_timeout=0, retry_backoff=0.01, heartbeat=HEARTBEAT, max_lag=5)
     args.update(extra)

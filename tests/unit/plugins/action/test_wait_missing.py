@@ -15,6 +15,7 @@ from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import gate
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import Waiter
 from ansible_collections.taurusdb.htap.tests.unit.helpers import run_wait_action
 
@@ -62,7 +63,7 @@ def rounds_load(monkeypatch, sim, scenarios):
         if pending:
             sim.load(pending.pop(0))
 
-    monkeypatch.setattr(wait_action, 'Waiter', functools.partial(Waiter, sleep=next_round))
+    monkeypatch.setattr(gate, 'Waiter', functools.partial(Waiter, sleep=next_round))
 
 
 def test_by_default_an_instance_not_found_ends_the_wait_in_its_first_round(sim, lines):
