@@ -10,7 +10,6 @@ Its documentation is in plugins/modules/taurusdb_starrocks_replication_wait.py.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
 import time
 
 from ansible.plugins.action import ActionBase
@@ -27,13 +26,9 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OP
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
     FRESHNESS_SPEC, freshness_problem, heartbeat_secrets)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate import Gate
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import validate_options
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import (
+    action_args, action_environment, validate_options)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report_files import ReportError, write_reports
-
-try:  # module_defaults for options the task left out, also with omit (which drops them from the task's args)
-    from ansible.executor.module_common import _apply_action_arg_defaults
-except ImportError:  # pragma: no cover - other ansible-core versions: the task's args already hold the defaults
-    _apply_action_arg_defaults = None
 
 display = Display()
 
@@ -52,7 +47,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         result['changed'] = False
-        environ = self._task_environment()
+        environ = action_environment(self)
         params, error = self._params(environ)
         # the databases' passwords, also as given (before validation, which may have failed)
         session = Session(params, display.warning, environ,
@@ -98,10 +93,7 @@ class ActionModule(ActionBase):
     def _params(self, environ):
         """Validated options: the task's args, module_defaults (also for omitted ones), then the
         environment (the task's environment: keyword over the controller's), as a module would see them."""
-        args = dict(self._task.args)
-        if _apply_action_arg_defaults is not None:
-            args = _apply_action_arg_defaults(self._task.resolved_action, self._task, args, self._templar)
-        params, error = validate_options(SPEC, args, environ)
+        params, error = validate_options(SPEC, action_args(self), environ)
         if error:
             return params, error
         if not HAS_REQUESTS:
@@ -114,13 +106,3 @@ class ActionModule(ActionBase):
         if not params['instance_ids'] and not params['taurusdb_instance_ids']:
             return params, 'give instance_ids (StarRocks instances) or taurusdb_instance_ids (to gate on their StarRocks instances)'
         return params, freshness_problem(params, HAS_PYMYSQL, 'the wait (the controller)')
-
-    def _task_environment(self):
-        """The controller's environment with the task's environment: keyword over it."""
-        environ = dict(os.environ)
-        environments = self._task.environment or []
-        for environment in environments if isinstance(environments, list) else [environments]:
-            environment = self._templar.template(environment)
-            if isinstance(environment, dict):
-                environ.update((str(name), str(value)) for name, value in environment.items())
-        return environ

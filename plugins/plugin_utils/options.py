@@ -9,9 +9,16 @@ source): the environment-variable fallbacks a module would apply, then the argum
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import non_finite_numbers
+
+try:  # module_defaults for options the task left out, also with omit (which drops them from the task's args)
+    from ansible.executor.module_common import _apply_action_arg_defaults
+except ImportError:  # pragma: no cover - other ansible-core versions: the task's args already hold the defaults
+    _apply_action_arg_defaults = None
 
 
 def apply_env_fallbacks(spec, args, environ):
@@ -36,3 +43,23 @@ def validate_options(spec, args, environ):
         dict((name, value) for name, value in args.items() if name not in non_finite))
     errors = list(non_finite.values()) + validated.error_messages
     return validated.validated_parameters, '; '.join(errors) if errors else None
+
+
+def action_args(action):
+    """An action plugin's task args with module_defaults (also for options left out by omit), as a module
+    would get them."""
+    args = dict(action._task.args)
+    if _apply_action_arg_defaults is not None:
+        args = _apply_action_arg_defaults(action._task.resolved_action, action._task, args, action._templar)
+    return args
+
+
+def action_environment(action):
+    """The controller's environment with the task's environment: keyword over it."""
+    environ = dict(os.environ)
+    environments = action._task.environment or []
+    for environment in environments if isinstance(environments, list) else [environments]:
+        environment = action._templar.template(environment)
+        if isinstance(environment, dict):
+            environ.update((str(name), str(value)) for name, value in environment.items())
+    return environ

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import options
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait
 from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HeartbeatError
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import gate
@@ -23,7 +24,7 @@ FRESH = {'lag_seconds': 0.25, 'within_max_lag': True, 'seen': True, 'wrote': Tru
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmp_path):
-    monkeypatch.setattr(wait, '_apply_action_arg_defaults', None)
+    monkeypatch.setattr(options, '_apply_action_arg_defaults', None)
     monkeypatch.setenv('HOME', str(tmp_path))
 
 

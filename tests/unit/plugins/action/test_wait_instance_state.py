@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import options
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import report_files as junit
@@ -29,7 +30,7 @@ def family(**instance):
 @pytest.fixture(autouse=True)
 def without_module_defaults(monkeypatch):
     """module_defaults need a play around the task; they are not under test here."""
-    monkeypatch.setattr(wait_action, '_apply_action_arg_defaults', None)
+    monkeypatch.setattr(options, '_apply_action_arg_defaults', None)
 
 
 def run_wait(sim, report, **args):

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import options
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import all_passed
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import gate
@@ -38,7 +39,7 @@ def scenario(first_not_found=0, taurus_not_found=0, htap=(INSTANCE,)):
 @pytest.fixture(autouse=True)
 def without_module_defaults(monkeypatch):
     """module_defaults need a play around the task; they are not under test here."""
-    monkeypatch.setattr(wait_action, '_apply_action_arg_defaults', None)
+    monkeypatch.setattr(options, '_apply_action_arg_defaults', None)
 
 
 @pytest.fixture

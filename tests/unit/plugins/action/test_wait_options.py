@@ -2,6 +2,7 @@
 
 import pytest
 
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import options
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import DEFAULT_PROJECT, INSTANCE, KEY, run_wait_action
@@ -11,7 +12,7 @@ NUMBER_OPTIONS = sorted(name for name, option in wait.SPEC.items() if option['ty
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmp_path):
-    monkeypatch.setattr(wait, '_apply_action_arg_defaults', None)  # no play: the task's args are all there is
+    monkeypatch.setattr(options, '_apply_action_arg_defaults', None)  # no play: the task's args are all there is
     monkeypatch.setenv('HOME', str(tmp_path))
     for name in ('HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'TAURUSDB_ENDPOINT', 'TAURUSDB_REGION'):
         monkeypatch.delenv(name, raising=False)

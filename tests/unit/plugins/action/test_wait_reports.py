@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
+from ansible_collections.taurusdb.htap.plugins.plugin_utils import options
 from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import report_files as junit
 from ansible_collections.taurusdb.htap.tests.unit.helpers import run_wait_action
@@ -31,7 +32,7 @@ FLAPPING = {'instances': [{'id': INSTANCE, 'tasks': [
 @pytest.fixture(autouse=True)
 def without_module_defaults(monkeypatch):
     """module_defaults need a play around the task; they are not under test here."""
-    monkeypatch.setattr(wait_action, '_apply_action_arg_defaults', None)
+    monkeypatch.setattr(options, '_apply_action_arg_defaults', None)
 
 
 def run_wait(sim, report, **args):
