@@ -16,25 +16,21 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.client import HAS_REQUESTS
-from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HAS_PYMYSQL
 from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import check_ranges
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import ReplicationQuery
 from ansible_collections.taurusdb.htap.plugins.module_utils.session import Session
-from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
-    FRESHNESS_SPEC, freshness_problem, heartbeat_secrets)
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate import Gate
+    freshness_problem, heartbeat_secrets)
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate import GATE_SPEC, Gate
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.options import (
     action_args, action_environment, validate_options)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.report_files import ReportError, write_reports
 
 display = Display()
 
-SPEC = dict(CONNECTION_SPEC, **WAIT_OPTIONS)
-# The data-freshness check: the heartbeat's databases (as the lag module takes them) and the lag allowed.
-SPEC.update(FRESHNESS_SPEC)
+SPEC = GATE_SPEC
 
 
 class ActionModule(ActionBase):

@@ -64,8 +64,8 @@ class AuthMethod(object):
             raise OptionError(PROJECT_REQUIRED)
         return self.project_id
 
-    def authorize(self, client, method, path, query, headers):
-        """Add what authorizes this request to ``headers``."""
+    def authorize(self, client, method, path, query, headers, body=None):
+        """Add what authorizes this request (its JSON ``body`` bytes, if any) to ``headers``."""
         raise NotImplementedError
 
     def renew(self, client, error):

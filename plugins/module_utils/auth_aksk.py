@@ -78,8 +78,8 @@ class SigningAuth(AuthMethod):
         if self.finder is None:
             raise OptionError(PROJECT_REQUIRED + ', or region to find it from IAM')
 
-        def sign_for_iam(method, path, query, headers):
-            self.sign(client, method, path, query, headers, project_id=None)
+        def sign_for_iam(method, path, query, headers, body=None):
+            self.sign(client, method, path, query, headers, project_id=None, body=body)
 
         self.project_id = self.finder.find(client, sign_for_iam)
         return self.project_id
@@ -88,18 +88,19 @@ class SigningAuth(AuthMethod):
         """(access key, secret key, security token or None) to sign with now."""
         raise NotImplementedError
 
-    def sign(self, client, method, path, query, headers, project_id):
+    def sign(self, client, method, path, query, headers, project_id, body=None):
         access_key, secret_key, security_token = self.credentials(client)
         if project_id:
             headers['X-Project-Id'] = project_id
         if security_token:
             headers['X-Security-Token'] = security_token
         headers['X-Sdk-Date'] = time.strftime(signer.DATE_FORMAT, time.gmtime())
-        headers['Authorization'] = signer.authorization(access_key, secret_key, method, path, query, headers)
+        headers['Authorization'] = signer.authorization(access_key, secret_key, method, path, query, headers,
+                                                        body or b'')
         client.scrubber.add_signature(headers['Authorization'].rsplit('Signature=', 1)[-1])
 
-    def authorize(self, client, method, path, query, headers):
-        self.sign(client, method, path, query, headers, client.api_project_id())
+    def authorize(self, client, method, path, query, headers, body=None):
+        self.sign(client, method, path, query, headers, client.api_project_id(), body)
 
 
 class AkSkAuth(SigningAuth):

@@ -184,7 +184,7 @@ class MetadataAuth(SigningAuth):
         self.fetches += 1
 
     def _security_key(self, transport, what):
-        def add_token(method, path, query, headers):
+        def add_token(method, path, query, headers, body=None):
             if self._session_token:
                 headers['X-Metadata-Token'] = self._session_token
         return transport.call('GET', self.metadata_url, SECURITY_KEY_PATH, (), None, what, add_token)
@@ -196,7 +196,7 @@ class MetadataAuth(SigningAuth):
         what = 'Getting temporary credentials from the cloud-server metadata service (%s): its session token' \
             % self.metadata_url
 
-        def add_ttl(method, path, query, headers):
+        def add_ttl(method, path, query, headers, body=None):
             headers['X-Metadata-Token-Ttl-Seconds'] = str(TOKEN_TTL_SECONDS)
         try:
             _response, content = transport.call('PUT', self.metadata_url, TOKEN_PATH, (), None, what, add_ttl,

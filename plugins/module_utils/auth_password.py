@@ -47,7 +47,7 @@ class PasswordAuth(AuthMethod):
             self.token(client)  # the token's project, for the region
         return self.project_id
 
-    def authorize(self, client, method, path, query, headers):
+    def authorize(self, client, method, path, query, headers, body=None):
         headers['X-Auth-Token'] = self.token(client)
 
     def renew(self, client, error):

@@ -18,5 +18,5 @@ class TokenAuth(AuthMethod):
     SECRET_OPTIONS = ('auth_token',)
     TRIGGERS = ('auth_token',)
 
-    def authorize(self, client, method, path, query, headers):
+    def authorize(self, client, method, path, query, headers, body=None):
         headers['X-Auth-Token'] = self.params['auth_token']

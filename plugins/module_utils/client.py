@@ -7,6 +7,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, shown
 from ansible_collections.taurusdb.htap.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport
@@ -64,7 +66,23 @@ class Client(object):
         request_id = response.headers.get('X-Request-Id')
         return self.scrubber.data(payload), shown(self.scrubber.text(request_id), NAME_LIMIT)
 
+    def write_json(self, method, path, body, what, hints=None, query=None):
+        """POST, PUT or DELETE a JSON body; returns (decoded JSON, request id). Sent again only when it surely
+        was not done (transport.WRITE_RETRY_STATUSES); when it may have been, WriteOutcomeUnknown is raised."""
+        data = json.dumps(body, sort_keys=True).encode('utf-8')
+        try:
+            response, payload = self._call(method, path, query or [], data, what, hints, write=True)
+        except ApiError as exc:
+            if not self.auth.renew(self, exc):  # refused credentials: nothing was done
+                raise
+            response, payload = self._call(method, path, query or [], data, what, hints, write=True)
+        request_id = response.headers.get('X-Request-Id')
+        return self.scrubber.data(payload), shown(self.scrubber.text(request_id), NAME_LIMIT)
+
     def _get(self, path, query, what, hints):
-        def authorize(method, path_, query_, headers):
-            self.auth.authorize(self, method, path_, query_, headers)
-        return self.transport.call('GET', self.endpoints, path, query, None, what, authorize, hints)
+        return self._call('GET', path, query, None, what, hints)
+
+    def _call(self, method, path, query, body, what, hints, write=False):
+        def authorize(method_, path_, query_, headers, body_=None):
+            self.auth.authorize(self, method_, path_, query_, headers, body_)
+        return self.transport.call(method, self.endpoints, path, query, body, what, authorize, hints, write=write)

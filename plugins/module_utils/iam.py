@@ -32,7 +32,7 @@ class ProjectFinder(object):
         self._lock = threading.Lock()
 
     def find(self, client, authorize):
-        """The project id; ``authorize(method, path, query, headers)`` signs the IAM request."""
+        """The project id; ``authorize(method, path, query, headers, body)`` signs the IAM request."""
         if self.project_id:
             return self.project_id
         with self._lock:

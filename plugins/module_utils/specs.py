@@ -73,6 +73,25 @@ WAIT_SPEC = dict(
 WAIT_OPTIONS = dict(REPLICATION_SPEC, explain_failures=dict(REPLICATION_SPEC['explain_failures'], default=True),
                     **WAIT_SPEC)
 
+# One data synchronization task declared (the replication action); named after the API's fields.
+REPLICATION_TASK_SPEC = dict(
+    instance_id=dict(type='str', required=True),
+    task_name=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent', 'paused']),
+    source_instance_id=dict(type='str'),
+    source_node_id=dict(type='str'),
+    source_database=dict(type='str'),
+    target_database=dict(type='str'),
+    table_repl_config=dict(type='dict', options=dict(
+        repl_type=dict(type='str', choices=['include_tables', 'exclude_tables']),
+        repl_scope=dict(type='str', choices=['all', 'part']),
+        tables=dict(type='list', elements='str'),
+    )),
+    wait=dict(type='bool', default=False),
+    wait_timeout=dict(type='float', default=600.0),
+    wait_sleep=dict(type='float', default=5.0),
+)
+
 # The event source's own options.
 WATCH_SPEC = dict(
     instance_ids=dict(type='list', elements='str', default=[]),

@@ -41,6 +41,10 @@ else:
 
 # Throttling and server-side failures are worth another attempt; other answers are final.
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
+# A write (POST, PUT, DELETE) is sent again only when it surely was not done: throttled before it was
+# handled, or its connection never opened. After a 5xx, a timeout or a cut connection it may have been
+# done: the caller reads the state before anything is sent again (WriteOutcomeUnknown).
+WRITE_RETRY_STATUSES = frozenset([429])
 USER_AGENT = 'taurusdb.htap-ansible/0.2'
 # A page of 100 tasks is about 30 KB; anything near this is not an answer but an attack or a fault.
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -147,13 +151,15 @@ class Transport(object):
     def close(self):
         self.session.close()
 
-    def call(self, method, base, path, query, body, what, authorize=None, hints=None, decode=True):
+    def call(self, method, base, path, query, body, what, authorize=None, hints=None, decode=True, write=False):
         """One logical call; returns (response, decoded JSON), or (response, body bytes) without ``decode``.
         ``base`` is an endpoint URL or ``Endpoints`` (tried in order when a connection fails). Every error it
-        raises is scrubbed of secrets."""
+        raises is scrubbed of secrets. A ``write`` is retried only when it surely was not done; when it may
+        have been, WriteOutcomeUnknown is raised."""
         endpoints = base if isinstance(base, Endpoints) else Endpoints([base])
         try:
-            return self._call_with_retries(method, endpoints, path, query, body, what, authorize, hints, decode)
+            return self._call_with_retries(method, endpoints, path, query, body, what, authorize, hints, decode,
+                                           write)
         except ApiError as exc:
             raise exc.scrubbed(self.scrubber)
 
@@ -181,7 +187,7 @@ class Transport(object):
         headers = {'Content-Type': 'application/json', 'X-Language': self.language,
                    'Host': urlsplit(base).netloc, 'User-Agent': USER_AGENT}
         if authorize is not None:
-            authorize(method, path, query, headers)
+            authorize(method, path, query, headers, body)
         _check_headers(headers)
         url = base + path + ('?' + signer.canonical_query(query) if query else '')
         limit, by_deadline = self._attempt_limit()
@@ -222,11 +228,12 @@ class Transport(object):
             return response, content
         raise EndpointsFailed(failures)
 
-    def _call_with_retries(self, method, endpoints, path, query, body, what, authorize, hints, decode):
+    def _call_with_retries(self, method, endpoints, path, query, body, what, authorize, hints, decode, write=False):
         """Retries 429/5xx, network errors and broken 2xx bodies, bounded by ``retries``, by
         ``retry_max_time`` from the start of the call and by the deadline: no attempt starts after
         either, so the call takes at most retry_max_time plus one attempt (on each endpoint, when
-        several are given), and never goes past the deadline."""
+        several are given), and never goes past the deadline. A ``write`` retries only 429 and a
+        connection that never opened (see WRITE_RETRY_STATUSES)."""
         retry = self._retry_policy()
         retry_end = time.monotonic() + self.retry_max_time
         attempts, too_late = 0, None
@@ -239,6 +246,8 @@ class Transport(object):
                 url = endpoints.current + path
                 if response.status_code not in RETRY_STATUSES:
                     return response, self._decode(response, content, what, attempts, url, hints, decode)
+                if write and response.status_code not in WRITE_RETRY_STATUSES:
+                    raise _outcome_unknown(self._api_error(response, content, what, attempts, url, hints))
             except HeaderRefused as exc:
                 raise ApiError('%s failed: %s' % (what, exc), attempts=attempts, url=url)
             except NOT_TRANSIENT as exc:
@@ -252,7 +261,11 @@ class Transport(object):
             except requests.exceptions.RequestException as exc:
                 error = exc
                 url = endpoints.current + path
+                if write and not never_sent(exc):
+                    raise _outcome_unknown(_network_error(exc, what, attempts, url))
             except ApiError as exc:  # a broken 2xx body, decoded again below if it is not retried
+                if write and exc.retryable:  # done, but its answer (the job id) was lost
+                    raise _outcome_unknown(exc)
                 if not exc.retryable:
                     raise
             try:
@@ -312,12 +325,23 @@ class Transport(object):
                                status=response.status_code, request_id=request_id, attempts=attempts, url=url,
                                hint='The service sent a broken answer; retry later.', retryable=True)
             return payload
+        raise self._api_error(response, content, what, attempts, url, hints, payload)
+
+    def _api_error(self, response, content, what, attempts, url, hints, payload=None):
+        """The ApiError of an answer that is not 2xx."""
+        if payload is None:
+            try:
+                payload = json.loads(content.decode('utf-8')) if content.strip() else None
+            except (ValueError, RecursionError):
+                payload = ValueError
+        request_id = response.headers.get('X-Request-Id') or response.headers.get('X-IAM-Trace-Id')
         code, message = parse_error_body(payload if payload is not ValueError else None)
         if payload is ValueError or payload is None:
-            message = 'non-JSON answer (%s): %r' % (content_type, self._excerpt(content))
-        raise ApiError('%s failed' % what, status=response.status_code, error_code=code,
-                       error_msg=message, request_id=request_id, hint=hint_for(response.status_code, code, hints),
-                       attempts=attempts, url=url)
+            message = 'non-JSON answer (%s): %r' % (response.headers.get('Content-Type', 'no content type'),
+                                                    self._excerpt(content))
+        return ApiError('%s failed' % what, status=response.status_code, error_code=code,
+                        error_msg=message, request_id=request_id, hint=hint_for(response.status_code, code, hints),
+                        attempts=attempts, url=url)
 
     def _excerpt(self, content):
         """The start of a body for an error message, scrubbed before it is cut (a cut secret would leak its prefix)."""
@@ -341,6 +365,30 @@ def _check_headers(headers):
 
 class HeaderRefused(ValueError):
     pass
+
+
+class WriteOutcomeUnknown(ApiError):
+    """A write that may have been done: a 5xx, a timeout, a connection cut after it was sent, or a 2xx
+    answer that could not be read. It is never sent again blindly: read the state first."""
+
+
+def _outcome_unknown(error):
+    unknown = WriteOutcomeUnknown(error.message, status=error.status, error_code=error.error_code,
+                                  error_msg=error.error_msg, request_id=error.request_id, hint=error.hint,
+                                  attempts=error.attempts, url=error.url)
+    return unknown
+
+
+def never_sent(error):
+    """Whether a request that failed was surely never received: the connection did not open (DNS, refused,
+    connect timeout, a TLS handshake that failed). A reset, a read timeout or a cut answer may follow a
+    request the server got."""
+    if isinstance(error, (requests.exceptions.ProxyError, AttemptTimedOut, requests.exceptions.ReadTimeout)):
+        return False
+    if isinstance(error, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, EndpointsFailed)):
+        return True
+    return any(isinstance(cause, (NewConnectionError, ConnectionRefusedError, socket.gaierror))
+               for cause in _causes(error))
 
 
 def _network_error(error, what, attempts, url):

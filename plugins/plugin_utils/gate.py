@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.utils.display import Display
 
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import OptionError
 from ansible_collections.taurusdb.htap.plugins.module_utils.heartbeat import HeartbeatError, measure_lag
 from ansible_collections.taurusdb.htap.plugins.module_utils.htap_instances import instance_states, list_htap_instances
@@ -24,12 +25,19 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication_config i
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
     all_passed, unknown_instance_state, with_instance_state)
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import shown
-from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import FreshnessCheck, heartbeat_passed
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_OPTIONS
+from ansible_collections.taurusdb.htap.plugins.plugin_utils.freshness import (
+    FRESHNESS_SPEC, FreshnessCheck, heartbeat_passed)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.gate_text import (
     gate_report, missing_line, progress_line, round_line)
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import REASONS, Appearances, Waiter, not_there_yet
 
 display = Display()
+
+# The gate's options: the connection, the wait's, and the data-freshness check (the heartbeat's databases,
+# as the lag module takes them, and the lag allowed).
+GATE_SPEC = dict(CONNECTION_SPEC, **WAIT_OPTIONS)
+GATE_SPEC.update(FRESHNESS_SPEC)
 
 
 class NoHtapInstances(OptionError):

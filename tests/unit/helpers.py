@@ -113,13 +113,18 @@ def proxy_url(server, user='proxy-user', password='pr0xy:p@ss w0rd'):
 def run_wait_action(args, check_mode=False):
     """The wait action's run(), in-process as Ansible calls it, with these task args and no play around it (so
     no module_defaults: tests turn _apply_action_arg_defaults off)."""
+    return run_action('taurusdb_starrocks_replication_wait', args, check_mode)
+
+
+def run_action(name, args, check_mode=False, diff=False):
+    """Action ``name``'s run(), in-process as Ansible calls it, with these task args and no play around it."""
+    import importlib
     import types
     from ansible.parsing.dataloader import DataLoader
     from ansible.template import Templar
-    from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait
-    task = types.SimpleNamespace(args=args, async_val=0, check_mode=check_mode, environment=[],
-                                 action='taurusdb_starrocks_replication_wait',
-                                 resolved_action='taurusdb.htap.taurusdb_starrocks_replication_wait')
+    action = importlib.import_module('ansible_collections.taurusdb.htap.plugins.action.' + name)
+    task = types.SimpleNamespace(args=args, async_val=0, check_mode=check_mode, diff=diff, environment=[],
+                                 action=name, resolved_action='taurusdb.htap.' + name)
     connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir=None))  # it runs on the controller
     loader = DataLoader()
-    return wait.ActionModule(task, connection, None, loader, Templar(loader=loader)).run(task_vars={})
+    return action.ActionModule(task, connection, None, loader, Templar(loader=loader)).run(task_vars={})

@@ -273,6 +273,8 @@ class Change:
         task = {'task_name': self.task_name, 'source_database': self.request['source_database'],
                 'target_database': self.request['target_database'], 'status': 'Yes', 'stage': 'full',
                 'percentage': 0, 'catchup_stage': None, 'catchup_percentage': 0}
+        if self.request.get('source_node_id'):  # a read-only node; none: the instance's primary
+            task['config'] = {'source_node_id': self.request['source_node_id']}
         task.update(_shifted(self.created, requests, seconds))
         return task
 
@@ -291,6 +293,8 @@ class Change:
         request = self.request
         task['source_database'] = request.get('source_database_name', task['source_database'])
         task['target_database'] = request.get('target_database_name', task['target_database'])
+        if request.get('source_node_id'):
+            task['config'] = deep_merge(task.get('config') or {}, {'source_node_id': request['source_node_id']})
         if 'table_repl_config' in request:
             scope = request['table_repl_config']
             scopes = {'table_repl_config': scope, 'new_table_repl_config': scope, 'is_tables_change': False}

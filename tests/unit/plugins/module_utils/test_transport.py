@@ -405,3 +405,50 @@ def test_without_requests_every_module_util_imports_and_the_transport_says_what_
                           timeout=60, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == 'ImportError: no module named requests'
+
+
+# --- writes: sent again only when surely not done ----------------------------------------------------
+TAURUS = '0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0ain07'
+WRITE_PATH = API_PATH % (DEFAULT_PROJECT, '01010101010101010101010101010101in17')
+CREATE_BODY = {'task_name': 'ledger_db', 'source_instance_id': TAURUS, 'source_database': 'ledger',
+               'target_database': 'ledger_sr'}
+
+
+def write(sim, **extra):
+    with make_client(base_params(sim, **extra)) as client:
+        return client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
+
+
+def test_a_write_is_signed_with_its_body_and_answers_its_job(sim):
+    one_instance(sim)
+    answer, request_id = write(sim)
+    assert answer['job_id'] and request_id and sim.stats()['writes']['create'] == 1
+
+
+@pytest.mark.parametrize('fault', [{'kind': 'error', 'status': 503, 'first': 1}, {'kind': 'reset', 'first': 1}])
+def test_a_write_that_may_have_been_done_is_not_sent_again(sim, sleeps, fault):
+    one_instance(sim, scenario_faults=[fault])
+    with pytest.raises(transport.WriteOutcomeUnknown):
+        write(sim)
+    assert sim.stats()['total'] == 1 and sleeps == []
+
+
+def test_a_write_done_whose_answer_was_lost_is_not_sent_again(sim, sleeps):
+    one_instance(sim)
+    sim.write_failures({'route': 'create', 'error_after_apply': 503})
+    with pytest.raises(transport.WriteOutcomeUnknown) as err:
+        write(sim)
+    assert err.value.status == 503 and sim.stats()['writes']['create'] == 1
+
+
+def test_a_throttled_write_is_sent_again(sim, sleeps):
+    one_instance(sim, scenario_faults=[{'kind': 'throttle', 'first': 1, 'retry_after': 1}])
+    assert write(sim)[0]['job_id'] and sleeps == [1.0] and sim.stats()['writes']['create'] == 2
+
+
+def test_a_write_whose_connection_never_opened_is_retried_then_a_plain_error(sleeps):
+    with pytest.raises(api.ApiError) as err:
+        with make_client(dict(base_params(type('S', (), {'url': 'http://127.0.0.1:%d' % closed_port(),
+                                                          'ca_path': None})()), retries=2)) as client:
+            client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
+    assert not isinstance(err.value, transport.WriteOutcomeUnknown) and err.value.attempts == 3
