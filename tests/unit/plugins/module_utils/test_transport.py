@@ -447,8 +447,8 @@ def test_a_throttled_write_is_sent_again(sim, sleeps):
 
 
 def test_a_write_whose_connection_never_opened_is_retried_then_a_plain_error(sleeps):
+    nowhere = type('Nowhere', (), {'url': 'http://127.0.0.1:%d' % closed_port(), 'ca_path': None})()
     with pytest.raises(api.ApiError) as err:
-        with make_client(dict(base_params(type('S', (), {'url': 'http://127.0.0.1:%d' % closed_port(),
-                                                          'ca_path': None})()), retries=2)) as client:
+        with make_client(dict(base_params(nowhere), retries=2)) as client:
             client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
     assert not isinstance(err.value, transport.WriteOutcomeUnknown) and err.value.attempts == 3
