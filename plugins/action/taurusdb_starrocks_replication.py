@@ -51,10 +51,11 @@ class ActionModule(ActionBase):
             return session.scrubber.data(result)
         result.update(instance_id=params['instance_id'], task_name=params['task_name'], actions=[])
         start = time.monotonic()
+        deadline = start + params['wait_timeout']
         applier = None
-        try:
-            with session.client(concurrency=4, deadline=start + params['wait_timeout']) as client:
-                applier = Applier(client, params['instance_id'], start + params['wait_timeout'], params['wait_sleep'])
+        try:  # wait_timeout 0: no deadline for the requests, and a job must end at its first read
+            with session.client(concurrency=4, deadline=deadline if params['wait_timeout'] > 0 else None) as client:
+                applier = Applier(client, params['instance_id'], deadline, params['wait_sleep'])
                 self._converge(client, params, applier, result)
             if params['wait'] and not self._task.check_mode and params['state'] == 'present':
                 self._wait(params, session, start, result)

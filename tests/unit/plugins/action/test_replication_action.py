@@ -148,3 +148,15 @@ def test_wait_fails_with_the_gates_report_when_the_task_is_broken(family):
     result = declare(family, wait=True, task_name='orders_db')
     assert result['failed'] is True and result['changed'] is False
     assert result['wait']['reason'] == 'fail fast' and 'orders_db' in result['msg']
+
+
+def test_wait_timeout_0_reads_each_job_once(family):
+    family.load({'taurusdb_instances': [{'id': TAURUS, 'htap': [SR]}], 'instances': [{'id': SR, 'tasks': []}],
+                 'writes': {'job': {'pending': 0, 'running': 0}}})  # a job completes at its first read
+    created = declare(family, wait_timeout=0, **LEDGER)
+    assert not created.get('failed'), created.get('msg')
+    assert created['actions'][0]['job_status'] == 'Completed'
+    family.load({'taurusdb_instances': [{'id': TAURUS, 'htap': [SR]}], 'instances': [{'id': SR, 'tasks': []}]})
+    slow = declare(family, wait_timeout=0, **LEDGER)
+    assert slow['failed'] is True and 'did not end before wait_timeout: job' in slow['msg'] and 'is Pending' in slow['msg']
+    assert family.stats()['routes'].get('jobs') == 1
