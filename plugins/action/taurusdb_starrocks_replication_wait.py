@@ -64,7 +64,16 @@ class ActionModule(ActionBase):
         if not outcome['passed']:
             result.update(failed=True, msg=outcome['report'])
         result = scrubber.data(result)
-        return self._reports(params, result, result)
+        return self._without_all_tasks(params, self._reports(params, result, result))
+
+    @staticmethod
+    def _without_all_tasks(params, result):
+        """Every judged task (``replications``) only with return_all_tasks: the reports have them all already."""
+        if (params or {}).get('return_all_tasks') is not False:
+            return result
+        result['instances'] = [dict((key, value) for key, value in item.items() if key != 'replications')
+                               if isinstance(item, dict) else item for item in result.get('instances') or []]
+        return result
 
     @staticmethod
     def _reports(params, result, outcome):

@@ -67,6 +67,7 @@ WAIT_SPEC = dict(
     on_missing=dict(type='str', default='fail', choices=['fail', 'wait']),
     instance_concurrency=dict(type='int', default=8),
     report_file=dict(type='path'),
+    return_all_tasks=dict(type='bool', default=False),
 )
 # The wait's options besides the connection ones: the replication query's (explaining failures by default)
 # and its own.

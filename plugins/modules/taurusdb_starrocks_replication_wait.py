@@ -156,6 +156,16 @@ options:
       - Failing to write them fails the task (also a wait that passed, then with RV(passed=false)) and removes
         both files, so an earlier run's report never stands for this one.
     type: path
+  return_all_tasks:
+    description:
+      - With V(false), each entry of RV(instances) leaves out C(replications) (every judged task) and keeps
+        C(not_ready) (the tasks that are not ready), C(summary), C(problems) and the rest - what a gate's user reads -
+        so that the result, and whatever copies it, stays small however many tasks an instance has.
+      - With V(true), C(replications) is returned too, as M(taurusdb.htap.taurusdb_starrocks_replication_info) returns it.
+      - The files of O(report_file) always list every judged task.
+    type: bool
+    default: false
+    version_added: 0.3.0
   max_lag:
     description:
       - The heartbeat lag allowed, in seconds; with O(heartbeat), which measures it. The wait then passes only in a
@@ -264,7 +274,7 @@ instances:
   description:
     - The last round's result per instance, in the shape of M(taurusdb.htap.taurusdb_starrocks_replication_info)'s
       return values (C(ext_text) too; or C(failed), C(msg) and the error's fields for a query that failed), with
-      C(explanations) when they were read.
+      C(explanations) when they were read; without C(replications) unless O(return_all_tasks=true).
     - >-
       For an instance found through O(taurusdb_instance_ids), C(instance_state) - its own state this round -
       C(taurusdb_instance_id), C(status) (lower-case), C(create_fail_error_code), C(fail_message),

@@ -42,7 +42,7 @@ def listed(sim):
     """task name -> stage, as the gate's info module reads it."""
     result = run_action('taurusdb_starrocks_replication_wait', dict(
         instance_ids=[SR], endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
-        wait_timeout=0, fail_fast=False, min_tasks=0))
+        wait_timeout=0, fail_fast=False, min_tasks=0, return_all_tasks=True))
     return dict((task['task_name'], task['stage']) for task in result['instances'][0]['replications'])
 
 

@@ -124,3 +124,17 @@ def test_invalid_options_leave_an_erroring_report(sim, tmp_path):
     counts, gate, same = reports(report)
     assert counts == (1, 0, 1) and same['passed'] is False and same['reason'] == 'invalid options'
     assert list(gate)[0].tag == 'error' and list(gate)[0].get('message') == 'invalid options: ' + result['msg']
+
+
+@pytest.mark.parametrize('return_all_tasks', [False, True])
+def test_every_task_is_returned_only_when_asked_and_always_reported(sim, tmp_path, return_all_tasks):
+    sim.load({'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 't%02d' % number} for number in range(30)] + [
+        {'task_name': 'late_db', 'stage': 'full', 'percentage': 40}]}]})
+    result = run_wait(sim, tmp_path / 'r.xml', return_all_tasks=return_all_tasks)
+    instance = result['instances'][0]
+    assert [task['task_name'] for task in instance['not_ready']] == ['late_db']
+    assert instance['summary']['total'] == 31 and instance['all_ready'] is False
+    assert ('replications' in instance) is return_all_tasks
+    assert len(instance.get('replications', [])) == (31 if return_all_tasks else 0)
+    cases = [case for suite in reports(tmp_path / 'r.xml')[2]['suites'] for case in suite['cases']]
+    assert len(cases) == 31 + 1  # every task, and the gate's own case
