@@ -396,6 +396,38 @@ def test_latency(simulator):
     assert time.monotonic() - start >= 0.3
 
 
+def test_latency_handshake_is_paid_once_per_connection(simulator):
+    """``handshake: 2`` adds two round trips to the first request of each new connection, counted by
+    connection in the stats and the log (no clock read: the delay asked for is recorded)."""
+    with_faults(simulator, {'kind': 'latency', 'seconds': 0.001, 'handshake': 2})
+    auth = {'X-Auth-Token': token_for(simulator).headers['X-Subject-Token']}  # its own connection (no latency rule)
+    connections = [keepalive(simulator), keepalive(simulator)]
+    for conn in connections:
+        for _request in range(3):
+            assert ask(conn, path_for(), auth)[0].status == 200
+        conn.close()
+    stats = simulator.stats()
+    listing = [entry for entry in stats['log'] if entry['route'] == 'replication']
+    assert stats['connections'] == 3  # the token request's connection, then the two
+    assert stats['faults'] == {'latency': 6, 'handshake': 2}
+    assert [entry['new_connection'] for entry in listing] == [True, False, False] * 2
+    assert [round(entry['delay'], 6) for entry in listing] == [0.003, 0.001, 0.001] * 2
+
+
+def test_latency_without_handshake_costs_one_round_trip_a_request(simulator):
+    with_faults(simulator, {'kind': 'latency', 'seconds': 0.001})
+    assert get(simulator).status_code == 200
+    stats = simulator.stats()
+    assert stats['faults'] == {'latency': 1} and stats['connections'] == 1
+    assert stats['log'][0]['new_connection'] and round(stats['log'][0]['delay'], 6) == 0.001
+
+
+@pytest.mark.parametrize('handshake', [-1, 'two', True, None])
+def test_latency_handshake_is_a_number_of_round_trips(handshake):
+    with pytest.raises(ValueError, match='handshake is a number of round trips'):
+        load_scenario({'faults': [{'kind': 'latency', 'seconds': 0.05, 'handshake': handshake}], 'instances': []})
+
+
 def test_total_drift(simulator):
     with_faults(simulator, {'kind': 'total_drift', 'delta': 2, 'first': 1})
     assert get(simulator).json()['total_count'] == '3'

@@ -166,6 +166,11 @@ def _check_faults(rules):
             raise ScenarioError('unknown fault kind %r (known: %s)' % (rule.get('kind'), ', '.join(FAULT_KINDS)))
         if rule.get('route', 'api') not in FAULT_ROUTES:
             raise ScenarioError('unknown fault route %r (known: %s)' % (rule.get('route'), ', '.join(FAULT_ROUTES)))
+        handshake = rule.get('handshake', 0)
+        if rule['kind'] == 'latency' and (isinstance(handshake, bool) or not isinstance(handshake, (int, float))
+                                          or handshake < 0):
+            raise ScenarioError('a latency rule\'s handshake is a number of round trips (0 or more), got %r'
+                                % (handshake,))
 
 
 def _taurusdb_instances(data, starrocks_ids):

@@ -46,6 +46,7 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.counters, self.total, self.log = None, 0, None
+        self.connections = 0
         self.reset()
 
     def reset(self):
@@ -53,6 +54,7 @@ class Stats:
             self.counters = collections.defaultdict(collections.Counter)
             self.total = 0
             self.proxied = 0
+            self.connections = 0
             self.log = collections.deque(maxlen=LOG_SIZE)
 
     def record(self, entry):
@@ -60,6 +62,8 @@ class Stats:
             self.total += 1
             if entry.get('proxied'):
                 self.proxied += 1
+            if entry.get('new_connection'):
+                self.connections += 1
             self.counters['routes'][entry['route']] += 1
             self.counters['statuses'][str(entry['status'])] += 1
             self.counters['auth'][entry.get('auth') or 'none'] += 1
@@ -76,6 +80,7 @@ class Stats:
                 data.setdefault(name, {})
             data['total'] = self.total
             data['proxied'] = self.proxied
+            data['connections'] = self.connections
             data['log'] = list(self.log)
             return data
 
@@ -137,6 +142,10 @@ class Handler(WriteRoutes, BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     # --- plumbing ------------------------------------------------------------------------
+    def setup(self):
+        super().setup()
+        self.served = 0  # requests this connection carried: the first pays a latency rule's handshake
+
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         if self.server.verbose:
             super().log_message(format, *args)
@@ -209,7 +218,9 @@ class Handler(WriteRoutes, BaseHTTPRequestHandler):
             self._control(method, parts.path, body)
             return
         self.entry = {'method': method, 'path': parts.path, 'query': parts.query, 'route': 'not_found',
-                      'status': None, 'request_id': self.request_id, 'faults': [], 'proxied': proxied}
+                      'status': None, 'request_id': self.request_id, 'faults': [], 'proxied': proxied,
+                      'new_connection': self.served == 0, 'delay': 0.0}
+        self.served += 1
         if proxied:
             self.entry['target'] = '%s://%s' % (parts.scheme, parts.netloc)
             if not self._proxy_authorized():
@@ -253,8 +264,7 @@ class Handler(WriteRoutes, BaseHTTPRequestHandler):
             kind = fault['kind']
             self.entry['faults'].append(kind)
             if kind == 'latency':
-                extra = self.state.world.rng.random() * float(fault.get('jitter', 0))
-                time.sleep(float(fault.get('seconds', 0.1)) + extra)
+                self._latency(fault)
             elif kind == 'reset':
                 self._reset_connection()
                 return True
@@ -274,6 +284,17 @@ class Handler(WriteRoutes, BaseHTTPRequestHandler):
             else:
                 body_fault = fault
         return body_fault
+
+    def _latency(self, fault):
+        """Sleep one round trip (``seconds`` + jitter), and ``handshake`` more on a connection's first request:
+        a new TCP connection costs a round trip before its request, TLS one or two more."""
+        seconds = float(fault.get('seconds', 0.1))
+        delay = seconds + self.state.world.rng.random() * float(fault.get('jitter', 0))
+        if self.entry['new_connection'] and fault.get('handshake'):
+            delay += float(fault['handshake']) * seconds
+            self.entry['faults'].append('handshake')
+        self.entry['delay'] += delay
+        time.sleep(delay)
 
     def _proxy_authorized(self):
         """Proxy authentication (scenario ``proxy: {user, password}``): Basic credentials in Proxy-Authorization."""
