@@ -85,7 +85,7 @@ def collection(sim, tasks, concurrency):
         raise SystemExit('collection: incomplete listing: %r' % result['problems'])
 
 
-def sdk(sim, tasks):
+def sdk(sim, tasks, instance_id=INSTANCE):
     """What a user writes with the official SDK: one page of 50 after the other."""
     client = GaussDBClient.new_builder() \
         .with_credentials(BasicCredentials(KEY['ak'], KEY['sk'], DEFAULT_PROJECT)) \
@@ -94,7 +94,7 @@ def sdk(sim, tasks):
     try:
         while True:
             response = client.list_star_rocks_data_replications(
-                ListStarRocksDataReplicationsRequest(instance_id=INSTANCE, limit=PAGE, offset=offset))
+                ListStarRocksDataReplicationsRequest(instance_id=instance_id, limit=PAGE, offset=offset))
             page = response.replications or []
             names.update(item.task_name for item in page)
             offset += len(page)
@@ -106,32 +106,64 @@ def sdk(sim, tasks):
         raise SystemExit('SDK: read %d of %d tasks' % (len(names), tasks))
 
 
-def run(sim, tasks, latency, rounds, concurrencies):
-    faults = [{'kind': 'latency', 'seconds': latency}] if latency else []
-    sim.load({'name': 'bench', 'faults': faults, 'instances': [{'id': INSTANCE, 'generate': {'count': tasks}}]})
+def collection_waits(pages, concurrency):
+    """The sequential round trips of the collection's paging: the first page, the rest ``concurrency`` at a
+    time, and the proof (a second read of every page at once) when there are several pages."""
+    return 1 + math.ceil((pages - 1) / concurrency) + (math.ceil(pages / concurrency) if pages > 1 else 0)
+
+
+def handshake_rounds(pages, concurrency):
+    """The rounds that open new connections: the first page's, then the next round's extra ones."""
+    return 1 if pages == 1 or concurrency == 1 else 2
+
+
+def latency_faults(latency, handshake=0):
+    """The simulator's latency rule: ``latency`` seconds a request, ``handshake`` more round trips a new connection."""
+    if not latency:
+        return []
+    return [dict({'kind': 'latency', 'seconds': latency}, **({'handshake': handshake} if handshake else {}))]
+
+
+def measure(sim, tasks, latency, rounds, concurrencies, handshake=0, sdk_too=True):
+    """One dict per client: name, concurrency, requests, connections, waits, times (one per round), floor, and
+    the floor of its method (the collection proves a listing of several pages: twice the reads)."""
+    sim.load({'name': 'bench', 'faults': latency_faults(latency, handshake),
+              'instances': [{'id': INSTANCE, 'generate': {'count': tasks}}]})
     pages = math.ceil(tasks / PAGE)
-    # (name, concurrency, sequential round trips, function)
-    clients = [('collection, concurrency %d%s' % (c, ' (default)' if c == 4 else ''), c,
-                1 + math.ceil((pages - 1) / c) + (math.ceil(pages / c) if pages > 1 else 0),
-                lambda c=c: collection(sim, tasks, c)) for c in concurrencies]
-    clients.append(('official SDK, sequential, limit=50', 1, pages, lambda: sdk(sim, tasks)))
-    times = {name: [] for name, _c, _w, _fn in clients}
-    requests = {}
+    clients = [dict(name='collection, concurrency %d%s' % (c, ' (default)' if c == 4 else ''), concurrency=c,
+                    waits=collection_waits(pages, c), reads=2 if pages > 1 else 1,
+                    handshakes=handshake_rounds(pages, c),
+                    function=lambda c=c: collection(sim, tasks, c)) for c in concurrencies]
+    if sdk_too:
+        clients.append(dict(name='official SDK, sequential, limit=50', concurrency=1, waits=pages, reads=1,
+                            handshakes=1, function=lambda: sdk(sim, tasks)))
+    for client in clients:
+        client['times'] = []
     for _round in range(rounds):
-        for name, _c, _w, function in clients:
+        for client in clients:
             sim.reset()  # counters back to 0; the scenario reload is not timed
             start = time.perf_counter()
-            function()
-            times[name].append(time.perf_counter() - start)
-            requests[name] = sim.stats()['routes'].get('replication', 0)
-    sdk_median = statistics.median(times[clients[-1][0]])
+            client['function']()
+            client['times'].append(time.perf_counter() - start)
+            stats = sim.stats()
+            client['requests'] = stats['routes'].get('replication', 0)
+            client['connections'] = stats.get('connections')
+    for client in clients:
+        client['median'] = statistics.median(client['times'])
+        client['floor'] = math.ceil(pages / client['concurrency']) * latency
+        client['method_floor'] = (client['floor'] * client['reads']
+                                  + client['handshakes'] * handshake * latency)
+    return clients
+
+
+def run(sim, tasks, latency, rounds, concurrencies):
+    clients = measure(sim, tasks, latency, rounds, concurrencies)
+    sdk_median = clients[-1]['median']
     rows = []
-    for name, concurrency, waits, _fn in clients:
-        median = statistics.median(times[name])
-        floor = math.ceil(pages / concurrency) * latency
-        proven = floor * (2 if pages > 1 and name.startswith('collection') else 1)
+    for client in clients:
+        median, floor, proven = client['median'], client['floor'], client['method_floor']
         rows.append('| %d | %d | %s | %d | %d | %.3f | %.0f | %s | %s | %.2f | %s |' % (
-            tasks, round(latency * 1000), name, requests[name], waits, median, tasks / median,
+            tasks, round(latency * 1000), client['name'], client['requests'], client['waits'], median, tasks / median,
             '%.2f' % floor if floor else '0', '%.2f' % proven if proven else '0', median / sdk_median,
             '%.2f' % (median / proven) if proven else '-'))
     return rows
