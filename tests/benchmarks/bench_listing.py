@@ -125,8 +125,9 @@ def latency_faults(latency, handshake=0):
 
 
 def measure(sim, tasks, latency, rounds, concurrencies, handshake=0, sdk_too=True):
-    """One dict per client: name, concurrency, requests, connections, waits, times (one per round), floor, and
-    the floor of its method (the collection proves a listing of several pages: twice the reads)."""
+    """One dict per client: name, concurrency, requests, connections, waits, times (one per round), median, floor
+    (one read: ceil(pages / concurrency) round trips), proven_floor (the collection proves a listing of several
+    pages: twice the reads) and method_floor (the round trips its method needs, handshakes on the way included)."""
     sim.load({'name': 'bench', 'faults': latency_faults(latency, handshake),
               'instances': [{'id': INSTANCE, 'generate': {'count': tasks}}]})
     pages = math.ceil(tasks / PAGE)
@@ -151,8 +152,8 @@ def measure(sim, tasks, latency, rounds, concurrencies, handshake=0, sdk_too=Tru
     for client in clients:
         client['median'] = statistics.median(client['times'])
         client['floor'] = math.ceil(pages / client['concurrency']) * latency
-        client['method_floor'] = (client['floor'] * client['reads']
-                                  + client['handshakes'] * handshake * latency)
+        client['proven_floor'] = client['floor'] * client['reads']
+        client['method_floor'] = (client['waits'] + client['handshakes'] * handshake) * latency
     return clients
 
 
@@ -161,7 +162,7 @@ def run(sim, tasks, latency, rounds, concurrencies):
     sdk_median = clients[-1]['median']
     rows = []
     for client in clients:
-        median, floor, proven = client['median'], client['floor'], client['method_floor']
+        median, floor, proven = client['median'], client['floor'], client['proven_floor']
         rows.append('| %d | %d | %s | %d | %d | %.3f | %.0f | %s | %s | %.2f | %s |' % (
             tasks, round(latency * 1000), client['name'], client['requests'], client['waits'], median, tasks / median,
             '%.2f' % floor if floor else '0', '%.2f' % proven if proven else '0', median / sdk_median,

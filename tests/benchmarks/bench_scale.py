@@ -68,9 +68,12 @@ def load():
     return '%.2f' % os.getloadavg()[0]
 
 
-def rounds_for(work):
+ROUNDS = {'most': 3}  # --quick: 1
+
+
+def rounds_for(work, small=2000):
     """Three rounds where one is short, one where one takes seconds (big sizes run once)."""
-    return 3 if work <= 2000 else 1
+    return ROUNDS['most'] if work <= small else 1
 
 
 def growth(sizes, values):
@@ -266,7 +269,7 @@ def names_rule(sizes):
     for tasks in sizes:
         items = wire_items(tasks)
         names = [item['task_name'] for item in items]
-        rounds = 3 if tasks <= 10000 else 1
+        rounds = rounds_for(tasks, 10000)
         plain = timed(lambda: verdict(INSTANCE, listing_of(items), ReadinessRule()), rounds)
         every = ReadinessRule(task_names=names, expected_tasks=names)
         named = timed(lambda: verdict(INSTANCE, listing_of(items), every), rounds)
@@ -289,7 +292,7 @@ def post_processing(sizes):
     for tasks in sizes:
         items = wire_items(tasks)
         bodies = page_bodies(items)
-        number = 1 if tasks > 10000 else 3
+        number = rounds_for(tasks, 10000)
         decode = min(timeit.repeat(lambda: [json.loads(body) for body in bodies], number=1, repeat=number))
         payloads = [json.loads(body) for body in bodies]
         parse = min(timeit.repeat(lambda: [parse_page(payload, index * PAGE, None)
@@ -331,7 +334,7 @@ LISTING_HEADER = ['tasks', 'RTT ms', 'handshake RTTs', 'client', 'requests', 'co
 def listings_at_latency(sim, sizes, latency, concurrencies, handshake, title):
     rows = []
     for tasks in sizes:
-        clients = measure(sim, tasks, latency, rounds_for(tasks) if tasks <= 2000 else 1, concurrencies, handshake)
+        clients = measure(sim, tasks, latency, rounds_for(tasks), concurrencies, handshake)
         rows.extend(listing_rows(clients, tasks, latency, handshake))
     table(title, LISTING_HEADER, rows)
 
@@ -349,7 +352,7 @@ def role_over_instances(sim, work, collections, counts, latency):
     for count in counts:
         scenario = {'instances': instances(count), 'faults': latency_faults(latency)}
         ids = [item['id'] for item in scenario['instances']]
-        times = gate_runs(sim, work, collections, 'instances%d' % count, scenario, ids, 3 if count <= 10 else 1)
+        times = gate_runs(sim, work, collections, 'instances%d' % count, scenario, ids, rounds_for(count, 10))
         sim.reset()
         sdk_time = timed(lambda: sdk_instances(sim, count), 1)
         role, lookup = times['role'] - times['empty'], times['lookup'] - times['empty']
@@ -372,6 +375,7 @@ def main():
     parser.add_argument('--quick', action='store_true', help='small sizes at 10 ms: a smoke run in seconds')
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
+    ROUNDS['most'] = 1 if args.quick else 3
     print('## Issue 21: cost against the work%s (%s, load %s at the start)'
           % (' (quick: small sizes, numbers meaningless)' if args.quick else '',
              time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), load()))
