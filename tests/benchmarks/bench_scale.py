@@ -30,7 +30,7 @@ import argparse
 import json
 import math
 import os
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -397,6 +397,7 @@ def main():
                             'Listing at %d ms RTT with %d round trips a new connection (handshake), by page_concurrency'
                             % (round(latency * 1000), sizes['handshake']))
         role_over_instances(sim, work, collections, sizes['instances'], latency)
+    shutil.rmtree(work, ignore_errors=True)
     print('\nload at the end: %s' % load())
 
 
