@@ -51,6 +51,7 @@ from htapsim.scenario import World, load_scenario  # noqa: E402
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import Page, merge_pages  # noqa: E402
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import parse_page, task_identity  # noqa: E402
+from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC  # noqa: E402
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (  # noqa: E402
     ReadinessRule, verdict)
 
@@ -370,10 +371,17 @@ def role_over_instances(sim, work, collections, counts, latency):
            'role growth'], rows)
 
 
+# The parts, in the order they run (--only picks some; the role's row shows the SDK's times only after the growth).
+PARTS = ['growth', 'role_tasks', 'adhoc', 'names', 'rows', 'latency', 'handshake', 'instances']
+DEFAULT_CONCURRENCY = REPLICATION_SPEC['page_concurrency']['default']
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--quick', action='store_true', help='small sizes at 10 ms: a smoke run in seconds')
+    parser.add_argument('--only', nargs='+', choices=PARTS, default=PARTS, help='measure these parts only')
     args = parser.parse_args()
+    only = set(args.only)
     sizes = QUICK if args.quick else FULL
     ROUNDS['most'] = 1 if args.quick else 3
     print('## Issue 21: cost against the work%s (%s, load %s at the start)'
@@ -384,19 +392,26 @@ def main():
     with RemoteSimulator() as sim:
         collection(sim, 3, 4)  # warm up imports and first connections, untimed
         sdk(sim, 3)
-        sdk_seconds = listing_growth(sim, sizes['tasks'])
-        role_over_tasks(sim, work, collections, sizes['role_tasks'], sdk_seconds)
-        adhoc_module(sim, work, collections, sizes['adhoc'])
-        names_rule(sizes['names'])
-        post_processing(sizes['rows'])
+        sdk_seconds = listing_growth(sim, sizes['tasks']) if 'growth' in only else {}
+        if 'role_tasks' in only:
+            role_over_tasks(sim, work, collections, sizes['role_tasks'], sdk_seconds)
+        if 'adhoc' in only:
+            adhoc_module(sim, work, collections, sizes['adhoc'])
+        if 'names' in only:
+            names_rule(sizes['names'])
+        if 'rows' in only:
+            post_processing(sizes['rows'])
         latency = sizes['latency']
-        listings_at_latency(sim, sizes['listing'], latency, [4], 0,
-                            'Listing at %d ms RTT, default concurrency (target: 1.1x the floor of the method)'
-                            % round(latency * 1000))
-        listings_at_latency(sim, sizes['listing'], latency, sizes['concurrency'], sizes['handshake'],
-                            'Listing at %d ms RTT with %d round trips a new connection (handshake), by page_concurrency'
-                            % (round(latency * 1000), sizes['handshake']))
-        role_over_instances(sim, work, collections, sizes['instances'], latency)
+        if 'latency' in only:
+            listings_at_latency(sim, sizes['listing'], latency, [DEFAULT_CONCURRENCY], 0,
+                                'Listing at %d ms RTT, default concurrency (target: 1.1x the floor of the method)'
+                                % round(latency * 1000))
+        if 'handshake' in only:
+            listings_at_latency(sim, sizes['listing'], latency, sizes['concurrency'], sizes['handshake'],
+                                'Listing at %d ms RTT with %d round trips a new connection (handshake), by '
+                                'page_concurrency' % (round(latency * 1000), sizes['handshake']))
+        if 'instances' in only:
+            role_over_instances(sim, work, collections, sizes['instances'], latency)
     shutil.rmtree(work, ignore_errors=True)
     print('\nload at the end: %s' % load())
 
