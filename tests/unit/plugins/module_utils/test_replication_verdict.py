@@ -12,7 +12,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict 
     instance_state_failed, instance_state_reasons, is_broken, judged_instance_state, needs_explaining, normalize,
     query_failed, task_key, unknown_instance_state, verdict, with_instance_state)
 
-from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE
+from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE, CountedName, counted_names
 
 
 def row(**fields):
@@ -247,23 +247,6 @@ def test_what_the_mutation_run_found_untested_in_the_instance_state():
 
 
 # --- as many names as tasks: the verdict's work grows with them, not with their square --------------------
-class CountedName(str):
-    """A task name that counts how often it is compared: a list searched for a name compares it with every
-    entry, a set with the few of the same hash. Counting, not timing, so a busy machine cannot fail it."""
-
-    comparisons = [0]
-
-    def __eq__(self, other):
-        self.comparisons[0] += 1
-        return str.__eq__(self, other)
-
-    __hash__ = str.__hash__
-
-
-def counted_names(prefix, count):
-    return [CountedName('%s_%04d' % (prefix, number)) for number in range(count)]
-
-
 @pytest.mark.parametrize('rule', [
     lambda names, absent: dict(task_names=names),
     lambda names, absent: dict(expected_tasks=names, task_patterns=['none_*']),
