@@ -93,6 +93,10 @@ class Scrubber(object):
     def __init__(self, secrets=()):
         self._variants = set()
         self._signatures = collections.deque(maxlen=64)  # the latest ones sent; each is valid 15 minutes
+        # kept as they are learned, not made again on every call (each result, page and line is scrubbed):
+        self._longest_first = []  # the variants: a secret inside a longer one never leaves the rest of it
+        self._escaped = []  # the variants, and below the signatures, as a string of data is in its JSON text
+        self._escaped_signatures = collections.deque(maxlen=64)
         self._lock = threading.Lock()
         for secret in secrets:
             self.add(secret)
@@ -107,16 +111,19 @@ class Scrubber(object):
                           shown(text, 6 * len(text) + 64)])  # as server text is shown (escaped, never cut)
         with self._lock:
             self._variants.update(form for form in forms if len(form) >= self.MIN_LENGTH)
+            self._longest_first = sorted(self._variants, key=len, reverse=True)
+            self._escaped = [_json_escaped(variant) for variant in self._variants]
 
     def add_signature(self, signature):
         with self._lock:
             self._signatures.append(signature)
+            self._escaped_signatures.append(_json_escaped(signature))
 
     def text(self, text):
         if not isinstance(text, str):
             return text
         with self._lock:
-            variants = sorted(self._variants, key=len, reverse=True) + list(self._signatures)
+            variants = self._longest_first + list(self._signatures)
         for variant in variants:
             if variant in text:
                 text = text.replace(variant, REDACTED)
@@ -133,8 +140,8 @@ class Scrubber(object):
         string's secret, escaped as the whole is, is in the JSON text of the whole."""
         blob = json.dumps(value, default=str, ensure_ascii=False)
         with self._lock:
-            variants = list(self._variants) + list(self._signatures)
-        return 'Signature=' in blob or any(json.dumps(variant, ensure_ascii=False)[1:-1] in blob for variant in variants)
+            escaped = self._escaped + list(self._escaped_signatures)
+        return 'Signature=' in blob or any(variant in blob for variant in escaped)
 
     def _walk(self, value):
         if isinstance(value, str):
@@ -144,6 +151,11 @@ class Scrubber(object):
         if isinstance(value, (list, tuple)):
             return [self._walk(item) for item in value]
         return value
+
+
+def _json_escaped(text):
+    """A string as the JSON text of data holding it writes it (non-ASCII kept)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 # --- error bodies ----------------------------------------------------------------------

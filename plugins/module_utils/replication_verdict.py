@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import fnmatch
 import math
+import re
 from collections.abc import Iterable, Mapping
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import canonical
@@ -37,6 +38,8 @@ TERMINAL_STAGES = ('cancelled', 'paused')
 NORMAL_INSTANCE_STATUS = 'normal'
 FAILED_INSTANCE_STATUSES = ('createfail',)
 ACTIONS_SHOWN = 5
+# What makes an fnmatch pattern more than the one name it spells.
+WILDCARD_RE = re.compile(r'[*?[]')
 
 
 def task_key(task):
@@ -287,11 +290,33 @@ def _pct(value):
     return '' if value is None else ' (%s%%)' % ('%g' % value)
 
 
-def _selected(task, names, patterns):
-    if not names and not patterns:
-        return True
-    name = task['task_name'] or ''
-    return name in names or any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+class TaskMatcher(object):
+    """``task_names`` and ``task_patterns`` (fnmatch-style) as a task's name is matched against them, in time
+    that does not grow with how many there are: names, and patterns without a wildcard (each matches only
+    itself), in a set; the other patterns by the literal text before their first wildcard, so that a name is
+    tried only against the patterns it begins like. Neither given: every task matches."""
+
+    def __init__(self, names=(), patterns=()):
+        self.every_task = not names and not patterns
+        self.exact = set(names)
+        self.by_prefix = {}
+        for pattern in patterns:
+            wildcard = WILDCARD_RE.search(pattern)
+            if wildcard is None:
+                self.exact.add(pattern)
+            else:
+                self.by_prefix.setdefault(pattern[:wildcard.start()], set()).add(pattern)
+        self.prefix_lengths = sorted(set(len(prefix) for prefix in self.by_prefix))
+
+    def matches(self, name):
+        if self.every_task or name in self.exact:
+            return True
+        for length in self.prefix_lengths:
+            if length > len(name):
+                break
+            if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.by_prefix.get(name[:length], ())):
+                return True
+        return False
 
 
 class ReadinessRule(object):
@@ -310,11 +335,13 @@ def verdict(instance_id, listing, rule, return_raw=False):
     names, patterns, expected = rule.task_names, rule.task_patterns, rule.expected_tasks
     tasks = [normalize(item, rule.require_catchup, return_raw) for item in listing['items']]
     present = set(task['task_name'] for task in tasks)
-    selected = [t for t in tasks if _selected(t, names, patterns) or t['task_name'] in expected]
+    matcher, expected_names = TaskMatcher(names, patterns), set(expected)
+    selected = [t for t in tasks if matcher.matches(t['task_name'] or '') or t['task_name'] in expected_names]
     problems = list(listing['problems'])
-    missing = []
+    missing, reported = [], set()
     for name, kind in [(name, 'expected') for name in expected] + [(name, 'named') for name in names]:
-        if name not in present and name not in missing:
+        if name not in present and name not in reported:
+            reported.add(name)
             missing.append(name)
             problems.append('%s task %s is missing' % (kind, name))
     if len(selected) < rule.min_tasks:

@@ -40,6 +40,17 @@ GATE_SPEC = dict(CONNECTION_SPEC, **WAIT_OPTIONS)
 GATE_SPEC.update(FRESHNESS_SPEC)
 
 
+def appended(ordered, items):
+    """``ordered`` with the items it does not hold yet added, in order: a set finds them, so a thousand instances
+    are not a million comparisons a round."""
+    seen = set(ordered)
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            ordered.append(item)
+    return ordered
+
+
 class NoHtapInstances(OptionError):
     """A TaurusDB instance without StarRocks instances (yet)."""
 
@@ -67,7 +78,7 @@ class Gate(object):
                 absent = []
                 if on_missing == 'wait':  # an instance once found stays in the gate, also if a later list leaves it out
                     found, absent = self._instances_now(client, params, session, owners)
-                    instance_ids.extend(instance_id for instance_id in found if instance_id not in instance_ids)
+                    appended(instance_ids, found)
                 if not instance_ids:
                     return absent
                 states = self._states(client, owners, session)
@@ -143,11 +154,7 @@ class Gate(object):
             instance_ids.extend(instance['id'] for instance in found['htap_instances'])
             if owners is not None:
                 owners.update((instance['id'], taurusdb_id) for instance in found['htap_instances'])
-        unique = []
-        for instance_id in instance_ids:
-            if instance_id not in unique:
-                unique.append(check_instance_id(instance_id))
-        return unique
+        return appended([], [check_instance_id(instance_id) for instance_id in instance_ids])
 
     def _instances_now(self, client, params, session, owners=None):
         """With on_missing=wait, in each round: (the StarRocks instances given and found now, a result for each
@@ -170,7 +177,7 @@ class Gate(object):
                     absent.append(dict(session.failure(exc, 'Listing the HTAP instances of TaurusDB instance %s'
                                                        % taurusdb_id), instance_id=taurusdb_id, failed=True))
                 continue
-            instance_ids.extend(instance_id for instance_id in found if instance_id not in instance_ids)
+            appended(instance_ids, found)
         return instance_ids, absent
 
     @staticmethod

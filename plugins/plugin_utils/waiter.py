@@ -63,8 +63,8 @@ class Appearances(object):
                 self.appeared.add(instance_id)
             elif not query_failed(result) and not is_not_there(result):
                 self.appeared.add(instance_id)
-                listed = [name for name in self.task_names if name not in (result.get('missing_tasks') or [])]
-                self.appeared.update((instance_id, name) for name in listed)
+                missing = set(result.get('missing_tasks') or [])  # a set: as many names as tasks stay linear
+                self.appeared.update((instance_id, name) for name in self.task_names if name not in missing)
 
     def missing(self, results):
         """What one round (the last) did not find, as (what, whether it was never there) pairs."""

@@ -128,3 +128,22 @@ def run_action(name, args, check_mode=False, diff=False):
     connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir=None))  # it runs on the controller
     loader = DataLoader()
     return action.ActionModule(task, connection, None, loader, Templar(loader=loader)).run(task_vars={})
+
+
+class CountedName(str):
+    """A name that counts how often it is compared: a list searched for a name compares it with every
+    entry, a set with the few of the same hash. Counting, not timing, so a busy machine cannot fail it."""
+
+    comparisons = [0]
+
+    def __eq__(self, other):
+        self.comparisons[0] += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def counted_names(prefix, count):
+    """``count`` CountedNames ``prefix_0000``, ``prefix_0001``...; the count of comparisons starts at 0."""
+    CountedName.comparisons[0] = 0
+    return [CountedName('%s_%04d' % (prefix, number)) for number in range(count)]

@@ -99,3 +99,17 @@ def test_a_secret_is_scrubbed_lower_cased_too():
     scrubber = Scrubber(['Tok"EN-Secret'])
     assert scrubber.text('stage tok"en-secret') == 'stage ' + REDACTED
     assert scrubber.data({'by_stage': {'tok"en-secret': 1}}) == {'by_stage': {REDACTED: 1}}
+
+
+def test_data_escapes_each_secret_form_once_when_learned_not_on_every_call(monkeypatch):
+    # before: every call JSON-escaped every form and signature again (74 dumps a call here, for each page and result)
+    from ansible_collections.taurusdb.htap.plugins.module_utils import errors
+    scrubber = Scrubber(SECRETS)
+    for number in range(64):
+        scrubber.add_signature('%064x' % number)
+    dumps, calls = errors.json.dumps, []
+    monkeypatch.setattr(errors.json, 'dumps', lambda *args, **kwargs: calls.append(args) or dumps(*args, **kwargs))
+    clean = {'replications': [{'task_name': 'task_%d' % number} for number in range(10)]}
+    assert all(scrubber.data(clean) is clean for _call in range(10))
+    assert len(calls) == 10  # the data's own JSON text, once a call
+    assert scrubber.data({'echo': SECRETS[0], 'signature': '%064x' % 7}) == {'echo': REDACTED, 'signature': REDACTED}

@@ -47,3 +47,10 @@ def test_a_reason_made_of_server_text_is_bounded_and_inert():
         found = Gate._states(None, {SR: TAURUS}, session)
     reason = found[SR]['reasons'][0]
     assert len(reason) < 2200 and '\x1b' not in reason and '{{' not in reason and 'characters in all' in reason
+
+
+def test_instances_are_added_once_in_order_with_comparisons_in_proportion_to_them():
+    from ansible_collections.taurusdb.htap.tests.unit.helpers import CountedName, counted_names
+    known = counted_names('sr', 1000)
+    found = gate_module.appended(list(known[:500]), known[250:] + known[:10])
+    assert found == known and CountedName.comparisons[0] <= 4 * 1000

@@ -7,6 +7,8 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.specs import WAIT_SP
 from ansible_collections.taurusdb.htap.plugins.plugin_utils.waiter import (
     REASONS, Appearances, Waiter, broken_tasks, not_there_yet)
 
+from ansible_collections.taurusdb.htap.tests.unit.helpers import CountedName, counted_names
+
 
 def result(instance='i-1', ready=True, tasks=()):
     not_ready = [dict({'task_name': 't', 'source_database': 's', 'target_database': 'd', 'status': 'yes',
@@ -351,6 +353,16 @@ def test_appearances_tell_what_never_appeared_from_what_went_missing_again():
     assert seen.missing(last) == [('task t1 of instance i-1', False), ('task t2 of instance i-1', True),
                                   ('instance i-2', True), ('TaurusDB instance tdb-1', False)]
     assert seen.missing([result('i-1')]) == []
+
+
+def test_appearances_of_many_names_cost_comparisons_in_proportion_to_them():
+    # before: each name was searched for in the list of missing tasks, every round (2,000 * 2,000 comparisons here)
+    names = counted_names('task', 2000)
+    seen = Appearances(names)
+    seen.see([dict(result('i-1'), missing_tasks=list(reversed(names[1:])))])
+    assert CountedName.comparisons[0] <= 4 * len(names)
+    assert seen.missing([dict(result('i-1'), missing_tasks=names[:2])]) == [
+        ('task task_0000 of instance i-1', False), ('task task_0001 of instance i-1', True)]
 
 
 def with_state(item, **state):
