@@ -49,6 +49,9 @@ INSTANCE_ID = re.compile(r'\b[0-9a-f]{32}in17\b')
 
 # Blocks not run, each with why; keyed by (doc, the block's first line).
 CLOUD = 'a real cloud account: its credentials are placeholders (...) and its instance ids are the cloud\'s'
+AS_CODE = ('the guide\'s inventory and playbook (its YAML blocks) and a cloud: the integration target '
+           'taurusdb_starrocks_replication writes them, runs this block as written against the simulator and '
+           'checks the output it shows')
 NOT_RUN = {
     ('docs/simulator.md', '# users and passwords from the environment (or --heartbeat-credentials FILE), never the command line:'):
         'two MySQL-protocol databases on 127.0.0.1:3306 with the heartbeat table (tests/simulator/tests/test_heartbeat.py '
@@ -68,6 +71,12 @@ NOT_RUN = {
      '$ export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_PROJECT_ID=... TAURUSDB_REGION=cn-north-4'):
         CLOUD + '; ansible-rulebook watches until stopped (tests/e2e/test_eda_rulebook.py runs the rulebook '
         'against the simulator)',
+    ('docs/docsite/rst/guide_replication_as_code.rst',
+     '$ ansible-playbook -i inventory/replication.yml replication.yml --check --diff --tags apply'): AS_CODE,
+    ('docs/docsite/rst/guide_replication_as_code.rst',
+     '$ ansible-playbook -i inventory/replication.yml replication.yml'): AS_CODE,
+    ('docs/docsite/rst/guide_replication_as_code.rst',
+     '$ ansible-playbook -i inventory/replication.yml replication.yml --tags apply'): AS_CODE,
     ('docs/execution-environment.md', 'ansible-galaxy collection download -p collections taurusdb.htap'):
         'Galaxy or an Automation Hub over the network (the next block, from the tarball, runs)',
     ('docs/benchmarks.md', 'bash tests/run-all.sh            # once, for the .venv; or any venv with '
