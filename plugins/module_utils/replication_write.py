@@ -200,12 +200,13 @@ def expected_after(declared, current):
 
 
 def diff_view(task):
-    """A task as --diff shows it: what can be declared, and its state."""
+    """A task as --diff shows it: what can be declared, and its state. What is not known (a new task's node and
+    table scope, which the API chooses) is left out rather than shown as null."""
     if task is None:
         return {'state': 'absent'}
     keys = ('task_name', 'state', 'source_instance_id', 'source_node_id', 'source_database', 'target_database',
             'table_repl_config')
-    return dict((key, task.get(key)) for key in keys)
+    return dict((key, task.get(key)) for key in keys if task.get(key) is not None)
 
 
 def effect_there(action, body, task):
@@ -283,6 +284,7 @@ class Applier(object):
                 lost = exc
                 if effect_there(action, body, read_task(self.client, self.instance_id, body['task_name'])):
                     done.update(answer_lost=True, request_id=exc.request_id)
+                    exc.hint = None  # its advice (retry later) is what was done instead
                     self.warnings.append('%s: the answer was lost (%s), and the task read afterwards shows it done; '
                                          'it was not sent again' % (what, exc))
                     return None

@@ -265,7 +265,8 @@ class Change:
         if self.action == 'delete':
             tasks.remove(task)
             return None
-        _freeze(task, seconds, requests)
+        if self.action != 'change':  # a change of names or table scope does not stop the copy in progress
+            _freeze(task, seconds, requests)
         getattr(self, '_' + self.action)(task)
         return None
 

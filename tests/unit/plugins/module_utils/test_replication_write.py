@@ -105,7 +105,8 @@ def applier(client, reads, monkeypatch, deadline=100.0):
 
 
 def lost():
-    return WriteOutcomeUnknown('Creating failed', status=503, error_code='DBS.200000', request_id='rid-lost')
+    return WriteOutcomeUnknown('Creating failed', status=503, error_code='DBS.200000', request_id='rid-lost',
+                               hint='The service is unavailable; retry later.')
 
 
 CREATE = ('create', dict(task_name='ledger_db', source_instance_id=TAURUS, source_database='ledger',
@@ -114,8 +115,10 @@ CREATE = ('create', dict(task_name='ledger_db', source_instance_id=TAURUS, sourc
 
 def test_a_lost_answer_whose_effect_is_there_is_not_sent_again(monkeypatch):
     client = FakeClient([lost()])
-    done = applier(client, [THERE], monkeypatch).apply([CREATE])
+    sender = applier(client, [THERE], monkeypatch)
+    done = sender.apply([CREATE])
     assert len(client.sent) == 1 and done[0]['answer_lost'] is True and done[0]['job_id'] is None
+    assert 'HTTP 503' in sender.warnings[0] and 'retry' not in sender.warnings[0]  # not the error's advice
 
 
 def test_a_lost_answer_whose_effect_is_not_there_is_sent_again_once(monkeypatch):
@@ -179,3 +182,8 @@ def test_a_write_accepted_without_a_job_id_fails():
 def test_declarations_are_checked(changes, message):
     with pytest.raises(OptionError, match=message):
         rw.check_declared(declared(**changes))
+
+
+def test_the_diff_leaves_out_what_is_not_known():
+    created = rw.diff_view(rw.expected_after(declared(), None))
+    assert 'table_repl_config' not in created and 'source_node_id' not in created and created['state'] == 'present'
