@@ -211,15 +211,16 @@ class Transport(object):
                 raise timed_out(limit, by_deadline)
         return response, content
 
-    def _send_any(self, method, endpoints, path, query, body, authorize):
+    def _send_any(self, method, endpoints, path, query, body, authorize, write=False):
         """One attempt on the endpoints in order: a connection that fails moves on to the next endpoint
-        at once; the first that connects is kept for later calls. Returns (response, body)."""
+        at once (a ``write`` only when it surely was not received: a reset may follow one that was); the
+        first that connects is kept for later calls. Returns (response, body)."""
         failures = []
         for base in endpoints.in_order():
             try:
                 response, content = self._send(method, base, path, query, body, authorize)
             except requests.exceptions.RequestException as exc:
-                if len(endpoints) > 1 and connection_failed(exc):
+                if len(endpoints) > 1 and connection_failed(exc) and (not write or never_sent(exc)):
                     failures.append((base, exc))
                     continue
                 endpoints.keep(base)  # it could be connected to
@@ -242,7 +243,7 @@ class Transport(object):
             response = error = None
             url = endpoints.current + path  # the endpoint in use (_send_any keeps the one it could reach)
             try:
-                response, content = self._send_any(method, endpoints, path, query, body, authorize)
+                response, content = self._send_any(method, endpoints, path, query, body, authorize, write)
                 url = endpoints.current + path
                 if response.status_code not in RETRY_STATUSES:
                     return response, self._decode(response, content, what, attempts, url, hints, decode)

@@ -452,3 +452,13 @@ def test_a_write_whose_connection_never_opened_is_retried_then_a_plain_error(sle
         with make_client(dict(base_params(nowhere), retries=2)) as client:
             client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
     assert not isinstance(err.value, transport.WriteOutcomeUnknown) and err.value.attempts == 3
+
+
+def test_a_write_reset_on_one_endpoint_is_not_sent_to_the_next(sim, adversary, sleeps):
+    """A reset may follow a write the server got: the next endpoint is not a place to send it again."""
+    one_instance(sim)
+    adversary.play([{'method': 'POST', 'reset': True}])
+    with pytest.raises(transport.WriteOutcomeUnknown):
+        with make_client(base_params(sim, endpoint=[adversary.url, sim.url], ca_path=None)) as client:
+            client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
+    assert adversary.count('replication') == 1 and sim.stats()['total'] == 0
