@@ -282,9 +282,9 @@ class Applier(object):
             except WriteOutcomeUnknown as exc:
                 lost = exc
                 if effect_there(action, body, read_task(self.client, self.instance_id, body['task_name'])):
-                    done.update(answer_lost=True, request_id=exc.request_id)
+                    done.update(answer_lost=True, request_id=shown(exc.request_id, NAME_LIMIT))
                     self.warnings.append('%s: the answer was lost (%s), and the task read afterwards shows it done; '
-                                         'it was not sent again' % (what, exc))
+                                         'it was not sent again' % (what, shown(str(exc))))
                     return None
             except ApiError as exc:
                 if lost is not None and action == 'create' and exc.status == 400:
@@ -300,7 +300,8 @@ class Applier(object):
             if effect_there('create', body, read_task(self.client, self.instance_id, body['task_name'])):
                 done['answer_lost'] = True
                 self.warnings.append('Creating task %s: the answer was lost and the create sent again was refused '
-                                     '(%s); the task created by the first one appeared' % (body['task_name'], refused))
+                                     '(%s); the task created by the first one appeared'
+                                     % (body['task_name'], shown(str(refused))))
                 return None
             if self.clock() + self.poll_interval >= self.deadline:
                 raise JobFailed('Creating task %s: the answer was lost, the create sent again was refused (%s), and '

@@ -160,3 +160,34 @@ def test_wait_timeout_0_reads_each_job_once(family):
     slow = declare(family, wait_timeout=0, **LEDGER)
     assert slow['failed'] is True and 'did not end before wait_timeout: job' in slow['msg'] and 'is Pending' in slow['msg']
     assert family.stats()['routes'].get('jobs') == 1
+
+
+# --- the worst answers (the adversary) ------------------------------------------------------------
+LISTING = 'starrocks/databases/replication$'
+ROW = {'task_name': 'ledger_db', 'source_database': 'ledger', 'target_database': 'ledger_sr', 'status': 'Yes',
+       'stage': 'incremental', 'percentage': 100}
+CONFIG = {'source_instance_id': TAURUS, 'source_node_id': '', 'database_info': {'database_name': 'ledger'},
+          'target_database_name': 'ledger_sr',
+          'table_repl_config': {'repl_type': 'exclude_tables', 'repl_scope': 'all', 'tables': []}}
+
+
+def listing(rows, **rule):
+    return dict({'method': 'GET', 'path': LISTING, 'json': {'total_count': len(rows), 'replications': rows}}, **rule)
+
+
+def test_a_lost_answers_text_is_shown_safely_in_the_warning_and_actions(adversary):
+    """The 5xx that lost a create's answer is server text: escaped and cut, never a template or a terminal code."""
+    adversary.play([
+        listing([], times=1),
+        {'method': 'POST', 'path': LISTING, 'status': 503, 'headers': {'X-Request-Id': 'r\x1b[31m' + 'y' * 5000},
+         'json': {'error_code': 'DBS.200000', 'error_msg': 'lost\x1b[2J{{ lookup("pipe", "id") }}' + 'x' * 100000}},
+        listing([ROW]),
+        {'method': 'GET', 'path': 'configuration', 'json': CONFIG},
+    ])
+    result = declare(adversary, **LEDGER)
+    assert not result.get('failed'), result.get('msg')
+    assert result['actions'][0]['answer_lost'] is True
+    assert [entry['method'] for entry in adversary.log()].count('POST') == 1
+    warning, request_id = result['warnings'][0], result['actions'][0]['request_id']
+    assert 'lost\\x1b[2J\\x7b{ lookup' in warning and '\x1b' not in warning and len(warning) < 3000
+    assert '\x1b' not in request_id and len(request_id) <= 256

@@ -179,3 +179,11 @@ def test_a_write_accepted_without_a_job_id_fails():
 def test_declarations_are_checked(changes, message):
     with pytest.raises(OptionError, match=message):
         rw.check_declared(declared(**changes))
+
+
+def test_the_refusal_of_a_create_sent_again_is_shown_safely_in_the_warning(monkeypatch):
+    taken = ApiError('Creating failed', status=400, error_code='DBS.200001',
+                     error_msg='exists\x1b[2J{{ x }}' + 'y' * 9000)
+    runner = applier(FakeClient([lost(), taken]), [None, THERE], monkeypatch)
+    runner.apply([CREATE])
+    assert 'exists\\x1b[2J\\x7b{ x }}' in runner.warnings[0] and len(runner.warnings[0]) < 3000
