@@ -173,14 +173,14 @@ def scope_change(wanted, current):
     wanted = dict((key, value) for key, value in wanted.items() if value is not None)
     current = current or {}
     differs = [key for key, value in wanted.items()
-               if (sorted(set(value)) if key == 'tables' else value)
-               != (sorted(set(current.get(key) or [])) if key == 'tables' else current.get(key))]
+               if (set(value) if key == 'tables' else value)
+               != (set(current.get(key) or []) if key == 'tables' else current.get(key))]
     if not differs:
         return None
     merged = dict((key, current.get(key)) for key in ('repl_type', 'repl_scope', 'tables') if current.get(key) is not None)
     merged.update(wanted)
     if 'tables' in merged:
-        merged['tables'] = sorted(set(merged['tables']))
+        merged['tables'] = sorted(set(merged['tables']), key=str)  # a server may have put a null among them
     return merged
 
 

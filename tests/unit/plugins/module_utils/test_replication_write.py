@@ -187,3 +187,12 @@ def test_the_refusal_of_a_create_sent_again_is_shown_safely_in_the_warning(monke
     runner = applier(FakeClient([lost(), taken]), [None, THERE], monkeypatch)
     runner.apply([CREATE])
     assert 'exists\\x1b[2J\\x7b{ x }}' in runner.warnings[0] and len(runner.warnings[0]) < 3000
+
+
+def test_a_null_among_the_tables_read_is_compared_not_a_crash():
+    """A server may put null among the tables (the read keeps it); the scope still compares, and is sent sorted."""
+    there = dict(THERE, table_repl_config={'repl_type': 'include_tables', 'repl_scope': 'part', 'tables': [None, 'a']})
+    step = rw.plan(declared(table_repl_config={'tables': ['a']}), there)[0][1]
+    assert step['table_repl_config']['tables'] == ['a']
+    kept = rw.plan(declared(table_repl_config={'repl_type': 'exclude_tables'}), there)[0][1]['table_repl_config']
+    assert kept == {'repl_type': 'exclude_tables', 'repl_scope': 'part', 'tables': [None, 'a']}
