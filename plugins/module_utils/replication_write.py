@@ -269,7 +269,7 @@ class Applier(object):
         """The write's answer; None when its answer was lost but its effect is there. An unknown outcome is
         followed by a read, and the write is sent again (``retries`` times at most) only if its effect is not
         there. A create sent again and refused is a create whose first job is still running: its task is
-        waited for."""
+        waited for. A delete sent again and refused as not found, its task gone, was done by the first."""
         method, suffix = WRITES[action]
         path = API_PATH % (self.client.api_project_id(), self.instance_id) + suffix
         what = '%s task %s of instance %s' % (DOING[action], body['task_name'], self.instance_id)
@@ -289,6 +289,12 @@ class Applier(object):
             except ApiError as exc:
                 if lost is not None and action == 'create' and exc.status == 400:
                     return self._await_creation(body, exc, done)
+                if lost is not None and action == 'delete' and exc.error_code == TASK_NOT_FOUND \
+                        and read_task(self.client, self.instance_id, body['task_name']) is None:
+                    done['answer_lost'] = True  # the first delete's job ended meanwhile
+                    self.warnings.append('%s: the answer was lost and the delete sent again was refused (%s); the '
+                                         'task is gone' % (what, shown(str(exc))))
+                    return None
                 raise
             self.sleep(min(self.client.settings.retry_backoff, max(0.0, self.deadline - self.clock())))
         raise lost

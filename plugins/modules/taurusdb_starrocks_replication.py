@@ -32,7 +32,8 @@ description:
     (HTTP 429) or its connection never opened. After a 5xx, a timeout, a cut connection or an answer that cannot be
     read it may have been done, so the task is read first, and the write is sent again (O(retries) times at most)
     only if its effect is not there. A create sent again and refused because the name is taken is a create whose
-    first job is still running - its task is waited for, never created twice.
+    first job is still running - its task is waited for, never created twice. A delete sent again and refused because
+    the task does not exist, when the task reads gone, was done by the first one.
   - With O(wait=true) and O(state=present), after the changes it waits until the task is ready through the gate
     of M(taurusdb.htap.taurusdb_starrocks_replication_wait) (the same rounds, verdict, fail fast and report), in
     the time O(wait_timeout) leaves.

@@ -196,3 +196,19 @@ def test_a_null_among_the_tables_read_is_compared_not_a_crash():
     assert step['table_repl_config']['tables'] == ['a']
     kept = rw.plan(declared(table_repl_config={'repl_type': 'exclude_tables'}), there)[0][1]['table_repl_config']
     assert kept == {'repl_type': 'exclude_tables', 'repl_scope': 'part', 'tables': [None, 'a']}
+
+
+def test_a_delete_sent_again_and_refused_as_not_found_is_a_delete_done(monkeypatch):
+    """Its answer lost, the task still read (the first delete's job running), the delete sent again refused: the
+    first one's job ended meanwhile. The task is absent as declared; that is no failure."""
+    gone = ApiError('Deleting failed', status=400, error_code=rw.TASK_NOT_FOUND, error_msg='does not exist')
+    client = FakeClient([lost(), gone])
+    runner = applier(client, [THERE, None], monkeypatch)
+    done = runner.apply([('delete', {'task_name': 'ledger_db'})])
+    assert len(client.sent) == 2 and done[0]['answer_lost'] is True and 'the task is gone' in runner.warnings[0]
+
+
+def test_a_delete_sent_again_and_refused_while_the_task_is_there_fails(monkeypatch):
+    gone = ApiError('Deleting failed', status=400, error_code=rw.TASK_NOT_FOUND, error_msg='does not exist')
+    with pytest.raises(ApiError, match='does not exist'):
+        applier(FakeClient([lost(), gone]), [THERE, THERE], monkeypatch).apply([('delete', {'task_name': 'ledger_db'})])
