@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import json
 import socket
+import ssl
 import time
 import traceback
 
@@ -50,6 +51,8 @@ USER_AGENT = 'taurusdb.htap-ansible/0.2'
 MAX_BODY_BYTES = 8 * 1024 * 1024
 # How much of a broken body an error quotes (after secrets are scrubbed from all of it).
 BODY_EXCERPT = 120
+# A TLS error that only the handshake raises, before any request is sent.
+CERTIFICATE_REFUSED = getattr(ssl, 'SSLCertVerificationError', ssl.CertificateError)
 
 
 class BodyTooLarge(Exception):
@@ -382,12 +385,14 @@ def _outcome_unknown(error):
 
 def never_sent(error):
     """Whether a request that failed was surely never received: the connection did not open (DNS, refused,
-    connect timeout, a TLS handshake that failed). A reset, a read timeout or a cut answer may follow a
-    request the server got."""
+    connect timeout, a certificate refused in the TLS handshake). A reset, a read timeout, a cut answer or
+    another TLS error (a broken record may come after the request) may follow a request the server got."""
     if isinstance(error, (requests.exceptions.ProxyError, AttemptTimedOut, requests.exceptions.ReadTimeout)):
         return False
-    if isinstance(error, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, EndpointsFailed)):
+    if isinstance(error, (requests.exceptions.ConnectTimeout, EndpointsFailed)):
         return True
+    if isinstance(error, requests.exceptions.SSLError):
+        return any(isinstance(cause, CERTIFICATE_REFUSED) for cause in _causes(error))
     return any(isinstance(cause, (NewConnectionError, ConnectionRefusedError, socket.gaierror))
                for cause in _causes(error))
 
