@@ -103,8 +103,8 @@ def read_task(client, instance_id, task_name):
     return {
         'task_name': task_name,
         'state': 'paused' if isinstance(stage, str) and stage.strip().lower() == 'paused' else 'present',
-        'stage': shown(stage, NAME_LIMIT) if stage is not None else None,
-        'status': shown(row.get('status'), NAME_LIMIT) if row.get('status') is not None else None,
+        'stage': _text(stage),
+        'status': _text(row.get('status')),
         'source_instance_id': config['source_instance_id'],
         'source_node_id': config['source_node_id'],
         'source_database': config['source_database'] or _text(row.get('source_database')),

@@ -191,3 +191,14 @@ def test_a_lost_answers_text_is_shown_safely_in_the_warning_and_actions(adversar
     warning, request_id = result['warnings'][0], result['actions'][0]['request_id']
     assert 'lost\\x1b[2J\\x7b{ lookup' in warning and '\x1b' not in warning and len(warning) < 3000
     assert '\x1b' not in request_id and len(request_id) <= 256
+
+
+@pytest.mark.parametrize('field', ['stage', 'status'])
+def test_a_stage_or_status_that_is_not_text_is_shown_as_text(adversary, field):
+    """A server may send any JSON where text belongs: in the task returned it is text, escaped, never raw data."""
+    adversary.play([listing([dict(ROW, **{field: {'x': ['\x1b[2J', '{{ lookup("pipe", "id") }}']}})]),
+                    {'method': 'GET', 'path': 'configuration', 'json': CONFIG}])
+    result = declare(adversary, check_mode=True, task_name='ledger_db')
+    assert not result.get('failed'), result.get('msg')
+    value = result['task'][field]
+    assert isinstance(value, str) and '\\x1b[2J' in value and '\x1b' not in value and '{{' not in value
