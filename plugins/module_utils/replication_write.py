@@ -81,7 +81,7 @@ def read_task(client, instance_id, task_name):
     From the complete, consistent listing (a partial one decides nothing: it is an error) and, for a task
     that is there, its configuration: dict(task_name, state (present or paused), stage, status,
     source_instance_id, source_node_id, source_database, target_database, table_repl_config)."""
-    listing, _verdict = list_replications(client, instance_id, ReplicationQuery({}))
+    listing, _verdict = list_replications(client, instance_id, ReplicationQuery({}), proven=True)
     if listing['problems'] or not listing['complete'] or not listing['consistent']:
         raise ApiError('The task list of instance %s cannot be trusted, so nothing is changed: %s'
                        % (instance_id, '; '.join(listing['problems']) or 'incomplete'),

@@ -19,7 +19,9 @@ description:
     C(ModifyDataSync), C(PauseStarRocksDataReplication), C(ResumeStarRocksDataReplication) and
     C(DeleteStarRocksDataReplication).
   - It first reads what is there - the instance's complete, consistent task list (as
-    M(taurusdb.htap.taurusdb_starrocks_replication_info) reads it; a list that cannot be trusted changes nothing)
+    M(taurusdb.htap.taurusdb_starrocks_replication_info) reads it, but a list of several pages is always read twice
+    to prove it one state of the list, since a task that paging skipped is no task absent; a list that cannot be
+    trusted changes nothing)
     and the task's configuration (as M(taurusdb.htap.taurusdb_starrocks_replication_config_info) reads it) - then
     sends, in this order, what is needed - a create, a change of what was declared and differs, a pause or a resume,
     or a delete. RV(changed) is true only when something was sent.

@@ -202,3 +202,21 @@ def test_a_stage_or_status_that_is_not_text_is_shown_as_text(adversary, field):
     assert not result.get('failed'), result.get('msg')
     value = result['task'][field]
     assert isinstance(value, str) and '\\x1b[2J' in value and '\x1b' not in value and '{{' not in value
+
+
+def test_a_task_the_paging_skipped_is_not_taken_for_absent(family):
+    """Offset paging has no snapshot: a task deleted on page 1 after it was read shifts the task on page 2 into
+    page 1, and one added keeps the total. That read is complete but not the list's state; the gate needs no
+    proof of a listing that would not pass (one task here is paused), but a task missed is no task absent."""
+    tasks = [{'task_name': 'gone_db', 'vanish_after': 1}]  # in the 1st listing request only
+    tasks += [{'task_name': 'task_%02d' % number, 'stage': 'paused' if number == 5 else 'Incremental'}
+              for number in range(1, 10)]
+    tasks += [{'task_name': 'orders_db', 'source_database': 'orders', 'target_database': 'orders_sr'}]
+    tasks += [{'task_name': 'task_%02d' % number} for number in range(11, 19)]
+    tasks += [{'task_name': 'late_db', 'appear_after': 1}]  # from the 2nd listing request on
+    family.load({'taurusdb_instances': [{'id': TAURUS, 'htap': [SR]}],
+                 'instances': [{'id': SR, 'page_size': 10, 'tasks': tasks}]})
+    result = declare(family, task_name='orders_db', state='absent')
+    assert not result.get('failed'), result.get('msg')
+    assert result['changed'] is True and [step['action'] for step in result['actions']] == ['delete']
+    assert writes(family)['delete'] == 1
