@@ -109,8 +109,10 @@ def describe_task(item):
                                    for name in IDENTITY_FIELDS)
 
 
-def list_replications(client, instance_id, query):
-    """(the complete, consistent listing of one instance (or the one page asked for), its verdict)."""
+def list_replications(client, instance_id, query, proven=False):
+    """(the complete, consistent listing of one instance (or the one page asked for), its verdict). ``proven``:
+    a listing of several pages is proven one state of the list whatever its verdict - for a caller that acts
+    on a task's absence (a task that paging skipped is not a task absent)."""
     check_instance_id(instance_id)
 
     def fetch(offset, limit):
@@ -119,10 +121,10 @@ def list_replications(client, instance_id, query):
         payload, request_id = client.get_json(path, [('limit', str(limit)), ('offset', str(offset))], what, HINTS)
         return parse_page(payload, offset, request_id)
 
-    return judged_listing(fetch, instance_id, query)
+    return judged_listing(fetch, instance_id, query, proven)
 
 
-def judged_listing(fetch, instance_id, query):
+def judged_listing(fetch, instance_id, query, proven=False):
     """(listing, verdict) over ``fetch(offset, limit)``. A listing whose rows would pass the gate is read
     twice, to prove that it did not change while it was read (see paging.list_all); the verdict that
     decided it is the verdict returned when that read stands (it is made once)."""
@@ -130,7 +132,7 @@ def judged_listing(fetch, instance_id, query):
 
     def would_pass(listing):
         judged[:] = [listing['items'], verdict(instance_id, listing, query.rule, query.return_raw)]
-        return judged[1]['all_ready']
+        return judged[1]['all_ready'] or proven
 
     listing = list_all(fetch, task_identity, describe_task, 'tasks', query.limit, query.offset,
                        query.page_concurrency, query.listing_attempts, would_pass)

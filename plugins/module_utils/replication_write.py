@@ -81,7 +81,7 @@ def read_task(client, instance_id, task_name):
     From the complete, consistent listing (a partial one decides nothing: it is an error) and, for a task
     that is there, its configuration: dict(task_name, state (present or paused), stage, status,
     source_instance_id, source_node_id, source_database, target_database, table_repl_config)."""
-    listing, _verdict = list_replications(client, instance_id, ReplicationQuery({}))
+    listing, _verdict = list_replications(client, instance_id, ReplicationQuery({}), proven=True)
     if listing['problems'] or not listing['complete'] or not listing['consistent']:
         raise ApiError('The task list of instance %s cannot be trusted, so nothing is changed: %s'
                        % (instance_id, '; '.join(listing['problems']) or 'incomplete'),
@@ -103,8 +103,8 @@ def read_task(client, instance_id, task_name):
     return {
         'task_name': task_name,
         'state': 'paused' if isinstance(stage, str) and stage.strip().lower() == 'paused' else 'present',
-        'stage': shown(stage, NAME_LIMIT) if stage is not None else None,
-        'status': shown(row.get('status'), NAME_LIMIT) if row.get('status') is not None else None,
+        'stage': _text(stage),
+        'status': _text(row.get('status')),
         'source_instance_id': config['source_instance_id'],
         'source_node_id': config['source_node_id'],
         'source_database': config['source_database'] or _text(row.get('source_database')),
@@ -173,14 +173,14 @@ def scope_change(wanted, current):
     wanted = dict((key, value) for key, value in wanted.items() if value is not None)
     current = current or {}
     differs = [key for key, value in wanted.items()
-               if (sorted(set(value)) if key == 'tables' else value)
-               != (sorted(set(current.get(key) or [])) if key == 'tables' else current.get(key))]
+               if (set(value) if key == 'tables' else value)
+               != (set(current.get(key) or []) if key == 'tables' else current.get(key))]
     if not differs:
         return None
     merged = dict((key, current.get(key)) for key in ('repl_type', 'repl_scope', 'tables') if current.get(key) is not None)
     merged.update(wanted)
     if 'tables' in merged:
-        merged['tables'] = sorted(set(merged['tables']))
+        merged['tables'] = sorted(set(merged['tables']), key=str)  # a server may have put a null among them
     return merged
 
 
@@ -270,7 +270,7 @@ class Applier(object):
         """The write's answer; None when its answer was lost but its effect is there. An unknown outcome is
         followed by a read, and the write is sent again (``retries`` times at most) only if its effect is not
         there. A create sent again and refused is a create whose first job is still running: its task is
-        waited for."""
+        waited for. A delete sent again and refused as not found, its task gone, was done by the first."""
         method, suffix = WRITES[action]
         path = API_PATH % (self.client.api_project_id(), self.instance_id) + suffix
         what = '%s task %s of instance %s' % (DOING[action], body['task_name'], self.instance_id)
@@ -283,14 +283,20 @@ class Applier(object):
             except WriteOutcomeUnknown as exc:
                 lost = exc
                 if effect_there(action, body, read_task(self.client, self.instance_id, body['task_name'])):
-                    done.update(answer_lost=True, request_id=exc.request_id)
+                    done.update(answer_lost=True, request_id=shown(exc.request_id, NAME_LIMIT))
                     exc.hint = None  # its advice (retry later) is what was done instead
                     self.warnings.append('%s: the answer was lost (%s), and the task read afterwards shows it done; '
-                                         'it was not sent again' % (what, exc))
+                                         'it was not sent again' % (what, shown(str(exc))))
                     return None
             except ApiError as exc:
                 if lost is not None and action == 'create' and exc.status == 400:
                     return self._await_creation(body, exc, done)
+                if lost is not None and action == 'delete' and exc.error_code == TASK_NOT_FOUND \
+                        and read_task(self.client, self.instance_id, body['task_name']) is None:
+                    done['answer_lost'] = True  # the first delete's job ended meanwhile
+                    self.warnings.append('%s: the answer was lost and the delete sent again was refused (%s); the '
+                                         'task is gone' % (what, shown(str(exc))))
+                    return None
                 raise
             self.sleep(min(self.client.settings.retry_backoff, max(0.0, self.deadline - self.clock())))
         raise lost
@@ -302,7 +308,8 @@ class Applier(object):
             if effect_there('create', body, read_task(self.client, self.instance_id, body['task_name'])):
                 done['answer_lost'] = True
                 self.warnings.append('Creating task %s: the answer was lost and the create sent again was refused '
-                                     '(%s); the task created by the first one appeared' % (body['task_name'], refused))
+                                     '(%s); the task created by the first one appeared'
+                                     % (body['task_name'], shown(str(refused))))
                 return None
             if self.clock() + self.poll_interval >= self.deadline:
                 raise JobFailed('Creating task %s: the answer was lost, the create sent again was refused (%s), and '

@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import json
 import socket
+import ssl
 import time
 import traceback
 
@@ -50,6 +51,8 @@ USER_AGENT = 'taurusdb.htap-ansible/0.2'
 MAX_BODY_BYTES = 8 * 1024 * 1024
 # How much of a broken body an error quotes (after secrets are scrubbed from all of it).
 BODY_EXCERPT = 120
+# A TLS error that only the handshake raises, before any request is sent.
+CERTIFICATE_REFUSED = getattr(ssl, 'SSLCertVerificationError', ssl.CertificateError)
 
 
 class BodyTooLarge(Exception):
@@ -211,15 +214,16 @@ class Transport(object):
                 raise timed_out(limit, by_deadline)
         return response, content
 
-    def _send_any(self, method, endpoints, path, query, body, authorize):
+    def _send_any(self, method, endpoints, path, query, body, authorize, write=False):
         """One attempt on the endpoints in order: a connection that fails moves on to the next endpoint
-        at once; the first that connects is kept for later calls. Returns (response, body)."""
+        at once (a ``write`` only when it surely was not received: a reset may follow one that was); the
+        first that connects is kept for later calls. Returns (response, body)."""
         failures = []
         for base in endpoints.in_order():
             try:
                 response, content = self._send(method, base, path, query, body, authorize)
             except requests.exceptions.RequestException as exc:
-                if len(endpoints) > 1 and connection_failed(exc):
+                if len(endpoints) > 1 and connection_failed(exc) and (not write or never_sent(exc)):
                     failures.append((base, exc))
                     continue
                 endpoints.keep(base)  # it could be connected to
@@ -242,7 +246,7 @@ class Transport(object):
             response = error = None
             url = endpoints.current + path  # the endpoint in use (_send_any keeps the one it could reach)
             try:
-                response, content = self._send_any(method, endpoints, path, query, body, authorize)
+                response, content = self._send_any(method, endpoints, path, query, body, authorize, write)
                 url = endpoints.current + path
                 if response.status_code not in RETRY_STATUSES:
                     return response, self._decode(response, content, what, attempts, url, hints, decode)
@@ -381,12 +385,14 @@ def _outcome_unknown(error):
 
 def never_sent(error):
     """Whether a request that failed was surely never received: the connection did not open (DNS, refused,
-    connect timeout, a TLS handshake that failed). A reset, a read timeout or a cut answer may follow a
-    request the server got."""
+    connect timeout, a certificate refused in the TLS handshake). A reset, a read timeout, a cut answer or
+    another TLS error (a broken record may come after the request) may follow a request the server got."""
     if isinstance(error, (requests.exceptions.ProxyError, AttemptTimedOut, requests.exceptions.ReadTimeout)):
         return False
-    if isinstance(error, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, EndpointsFailed)):
+    if isinstance(error, (requests.exceptions.ConnectTimeout, EndpointsFailed)):
         return True
+    if isinstance(error, requests.exceptions.SSLError):
+        return any(isinstance(cause, CERTIFICATE_REFUSED) for cause in _causes(error))
     return any(isinstance(cause, (NewConnectionError, ConnectionRefusedError, socket.gaierror))
                for cause in _causes(error))
 

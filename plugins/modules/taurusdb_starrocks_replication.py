@@ -19,7 +19,9 @@ description:
     C(ModifyDataSync), C(PauseStarRocksDataReplication), C(ResumeStarRocksDataReplication) and
     C(DeleteStarRocksDataReplication).
   - It first reads what is there - the instance's complete, consistent task list (as
-    M(taurusdb.htap.taurusdb_starrocks_replication_info) reads it; a list that cannot be trusted changes nothing)
+    M(taurusdb.htap.taurusdb_starrocks_replication_info) reads it, but a list of several pages is always read twice
+    to prove it one state of the list, since a task that paging skipped is no task absent; a list that cannot be
+    trusted changes nothing)
     and the task's configuration (as M(taurusdb.htap.taurusdb_starrocks_replication_config_info) reads it) - then
     sends, in this order, what is needed - a create, a change of what was declared and differs, a pause or a resume,
     or a delete. RV(changed) is true only when something was sent.
@@ -32,7 +34,8 @@ description:
     (HTTP 429) or its connection never opened. After a 5xx, a timeout, a cut connection or an answer that cannot be
     read it may have been done, so the task is read first, and the write is sent again (O(retries) times at most)
     only if its effect is not there. A create sent again and refused because the name is taken is a create whose
-    first job is still running - its task is waited for, never created twice.
+    first job is still running - its task is waited for, never created twice. A delete sent again and refused because
+    the task does not exist, when the task reads gone, was done by the first one.
   - With O(wait=true) and O(state=present), after the changes it waits until the task is ready through the gate
     of M(taurusdb.htap.taurusdb_starrocks_replication_wait) (the same rounds, verdict, fail fast and report), in
     the time O(wait_timeout) leaves.

@@ -160,3 +160,63 @@ def test_wait_timeout_0_reads_each_job_once(family):
     slow = declare(family, wait_timeout=0, **LEDGER)
     assert slow['failed'] is True and 'did not end before wait_timeout: job' in slow['msg'] and 'is Pending' in slow['msg']
     assert family.stats()['routes'].get('jobs') == 1
+
+
+# --- the worst answers (the adversary) ------------------------------------------------------------
+LISTING = 'starrocks/databases/replication$'
+ROW = {'task_name': 'ledger_db', 'source_database': 'ledger', 'target_database': 'ledger_sr', 'status': 'Yes',
+       'stage': 'incremental', 'percentage': 100}
+CONFIG = {'source_instance_id': TAURUS, 'source_node_id': '', 'database_info': {'database_name': 'ledger'},
+          'target_database_name': 'ledger_sr',
+          'table_repl_config': {'repl_type': 'exclude_tables', 'repl_scope': 'all', 'tables': []}}
+
+
+def listing(rows, **rule):
+    return dict({'method': 'GET', 'path': LISTING, 'json': {'total_count': len(rows), 'replications': rows}}, **rule)
+
+
+def test_a_lost_answers_text_is_shown_safely_in_the_warning_and_actions(adversary):
+    """The 5xx that lost a create's answer is server text: escaped and cut, never a template or a terminal code."""
+    adversary.play([
+        listing([], times=1),
+        {'method': 'POST', 'path': LISTING, 'status': 503, 'headers': {'X-Request-Id': 'r\x1b[31m' + 'y' * 5000},
+         'json': {'error_code': 'DBS.200000', 'error_msg': 'lost\x1b[2J{{ lookup("pipe", "id") }}' + 'x' * 100000}},
+        listing([ROW]),
+        {'method': 'GET', 'path': 'configuration', 'json': CONFIG},
+    ])
+    result = declare(adversary, **LEDGER)
+    assert not result.get('failed'), result.get('msg')
+    assert result['actions'][0]['answer_lost'] is True
+    assert [entry['method'] for entry in adversary.log()].count('POST') == 1
+    warning, request_id = result['warnings'][0], result['actions'][0]['request_id']
+    assert 'lost\\x1b[2J\\x7b{ lookup' in warning and '\x1b' not in warning and len(warning) < 3000
+    assert '\x1b' not in request_id and len(request_id) <= 256
+
+
+@pytest.mark.parametrize('field', ['stage', 'status'])
+def test_a_stage_or_status_that_is_not_text_is_shown_as_text(adversary, field):
+    """A server may send any JSON where text belongs: in the task returned it is text, escaped, never raw data."""
+    adversary.play([listing([dict(ROW, **{field: {'x': ['\x1b[2J', '{{ lookup("pipe", "id") }}']}})]),
+                    {'method': 'GET', 'path': 'configuration', 'json': CONFIG}])
+    result = declare(adversary, check_mode=True, task_name='ledger_db')
+    assert not result.get('failed'), result.get('msg')
+    value = result['task'][field]
+    assert isinstance(value, str) and '\\x1b[2J' in value and '\x1b' not in value and '{{' not in value
+
+
+def test_a_task_the_paging_skipped_is_not_taken_for_absent(family):
+    """Offset paging has no snapshot: a task deleted on page 1 after it was read shifts the task on page 2 into
+    page 1, and one added keeps the total. That read is complete but not the list's state; the gate needs no
+    proof of a listing that would not pass (one task here is paused), but a task missed is no task absent."""
+    tasks = [{'task_name': 'gone_db', 'vanish_after': 1}]  # in the 1st listing request only
+    tasks += [{'task_name': 'task_%02d' % number, 'stage': 'paused' if number == 5 else 'Incremental'}
+              for number in range(1, 10)]
+    tasks += [{'task_name': 'orders_db', 'source_database': 'orders', 'target_database': 'orders_sr'}]
+    tasks += [{'task_name': 'task_%02d' % number} for number in range(11, 19)]
+    tasks += [{'task_name': 'late_db', 'appear_after': 1}]  # from the 2nd listing request on
+    family.load({'taurusdb_instances': [{'id': TAURUS, 'htap': [SR]}],
+                 'instances': [{'id': SR, 'page_size': 10, 'tasks': tasks}]})
+    result = declare(family, task_name='orders_db', state='absent')
+    assert not result.get('failed'), result.get('msg')
+    assert result['changed'] is True and [step['action'] for step in result['actions']] == ['delete']
+    assert writes(family)['delete'] == 1

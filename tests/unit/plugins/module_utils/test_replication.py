@@ -364,6 +364,17 @@ def test_a_listing_is_judged_once(monkeypatch):
         assert len(calls) == made and result == verdict(INSTANCE, listing, ReadinessRule())
 
 
+def test_a_listing_that_would_not_pass_is_proven_when_asked():
+    """For a caller that acts on a task's absence (replication_write): a task that paging skipped is no task absent."""
+    rows = [item('t%02d' % i, status='No') for i in range(60)]  # would not pass: no proof needed by the gate
+    server = Server(rows)
+    judged_listing(server.fetch, INSTANCE, query_of({}))
+    assert len(server.calls) == 2
+    server = Server(rows)
+    listing, _result = judged_listing(server.fetch, INSTANCE, query_of({}), proven=True)
+    assert len(server.calls) == 4 and listing['consistent'] and len(listing['items']) == 60
+
+
 def test_a_listing_that_changed_is_judged_again():
     def rows(number):
         return [item('t%02d' % i, catchup_percentage=str(number)) for i in range(60)]  # every request new rows

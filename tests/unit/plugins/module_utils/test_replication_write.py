@@ -187,3 +187,36 @@ def test_declarations_are_checked(changes, message):
 def test_the_diff_leaves_out_what_is_not_known():
     created = rw.diff_view(rw.expected_after(declared(), None))
     assert 'table_repl_config' not in created and 'source_node_id' not in created and created['state'] == 'present'
+
+
+def test_the_refusal_of_a_create_sent_again_is_shown_safely_in_the_warning(monkeypatch):
+    taken = ApiError('Creating failed', status=400, error_code='DBS.200001',
+                     error_msg='exists\x1b[2J{{ x }}' + 'y' * 9000)
+    runner = applier(FakeClient([lost(), taken]), [None, THERE], monkeypatch)
+    runner.apply([CREATE])
+    assert 'exists\\x1b[2J\\x7b{ x }}' in runner.warnings[0] and len(runner.warnings[0]) < 3000
+
+
+def test_a_null_among_the_tables_read_is_compared_not_a_crash():
+    """A server may put null among the tables (the read keeps it); the scope still compares, and is sent sorted."""
+    there = dict(THERE, table_repl_config={'repl_type': 'include_tables', 'repl_scope': 'part', 'tables': [None, 'a']})
+    step = rw.plan(declared(table_repl_config={'tables': ['a']}), there)[0][1]
+    assert step['table_repl_config']['tables'] == ['a']
+    kept = rw.plan(declared(table_repl_config={'repl_type': 'exclude_tables'}), there)[0][1]['table_repl_config']
+    assert kept == {'repl_type': 'exclude_tables', 'repl_scope': 'part', 'tables': [None, 'a']}
+
+
+def test_a_delete_sent_again_and_refused_as_not_found_is_a_delete_done(monkeypatch):
+    """Its answer lost, the task still read (the first delete's job running), the delete sent again refused: the
+    first one's job ended meanwhile. The task is absent as declared; that is no failure."""
+    gone = ApiError('Deleting failed', status=400, error_code=rw.TASK_NOT_FOUND, error_msg='does not exist')
+    client = FakeClient([lost(), gone])
+    runner = applier(client, [THERE, None], monkeypatch)
+    done = runner.apply([('delete', {'task_name': 'ledger_db'})])
+    assert len(client.sent) == 2 and done[0]['answer_lost'] is True and 'the task is gone' in runner.warnings[0]
+
+
+def test_a_delete_sent_again_and_refused_while_the_task_is_there_fails(monkeypatch):
+    gone = ApiError('Deleting failed', status=400, error_code=rw.TASK_NOT_FOUND, error_msg='does not exist')
+    with pytest.raises(ApiError, match='does not exist'):
+        applier(FakeClient([lost(), gone]), [THERE, THERE], monkeypatch).apply([('delete', {'task_name': 'ledger_db'})])

@@ -452,3 +452,77 @@ def test_a_write_whose_connection_never_opened_is_retried_then_a_plain_error(sle
         with make_client(dict(base_params(nowhere), retries=2)) as client:
             client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
     assert not isinstance(err.value, transport.WriteOutcomeUnknown) and err.value.attempts == 3
+
+
+def test_a_write_reset_on_one_endpoint_is_not_sent_to_the_next(sim, adversary, sleeps):
+    """A reset may follow a write the server got: the next endpoint is not a place to send it again."""
+    one_instance(sim)
+    adversary.play([{'method': 'POST', 'reset': True}])
+    with pytest.raises(transport.WriteOutcomeUnknown):
+        with make_client(base_params(sim, endpoint=[adversary.url, sim.url], ca_path=None)) as client:
+            client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
+    assert adversary.count('replication') == 1 and sim.stats()['total'] == 0
+
+
+@pytest.fixture
+def garbling_tls_server(tmp_path):
+    """A TLS server that reads each request whole, then answers bytes that are no TLS record (a broken TLS
+    terminator): the client's TLS layer fails after the server got the request. Yields (url, ca path, requests)."""
+    import ssl
+    import threading
+    import trustme
+    authority = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert('127.0.0.1').configure_cert(context)
+    ca_path = str(tmp_path / 'ca.pem')
+    authority.cert_pem.write_to_path(ca_path)
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    got = []
+
+    def serve():
+        while True:
+            try:
+                raw, _address = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            try:
+                tls = context.wrap_socket(raw, server_side=True)
+                data = b''
+                while b'\r\n\r\n' not in data:
+                    data += tls.recv(65536)
+                got.append(data.split(b'\r\n')[0])
+                plain = socket.socket(fileno=os.dup(tls.fileno()))  # under TLS: plain text, a broken record
+                plain.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}')
+                plain.close()
+            except (OSError, ssl.SSLError):
+                pass
+            finally:
+                raw.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield 'https://127.0.0.1:%d' % listener.getsockname()[1], ca_path, got
+    listener.shutdown(socket.SHUT_RDWR)  # wakes the accept
+    listener.close()
+    thread.join(10)
+
+
+def test_a_write_whose_tls_broke_after_it_was_sent_is_not_sent_again(garbling_tls_server, sleeps):
+    """A TLS error is not always a handshake that failed: after a request the server got, it is an unknown outcome."""
+    url, ca_path, got = garbling_tls_server
+    server = type('Server', (), {'url': url, 'ca_path': ca_path})()
+    with pytest.raises(transport.WriteOutcomeUnknown):
+        with make_client(base_params(server, retries=2)) as client:
+            client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
+    assert len(got) == 1 and sleeps == []
+
+
+def test_a_write_whose_certificate_is_refused_was_never_sent_and_is_retried(garbling_tls_server, sleeps):
+    url, _ca_path, got = garbling_tls_server
+    server = type('Server', (), {'url': url, 'ca_path': None})()  # the system's CAs: the certificate is refused
+    with pytest.raises(api.ApiError) as err:
+        with make_client(base_params(server, retries=2)) as client:
+            client.write_json('POST', WRITE_PATH, CREATE_BODY, 'Creating')
+    assert not isinstance(err.value, transport.WriteOutcomeUnknown) and err.value.attempts == 3 and got == []
