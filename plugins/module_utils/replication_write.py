@@ -179,6 +179,8 @@ def scope_change(wanted, current):
         return None
     merged = dict((key, current.get(key)) for key in ('repl_type', 'repl_scope', 'tables') if current.get(key) is not None)
     merged.update(wanted)
+    if merged.get('repl_scope') == 'all' and 'tables' not in wanted:
+        merged['tables'] = []  # every table: the list read for part of them no longer applies
     if 'tables' in merged:
         merged['tables'] = sorted(set(merged['tables']), key=str)  # a server may have put a null among them
     return merged

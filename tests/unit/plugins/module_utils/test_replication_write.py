@@ -220,3 +220,9 @@ def test_a_delete_sent_again_and_refused_while_the_task_is_there_fails(monkeypat
     gone = ApiError('Deleting failed', status=400, error_code=rw.TASK_NOT_FOUND, error_msg='does not exist')
     with pytest.raises(ApiError, match='does not exist'):
         applier(FakeClient([lost(), gone]), [THERE, THERE], monkeypatch).apply([('delete', {'task_name': 'ledger_db'})])
+
+
+def test_every_table_declared_over_some_sends_no_list():
+    there = dict(THERE, table_repl_config={'repl_type': 'include_tables', 'repl_scope': 'part', 'tables': ['a', 'b']})
+    step = rw.plan(declared(table_repl_config={'repl_scope': 'all'}), there)[0][1]
+    assert step['table_repl_config'] == {'repl_type': 'include_tables', 'repl_scope': 'all', 'tables': []}
