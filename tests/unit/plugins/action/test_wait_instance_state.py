@@ -5,14 +5,11 @@ are driven by the simulator's request counts (state_steps count the HTAP listing
 
 import json
 import xml.etree.ElementTree as ET
-from unittest import mock
 
 import pytest
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import options
-from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
-from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import report_files as junit
 from ansible_collections.taurusdb.htap.tests.unit.helpers import run_wait_action
 
@@ -92,5 +89,3 @@ def test_a_state_that_cannot_be_read_is_not_ready(sim, tmp_path):
     problem, = result['instances'][0]['problems']
     assert problem.startswith('instance state: it could not be read: Listing the HTAP instances of TaurusDB instance')
     assert 'DBS.200001' in problem and result['instances'][0]['instance_state']['status'] is None
-
-

@@ -12,7 +12,6 @@ import pytest
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT
 
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import options
-from ansible_collections.taurusdb.htap.plugins.action import taurusdb_starrocks_replication_wait as wait_action
 from ansible_collections.taurusdb.htap.plugins.plugin_utils import report_files as junit
 from ansible_collections.taurusdb.htap.tests.unit.helpers import run_wait_action
 
