@@ -3,7 +3,9 @@ from an installed copy of the collection against the simulator. A task breaks th
 control endpoint and the rule runs its playbook; the task recovers and the rule runs it again. A second
 run ends through a rulebook's shutdown, which cancels the event source: it must stop cleanly. Two more
 runs hand a task whose names and ALTER TABLE error are Jinja templates to the collection's playbook and
-to a user's: ansible-core trusts an event's extra vars, and the templates must not run.
+to a user's: ansible-core trusts an event's extra vars, and the templates must not run. The rulebook's opt-in
+rule that resumes a paused task: off by default (nothing is written), on with replication_watch_resume_paused
+(one resume), and never for a name the API does not allow - neither as the event source escapes it nor raw.
 
 Needs ansible-rulebook (and its Java 17 runtime). tests/run-all.sh makes a virtualenv for it from
 tests/requirements-eda.txt and passes it as TAURUSDB_EDA_VENV. These tests are skipped only when
@@ -26,6 +28,7 @@ import warnings
 
 import pytest
 import requests
+import yaml
 from htapsim import DEFAULT_CREDENTIALS, DEFAULT_PROJECT, Simulator  # the installed simulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -314,4 +317,118 @@ def test_server_text_in_events_never_runs_as_a_template_in_a_users_playbook(eda_
         assert re.search(as_printed(said), out), out
     assert re.search(as_printed('USER WHY %s' % escaped(tasks[1]['config']['last_error_of_alter_table'])), out), out
     assert 'USER ALL {' in out, out
+    assert 'Traceback' not in out and KEY['sk'] not in out, out
+
+
+# --- the opt-in rule that resumes a paused task -------------------------------------------------------
+RESUME_RULE = 'Resume a paused replication task (opt-in)'
+WRAPPER = 'PLAY [wrapper]'  # the playbook ansible-rulebook's run_module runs
+
+
+def writes(sim):
+    answer = requests.get(sim.url + '/__sim__/stats', timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()['writes']
+
+
+def resume_on(tmp_path):
+    with open(str(tmp_path / 'watch.yml'), 'a') as handle:
+        handle.write('replication_watch_resume_paused: true\n')
+
+
+def test_by_default_the_rulebook_never_resumes_a_paused_task(eda_bin, installed, tmp_path):  # pylint: disable=redefined-outer-name
+    write_inputs(tmp_path, os.path.join(eda_bin, 'python'))
+    with Simulator('healthy') as sim:
+        rulebook = Rulebook(['-r', 'taurusdb.htap.replication_watch', '-i', 'inventory.yml', '--vars', 'watch.yml'],
+                            sim_env(eda_bin, installed, sim), str(tmp_path))
+        try:
+            at = rulebook.wait_for(r"'type': 'initial_state'")
+            change_task(sim, task_name='users_db', set={'stage': 'paused'})
+            at = rulebook.wait_for(r'REPLICATION TASK BROKE: users_db .*stage paused', at)
+            at = rulebook.wait_for(r'PLAY RECAP', at)
+            # resumed by hand: the actions of one ruleset run in order, so a resume of the pause would come first
+            change_task(sim, task_name='users_db', set={'stage': 'Incremental'})
+            at = rulebook.wait_for(r'REPLICATION TASK IS READY AGAIN: users_db', at)
+            rulebook.wait_for(r'PLAY RECAP', at)
+            written = writes(sim)
+        finally:
+            rulebook.stop()
+    out = rulebook.text()
+    assert written['total'] == 0, (written, out)
+    assert WRAPPER not in out, out
+
+
+def test_asked_the_rulebook_resumes_a_paused_task_but_never_one_with_a_bad_name(eda_bin, installed, tmp_path):  # pylint: disable=redefined-outer-name
+    write_inputs(tmp_path, os.path.join(eda_bin, 'python'))
+    resume_on(tmp_path)
+    trap = tmp_path / 'trap'
+    trap.mkdir()
+    hostile = {'task_name': 'x_{{ lookup("pipe", "touch %s") }}' % (trap / 'pwned'), 'source_database': 'evil',
+               'target_database': 'evil_sr', 'stage': 'paused'}
+    scenario = {'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'users_db', 'source_database': 'users', 'target_database': 'users_sr', 'stage': 'Incremental'},
+        hostile]}]}
+    with Simulator(scenario) as sim:
+        rulebook = Rulebook(['-r', 'taurusdb.htap.replication_watch', '-i', 'inventory.yml', '--vars', 'watch.yml'],
+                            sim_env(eda_bin, installed, sim), str(tmp_path))
+        try:
+            # the paused task with a template for a name is there from the start: it is said, never resumed
+            at = rulebook.wait_for(as_printed('REPLICATION TASK BROKE: %s' % escaped(hostile['task_name'])))
+            at = rulebook.wait_for(r'PLAY RECAP', at)
+            change_task(sim, task_name='users_db', set={'stage': 'paused'})
+            at = rulebook.wait_for(r'REPLICATION TASK BROKE: users_db .*stage paused', at)
+            at = rulebook.wait_for(r'TASK \[Module wrapper\][^\n]*\n(?:\s*\n)*changed: \[localhost\]', at)
+            rulebook.wait_for(r'REPLICATION TASK IS READY AGAIN: users_db', at)
+            written = writes(sim)
+        finally:
+            rulebook.stop()
+    out = rulebook.text()
+    assert (written['resume'], written['total']) == (1, 1), (written, out)
+    assert out.count(WRAPPER) == 1, out
+    assert os.listdir(str(trap)) == [], out
+    assert 'Traceback' not in out and KEY['sk'] not in out, out
+
+
+def test_the_resume_rule_never_acts_on_a_raw_name_the_api_does_not_allow(eda_bin, installed, tmp_path):  # pylint: disable=redefined-outer-name
+    """The shipped rule on its own, fed raw events (not escaped, as another source could send them): its
+    condition alone must keep every name that is not the API's from the module's arguments, which
+    ansible-rulebook writes into a playbook that Ansible renders."""
+    write_inputs(tmp_path, os.path.join(eda_bin, 'python'))
+    resume_on(tmp_path)
+    trap = tmp_path / 'trap'
+    trap.mkdir()
+
+    def paused(task_name, instance_id=INSTANCE, kind='task_not_ready'):
+        return {'type': kind, 'instance_id': instance_id, 'task_name': task_name,
+                'new': {'stage': 'paused', 'status': 'yes', 'broken': True}}
+    touch = 'lookup("pipe", "touch %s")' % (trap / 'pwned')
+    events = [paused('x_{{ %s }}' % touch), paused('users_db\n{{ %s }}' % touch), paused('users_db\n'),
+              paused('{%% if %s %%}users_db{%% endif %%}' % touch), paused('ab'), paused('a' * 129),
+              paused('users_db', instance_id='{{ %s }}in17' % touch), paused('users_db', instance_id=INSTANCE + '\n'),
+              paused('users_db', kind='task_ready'),
+              paused('users_db')]  # the one that is resumed, last: actions run in order
+    with open(os.path.join(installed, 'ansible_collections', 'taurusdb', 'htap', 'extensions', 'eda', 'rulebooks',
+                           'replication_watch.yml')) as handle:
+        shipped = yaml.safe_load(handle)
+    rules = [rule for rule in shipped[0]['rules'] if rule['name'] == RESUME_RULE]
+    assert len(rules) == 1 and 'run_module' in rules[0]['action']
+    (tmp_path / 'events.yml').write_text(yaml.safe_dump(events))
+    (tmp_path / 'raw.yml').write_text(yaml.safe_dump([{
+        'name': 'The resume rule, raw events', 'hosts': 'all', 'rules': rules,
+        'sources': [{'eda.builtin.generic': {'payload_file': 'events.yml'}}]}]))
+    scenario = {'instances': [{'id': INSTANCE, 'tasks': [
+        {'task_name': 'users_db', 'source_database': 'users', 'target_database': 'users_sr', 'stage': 'paused'}]}]}
+    with Simulator(scenario) as sim:
+        rulebook = Rulebook(['-r', 'raw.yml', '-i', 'inventory.yml', '--vars', 'watch.yml'],
+                            sim_env(eda_bin, installed, sim), str(tmp_path))
+        try:
+            at = rulebook.wait_for(r'TASK \[Module wrapper\][^\n]*\n(?:\s*\n)*changed: \[localhost\]')
+            rulebook.wait_for(r'PLAY RECAP', at)
+            written = writes(sim)
+        finally:
+            rulebook.stop()
+    out = rulebook.text()
+    assert out.count(WRAPPER) == 1, out  # only for the last event
+    assert (written['resume'], written['total']) == (1, 1), (written, out)
+    assert os.listdir(str(trap)) == [], out
     assert 'Traceback' not in out and KEY['sk'] not in out, out

@@ -19,6 +19,15 @@ ansible-playbook -i ../../inventory reports.yml -e "sim_url=$SIM_URL sim_ca=$SIM
 ansible-playbook -i ../../inventory bounds.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 ansible-playbook -i ../../inventory reports_flapping.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA" "$@"
 
+# replication_gate_resume_paused: the role says which tasks it resumed, and no task name ever ran as a template.
+trap_dir=$(mktemp -d)
+out=$(ansible-playbook -i ../../inventory resume.yml -e "sim_url=$SIM_URL sim_ca=$SIM_CA trap_dir=$trap_dir" "$@" 2>&1) \
+    || { echo "$out"; exit 1; }
+echo "$out"
+echo "$out" | grep -q "resumed: task orders_db of instance 01010101010101010101010101010101in17"
+[ -z "$(ls -A "$trap_dir")" ] || { echo "a task name ran as a template"; exit 1; }
+rm -rf "$trap_dir"
+
 # A failed gate stops the play: nothing after it runs, and the exit code says so.
 sim_scenario one-broken
 set +e

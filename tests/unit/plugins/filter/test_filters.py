@@ -66,3 +66,84 @@ def test_replication_poll_done_is_deprecated_for_the_wait_action():
         deprecation = yaml.safe_load(handle)['plugin_routing']['filter']['replication_poll_done']['deprecation']
     assert deprecation['removal_version'] == '1.0.0'
     assert 'taurusdb.htap.taurusdb_starrocks_replication_wait' in deprecation['warning_text']
+
+
+# --- replication_paused and replication_resumed (the role's replication_gate_resume_paused) ---------------
+SR = '0a1b2c3d4e5f60718293a4b5c6d7e8f9in17'
+SR2 = '1a1b2c3d4e5f60718293a4b5c6d7e8f9in17'
+HOSTILE = 'x_{{ lookup("pipe","id") }}'
+
+
+def task(name, stage='paused'):
+    return {'task_name': name, 'stage': stage, 'status': 'yes'}
+
+
+def instance(instance_id, *tasks):
+    return {'instance_id': instance_id, 'replications': list(tasks)}
+
+
+def test_replication_paused_chooses_each_paused_task_by_instance_and_name():
+    chosen = FILTERS['replication_paused']([
+        instance(SR, task('orders_db'), task('users_db', 'incremental'), task('audit_db', 'cancelled')),
+        instance(SR2, task('billing_db'), task('ledger_db', 'full'))])
+    assert chosen == {'resume': [{'instance_id': SR, 'task_name': 'orders_db'},
+                                 {'instance_id': SR2, 'task_name': 'billing_db'}], 'skipped': []}
+
+
+def test_replication_paused_never_chooses_a_name_the_api_does_not_allow():
+    # the wait's results hold names as shown (a template opener as \x7b): such a name is server text,
+    # and must not become a module argument; nor may a raw one given to the filter directly
+    names = [HOSTILE, 'x_\\x7b{ lookup("pipe","id") }}', 'ab', 'a' * 129, 'bad-name', 'ok\\n', '', None, 5]
+    chosen = FILTERS['replication_paused']([instance(SR, *[task(name) for name in names] + [task('good_db')])])
+    assert chosen['resume'] == [{'instance_id': SR, 'task_name': 'good_db'}]
+    assert len(chosen['skipped']) == len(names)
+    assert set(skip['reason'] for skip in chosen['skipped']) == {
+        'its name is not one the API allows (3 to 128 letters, digits or underscores)'}
+    assert '{{' not in repr(chosen)  # what is said of a hostile name is shown safely
+
+
+def test_replication_paused_skips_a_name_several_tasks_share():
+    # two tasks may share a name (with other databases); a resume names one task, so neither is resumed
+    chosen = FILTERS['replication_paused']([instance(SR, task('orders_db'), task('orders_db', 'incremental'),
+                                                     task('users_db'))])
+    assert chosen['resume'] == [{'instance_id': SR, 'task_name': 'users_db'}]
+    assert chosen['skipped'] == [{'instance_id': SR, 'task_name': 'orders_db', 'reason':
+                                  '2 tasks of the instance have this name, and a task is resumed by its name'}]
+
+
+def test_replication_paused_takes_nothing_from_a_failed_query_or_a_bad_instance_id():
+    failed = {'instance_id': SR, 'failed': True, 'msg': 'HTTP 503'}
+    chosen = FILTERS['replication_paused']([failed, None, 'x', instance('not-an-id', task('orders_db'))])
+    assert chosen['resume'] == []
+    assert [skip['reason'] for skip in chosen['skipped']] == ['the instance id is not a StarRocks instance id']
+    for nothing in (None, {}, 'x', 5):
+        assert FILTERS['replication_paused'](nothing) == {'resume': [], 'skipped': []}
+
+
+def test_replication_resumed_says_what_each_resume_did():
+    def result(name, **outcome):
+        return dict(outcome, item={'instance_id': SR, 'task_name': name})
+    skipped = [{'instance_id': SR, 'task_name': 'ab', 'reason': 'its name is not one the API allows'}]
+    done = FILTERS['replication_resumed'](
+        [result('orders_db', changed=True, planned=['resume'], actions=[{'action': 'resume', 'job_status': 'Completed'}]),
+         result('users_db', changed=False, planned=[], actions=[]),
+         result('billing_db', failed=True, changed=False, msg='The resume of task billing_db failed: \x1b[2Jboom')],
+        skipped)
+    assert done['resumed'] == [{'instance_id': SR, 'task_name': 'orders_db'}]
+    assert [(task['task_name'], task['reason']) for task in done['not_resumed']] == [
+        ('billing_db', 'The resume of task billing_db failed: \\x1b[2Jboom'), ('ab', 'its name is not one the API allows')]
+    assert done['lines'] == [
+        'resumed: task orders_db of instance %s' % SR,
+        'not resumed: task users_db of instance %s - it was running again already' % SR,
+        'not resumed: task billing_db of instance %s - The resume of task billing_db failed: \\x1b[2Jboom' % SR,
+        'not resumed: task ab of instance %s - its name is not one the API allows' % SR]
+
+
+def test_replication_resumed_in_check_mode_resumes_nothing_and_says_what_it_would():
+    # check mode: the module plans the resume and sends nothing (ansible_check_mode would not say a task's check_mode)
+    done = FILTERS['replication_resumed']([{'item': {'instance_id': SR, 'task_name': 'orders_db'}, 'changed': True,
+                                            'planned': ['resume'], 'actions': []}], [])
+    assert done == {'resumed': [], 'not_resumed': [],
+                    'lines': ['would resume: task orders_db of instance %s (check mode: nothing sent)' % SR]}
+    assert FILTERS['replication_resumed']([], [])['lines'] == ['no paused task to resume']
+    assert FILTERS['replication_resumed'](None)['lines'] == ['no paused task to resume']
