@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Paging generic over any listing API: ``fetch(offset, limit)`` returns a ``Page``, and an
-identity function says which rows are the same item. No I/O of its own.
+identity function ``identity(row, its canonical text)`` says which rows are the same item. No I/O of its own.
 
 The rule: a listing is complete when its distinct identities equal a total that did not move
 while paging, and consistent when no identity came with two different rows. A row is dropped
@@ -24,6 +24,8 @@ PAGE_LIMIT = 100
 # request per claimed page. 100,000 items are 2,000 pages at the server's 50 a page.
 MAX_TOTAL = 100000
 MAX_PAGES = 2000
+# One encoder for every canonical text: json.dumps with options builds a new encoder each call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, default=str)
 
 
 class Page(object):
@@ -59,12 +61,13 @@ def to_int(value):
 
 def canonical(value):
     """One text per JSON value, whatever the key order: what 'identical in every field' compares."""
-    return json.dumps(value, sort_keys=True, default=str)
+    return _CANONICAL.encode(value)
 
 
 def merge_pages(pages, identity):
     """Every distinct row of the pages, in order. A row is dropped only when identical in every
     field to one kept; rows that share an identity but differ are all kept, and reported.
+    ``identity(row, text)`` gets each row's canonical text (made once a row, see ``Page.texts``).
 
     Returns (rows, number of distinct identities, [(identity, first row)] of conflicting identities).
     """
@@ -75,7 +78,7 @@ def merge_pages(pages, identity):
                 continue
             seen.add(text)
             rows.append(item)
-            key = identity(item)
+            key = identity(item, text)
             if key in first_rows:
                 conflicts.setdefault(key, first_rows[key])
             else:

@@ -94,13 +94,18 @@ def _ext_text(value):
     return value if value is None or isinstance(value, str) else canonical(value)
 
 
-def task_identity(item):
+def task_identity(item, text=None):
     """Task identity: the name with its databases (two tasks may share a name). A row without a
-    usable name has no identity to share with another row: it stands for itself."""
+    usable name has no identity to share with another row: it stands for itself (``text``, the row's
+    canonical text, when the caller has it). The key of text or missing fields is the tuple itself,
+    no JSON made; any other value in it is compared by its canonical text (1, 1.0 and true differ)."""
     name = item.get('task_name')
     if isinstance(name, str) and name.strip():
-        return canonical(list(task_key(item)))
-    return 'row ' + canonical(item)
+        key = task_key(item)
+        if all(value is None or isinstance(value, str) for value in key):
+            return key
+        return canonical(list(key))
+    return 'row ' + (canonical(item) if text is None else text)
 
 
 def describe_task(item):

@@ -5,11 +5,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ansible_collections.taurusdb.htap.plugins.module_utils import errors as api
-from ansible_collections.taurusdb.htap.plugins.module_utils.paging import Page, list_all
+from ansible_collections.taurusdb.htap.plugins.module_utils import errors as api, paging, replication
+from ansible_collections.taurusdb.htap.plugins.module_utils.paging import Page, canonical, list_all
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (
     describe_task, judged_listing, names_option, parse_page, query_instance, query_instances, task_identity)
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import ReadinessRule, normalize, verdict
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
+    IDENTITY_FIELDS, ReadinessRule, normalize, verdict)
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import (
     DEFAULT_PROJECT, INSTANCE, base_params, make_client, query_of)
@@ -496,3 +497,40 @@ def test_an_ext_text_that_is_not_text_is_kept_as_its_json_text():
         '{"a": [null], "b": 1}'
     assert parse_page({'total_count': '0', 'ext_text': 7}, 0, 'rid').ext_text == '7'
     assert parse_page({'total_count': '0'}, 0, 'rid').ext_text is None
+
+
+# --- one canonical form a row (issue 21) -------------------------------------------------------------
+def count_dumps(monkeypatch):
+    """The rows and keys (dicts, lists) given to canonical(): by paging (a row's text), by replication (identity)."""
+    dumped = []
+
+    def counting(value):
+        if isinstance(value, (dict, list)):
+            dumped.append(value)
+        return real(value)
+    real = paging.canonical
+    monkeypatch.setattr(paging, 'canonical', counting)
+    monkeypatch.setattr(replication, 'canonical', counting)
+    return dumped
+
+
+def test_each_row_of_a_listing_is_serialized_once_named_or_not(monkeypatch):
+    dumped = count_dumps(monkeypatch)
+    rows = [item('task_%03d' % number) for number in range(60)] + [dict(item('x'), task_name=None)]
+    listing = list_tasks(Server(rows).fetch, concurrency=1)
+    assert listing['complete'] and listing['pages'] == 4  # two pages, read twice (the proof)
+    assert len(dumped) == 2 * len(rows)  # once a row a read: its canonical text, identity included
+
+
+def test_a_task_key_of_text_needs_no_dump_and_keys_are_told_apart_as_their_canonical_texts_are(monkeypatch):
+    values = ['a_db', 'A_db', '1', 'true', 'null', '', None, 1, 1.0, True, ['a_db'], {'a': 1}]
+    rows = [item('task_a', source_database=source, target_database=target) for source in values for target in values]
+    for first in rows:
+        for second in rows:
+            same_key = canonical([first[name] for name in IDENTITY_FIELDS]) == canonical(
+                [second[name] for name in IDENTITY_FIELDS])
+            assert (task_identity(first) == task_identity(second)) == same_key
+    calls = []
+    monkeypatch.setattr(replication, 'canonical', lambda value: calls.append(value) or 'x')
+    task_identity(item('task_a', source_database='s_db', target_database=None))
+    assert calls == []
