@@ -31,3 +31,25 @@ attributes:
     membership:
       - taurusdb.htap.taurusdb
 '''
+
+    # An action that runs on the controller only (the wait, the replication action).
+    CONTROLLER = r'''
+options: {}
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
+  become:
+    description: Is usable alongside C(become) keywords.
+    support: none
+  connection:
+    description: Uses the target's configured connection information to execute code on it.
+    support: none
+  delegation:
+    description: Can be used in conjunction with C(delegate_to) and related keywords.
+    support: none
+    details: It always runs on the controller.
+'''

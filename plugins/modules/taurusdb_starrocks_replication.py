@@ -124,28 +124,13 @@ options:
     default: 5
 extends_documentation_fragment:
   - taurusdb.htap.attributes.actiongroup
+  - taurusdb.htap.attributes.controller
   - taurusdb.htap.connection
 attributes:
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
-  become:
-    description: Is usable alongside C(become) keywords.
-    support: none
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: It reads and sends no write; RV(planned) says what it would send.
-  connection:
-    description: Uses the target's configured connection information to execute code on it.
-    support: none
-  delegation:
-    description: Can be used in conjunction with C(delegate_to) and related keywords.
-    support: none
-    details: It always runs on the controller.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full

@@ -175,25 +175,9 @@ extends_documentation_fragment:
   - taurusdb.htap.heartbeat.gate
   - taurusdb.htap.attributes
   - taurusdb.htap.attributes.actiongroup
+  - taurusdb.htap.attributes.controller
   - taurusdb.htap.connection
   - taurusdb.htap.replication
-attributes:
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
-  become:
-    description: Is usable alongside C(become) keywords.
-    support: none
-  connection:
-    description: Uses the target's configured connection information to execute code on it.
-    support: none
-  delegation:
-    description: Can be used in conjunction with C(delegate_to) and related keywords.
-    support: none
-    details: It always runs on the controller.
 notes:
   - The O(limit) and O(offset) options give a partial listing, which is never ready; leave them out for a gate.
 seealso:
