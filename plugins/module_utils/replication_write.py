@@ -315,7 +315,7 @@ class Applier(object):
                 return None
             if self.clock() + self.poll_interval >= self.deadline:
                 raise JobFailed('Creating task %s: the answer was lost, the create sent again was refused (%s), and '
-                                'the task did not appear before wait_timeout' % (body['task_name'], refused),
+                                'the task did not appear before wait_timeout' % (body['task_name'], shown(str(refused))),
                                 hint='Read the task (taurusdb_starrocks_replication_info) before running this again.')
             self.sleep(self.poll_interval)
 
