@@ -62,6 +62,7 @@ class Watchdog(object):
         self._condition = threading.Condition()
         self._watches = set()
         self._thread = None
+        self._wakes_at = None  # when the thread wakes by itself (None: only when told)
 
     def add(self, watch):
         with self._condition:
@@ -70,7 +71,10 @@ class Watchdog(object):
                 self._thread = threading.Thread(target=self._run, name='taurusdb-attempt-watchdog')
                 self._thread.daemon = True
                 self._thread.start()
-            self._condition.notify()
+            # woken only when this watch ends before its next wake-up: waking it for every attempt (they all
+            # end later than the ones before) would cost each request a thread switch
+            if self._wakes_at is None or watch.deadline < self._wakes_at:
+                self._condition.notify()
 
     def discard(self, watch):
         with self._condition:
@@ -79,7 +83,10 @@ class Watchdog(object):
     def _run(self):
         with self._condition:
             while True:
-                self._condition.wait(expire_due(self._watches, time.monotonic()))
+                now = time.monotonic()
+                timeout = expire_due(self._watches, now)
+                self._wakes_at = None if timeout is None else now + timeout
+                self._condition.wait(timeout)
 
 
 def expire_due(watches, now):

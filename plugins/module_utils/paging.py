@@ -40,6 +40,12 @@ class Page(object):
         self.ext_text = ext_text
         self._texts = None
 
+    def with_texts(self):
+        """The page, its rows' texts made now (while other requests are on the wire)."""
+        if self._texts is None:
+            self._texts = [canonical(item) for item in self.items]
+        return self
+
     @property
     def texts(self):
         """The canonical text of each row (made once: the merge and the proof both compare them)."""
@@ -108,12 +114,21 @@ def next_offsets(first, noun):
     return list(range(step, first.total, step))
 
 
-def _fetch_all(fetch, offsets, concurrency):
-    """The pages at these offsets, in order, at most ``concurrency`` requests at a time."""
-    if len(offsets) == 1:
-        return [fetch(offsets[0], PAGE_LIMIT)]
+def _fetch_all(fetch, offsets, concurrency, meanwhile=None):
+    """The pages at these offsets, in order, at most ``concurrency`` requests at a time. The work on the pages
+    is done while requests are on the wire, not after the last one: ``meanwhile()`` runs once every request
+    is under way, and each page's row texts are made here as it arrives (not by the thread that fetched it,
+    which is already sending the next request)."""
+    def one(offset):
+        return fetch(offset, PAGE_LIMIT)
+
+    if len(offsets) == 1 and meanwhile is None:
+        return [one(offsets[0]).with_texts()]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(offsets))) as pool:
-        return list(pool.map(lambda off: fetch(off, PAGE_LIMIT), offsets))
+        arriving = pool.map(one, offsets)  # submits every request now
+        if meanwhile is not None:
+            meanwhile()
+        return [page.with_texts() for page in arriving]
 
 
 def _read(fetch, concurrency, noun, offsets=None):
@@ -123,7 +138,7 @@ def _read(fetch, concurrency, noun, offsets=None):
         return _fetch_all(fetch, offsets, concurrency)
     first = fetch(0, PAGE_LIMIT)
     rest = next_offsets(first, noun)
-    return [first] + (_fetch_all(fetch, rest, concurrency) if rest else [])
+    return [first] + (_fetch_all(fetch, rest, concurrency, meanwhile=first.with_texts) if rest else [])
 
 
 def _same(earlier, later):

@@ -37,6 +37,32 @@ def test_the_watchdog_wakes_at_the_earliest_deadline_and_expires_only_the_watche
     assert attempt_watchdog.expire_due(watches, 100.0) is None and late.done.is_set() and watches == set()
 
 
+def test_a_watch_that_ends_sooner_wakes_the_watchdog_and_a_later_one_does_not():
+    """Every attempt of a client ends later than the ones before it: waking the watchdog for each would cost
+    every request a thread switch. It is woken only when it must cut sooner than it planned to."""
+    watchdog = attempt_watchdog.Watchdog()
+    notified = []
+    real_notify = watchdog._condition.notify
+    watchdog._condition.notify = lambda *args: (notified.append(1), real_notify(*args))
+    long_watch, longer_watch = FakeWatch(time.monotonic() + 3600), FakeWatch(time.monotonic() + 7200)
+    watchdog.add(long_watch)
+    for _wait in range(1000):  # until the thread has planned its wake-up (no assertion on how long that takes)
+        with watchdog._condition:
+            if watchdog._wakes_at is not None:
+                break
+        time.sleep(0.01)
+    first = len(notified)
+    watchdog.add(longer_watch)
+    assert len(notified) == first  # ends after the planned wake-up: not woken
+    short_watch = FakeWatch(time.monotonic() + 0.05)
+    watchdog.add(short_watch)
+    assert len(notified) == first + 1
+    # woken, it cuts the short one long before the hour the first watch would have let it sleep
+    assert short_watch.done.wait(60) and not long_watch.done.is_set()
+    for watch in (long_watch, longer_watch):
+        watchdog.discard(watch)
+
+
 def test_the_watchdog_never_keeps_a_process_from_ending():
     # a module ends when its work does, whatever attempt the watchdog still watches
     code = '\n'.join([

@@ -234,3 +234,26 @@ def test_a_listing_whose_ext_text_changed_between_two_reads_is_not_proven():
     steady = ExtTextPages(lambda number, offset: 'read %d' % min((number + 1) // 2, 2))  # the same from read 2 on
     listing = list_tasks(steady.fetch, attempts=3)
     assert listing['consistent'] and listing['ext_text'] == 'read 2' and steady.requests == 6
+
+
+def test_the_rows_are_worked_on_while_later_pages_are_on_the_wire():
+    """The first page's row texts are made once the other requests are under way, not after the last
+    answer: every later request waits for them here, and would wait in vain if they came after."""
+    first_worked = threading.Event()
+    waited = []
+
+    class Watched(Page):
+        def with_texts(self):
+            page = super(Watched, self).with_texts()
+            if self.offset == 0:
+                first_worked.set()
+            return page
+
+    def fetch(offset, limit):
+        if offset:
+            waited.append(first_worked.wait(10))
+        return Watched(offset, 5, [row('t%d' % offset)], 'rid-%d' % offset)
+
+    listing = list_tasks(fetch, concurrency=4)
+    assert listing['complete'] and len(listing['items']) == 5
+    assert waited and all(waited)

@@ -43,6 +43,24 @@ def test_environment_proxies_work_without_the_option(sim, monkeypatch):
     assert sim.stats()['proxied'] == 1 and sim.stats()['total'] == 2
 
 
+def test_the_environment_is_read_once_an_endpoint_and_still_decides_the_route(sim, monkeypatch):
+    """requests reads the proxies from all of os.environ on every request; a session reads them once an
+    endpoint, with requests' own rules, so NO_PROXY and the proxy variables still decide."""
+    for name in ('HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('HTTP_PROXY', sim.url)
+    monkeypatch.setenv('http_proxy', sim.url)
+    reads = []
+    real = requests.sessions.get_environ_proxies
+    monkeypatch.setattr(requests.sessions, 'get_environ_proxies', lambda *args, **kwargs: (
+        reads.append(args[0]), real(*args, **kwargs))[1])
+    params = base_params(sim, endpoint='http://gaussdb.example.invalid', ca_path=None)
+    with client_for(params) as client:
+        for _request in range(3):
+            client.get_json(PATH, QUERY, 'Querying')
+    assert sim.stats()['proxied'] == 3 and len(reads) == 1
+
+
 # --- client certificates ---------------------------------------------------------------------
 @pytest.fixture(scope='module')
 def mtls_sim():
