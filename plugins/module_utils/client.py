@@ -34,6 +34,9 @@ class Client(object):
             self.scrubber.add(secret)
         self.warnings = settings.warnings
         self.transport = Transport(settings, self.scrubber, pool_size=concurrency, deadline=deadline)
+        # the page offsets of the last read of each listing (by path): read again - the next round of a wait,
+        # a read after a write - a listing asks for all its pages at once (paging.list_all's known_offsets)
+        self.page_offsets = {}
 
     @property
     def endpoint(self):

@@ -131,14 +131,28 @@ def _fetch_all(fetch, offsets, concurrency, meanwhile=None):
         return [page.with_texts() for page in arriving]
 
 
-def _read(fetch, concurrency, noun, offsets=None):
-    """One read of the whole listing: the first page, then the rest it implies; or, when the offsets are
-    known from an earlier read, all of them at once."""
-    if offsets:
+def _read(fetch, concurrency, noun, offsets=None, guessed=False):
+    """One read of the whole listing: the first page, then the rest it implies. Or, when offsets are
+    known, all of them at once: exactly those, to prove the read that had them; or, ``guessed`` from an
+    earlier read of the list (which may have grown or shrunk since), those, then any page the answers show
+    is missing - and a guessed page the list no longer reaches is no part of the read."""
+    if offsets and not guessed:
         return _fetch_all(fetch, offsets, concurrency)
+    if offsets:
+        pages = _fetch_all(fetch, sorted(set([0] + list(offsets))), concurrency)
+        missing = sorted(set(next_offsets(pages[0], noun)) - set(page.offset for page in pages))
+        if missing:
+            pages = sorted(pages + _fetch_all(fetch, missing, concurrency), key=lambda page: page.offset)
+        return [page for page in pages if not _past_the_end(page, pages[0])]
     first = fetch(0, PAGE_LIMIT)
     rest = next_offsets(first, noun)
     return [first] + (_fetch_all(fetch, rest, concurrency, meanwhile=first.with_texts) if rest else [])
+
+
+def _past_the_end(page, first):
+    """A page that holds nothing because the list ends before it: no rows, at or past the total that it and
+    the first page give (a page with rows, or another total, is kept: it says something about the list)."""
+    return page is not first and not page.items and page.offset >= page.total == first.total
 
 
 def _same(earlier, later):
@@ -168,7 +182,7 @@ def _always(_listing):
 
 
 def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurrency=4,
-             attempts=3, would_pass=_always):
+             attempts=3, would_pass=_always, known_offsets=None):
     """Fetch a complete, consistent listing (or one explicit page).
 
     Complete: its distinct identities equal a total that did not move while paging. Consistent: no
@@ -184,7 +198,13 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
     all; then the problems are reported and the listing is not consistent (or not complete).
     ``describe(row)`` names a row in a problem.
 
-    Returns dict(total, ext_text (the first page's), items, request_ids, complete, consistent, problems, pages).
+    Round trips: a read asks for the first page, then for the rest ``concurrency`` at a time: 1 + ceil((pages
+    - 1) / concurrency) round trips; its proof asks for every page at once: ceil(pages / concurrency). With
+    ``known_offsets``, the pages of an earlier read of this list (the listing's ``offsets``), a read asks for
+    them all at once too, then for any the list has grown by: ceil(pages / concurrency) when it has not.
+
+    Returns dict(total, ext_text (the first page's), items, request_ids, complete, consistent, problems, pages
+    (how many its reads kept), offsets (the pages of the read returned)).
     """
     if limit is not None or offset is not None:
         page = fetch(offset or 0, limit or PAGE_LIMIT)
@@ -199,12 +219,17 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
     failed = 0  # reads that had a problem, or whose proof found a change
     unproven = None  # (pages, listing) of the last read that would pass, waiting for its proof
     while True:
-        pages = _read(fetch, concurrency, noun, [page.offset for page in unproven[0]] if unproven else None)
+        if unproven:
+            pages = _read(fetch, concurrency, noun, [page.offset for page in unproven[0]])
+        else:
+            pages = _read(fetch, concurrency, noun, known_offsets, guessed=True)
+        known_offsets = [page.offset for page in pages]
         reads += 1
         request_ids.extend(page.request_id for page in pages)
         rows, problems, complete = _judge(pages, identity, describe, noun)
         listing = dict(total=pages[0].total, ext_text=pages[0].ext_text, items=rows, request_ids=request_ids,
-                       complete=complete, consistent=not problems, problems=[], pages=len(request_ids))
+                       complete=complete, consistent=not problems, problems=[], pages=len(request_ids),
+                       offsets=known_offsets)
         if not problems:
             if unproven is not None and _same(unproven[0], pages):
                 # proven: the read it proves is returned, as would_pass saw it (its verdict stands)

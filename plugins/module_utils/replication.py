@@ -119,20 +119,24 @@ def list_replications(client, instance_id, query, proven=False):
     a listing of several pages is proven one state of the list whatever its verdict - for a caller that acts
     on a task's absence (a task that paging skipped is not a task absent)."""
     check_instance_id(instance_id)
+    path = API_PATH % (client.api_project_id(), instance_id)
 
     def fetch(offset, limit):
-        path = API_PATH % (client.api_project_id(), instance_id)
         what = 'Querying replication tasks of instance %s (offset %d)' % (instance_id, offset)
         payload, request_id = client.get_json(path, [('limit', str(limit)), ('offset', str(offset))], what, HINTS)
         return parse_page(payload, offset, request_id)
 
-    return judged_listing(fetch, instance_id, query, proven)
+    listing, result = judged_listing(fetch, instance_id, query, proven, client.page_offsets.get(path))
+    if listing.get('offsets'):
+        client.page_offsets[path] = listing['offsets']
+    return listing, result
 
 
-def judged_listing(fetch, instance_id, query, proven=False):
+def judged_listing(fetch, instance_id, query, proven=False, known_offsets=None):
     """(listing, verdict) over ``fetch(offset, limit)``. A listing whose rows would pass the gate is read
     twice, to prove that it did not change while it was read (see paging.list_all); the verdict that
-    decided it is the verdict returned when that read stands (it is made once)."""
+    decided it is the verdict returned when that read stands (it is made once). ``known_offsets``: the
+    pages of an earlier read of this listing, asked for all at once."""
     judged = []
 
     def would_pass(listing):
@@ -140,7 +144,7 @@ def judged_listing(fetch, instance_id, query, proven=False):
         return judged[1]['all_ready'] or proven
 
     listing = list_all(fetch, task_identity, describe_task, 'tasks', query.limit, query.offset,
-                       query.page_concurrency, query.listing_attempts, would_pass)
+                       query.page_concurrency, query.listing_attempts, would_pass, known_offsets)
     if judged and judged[0] is listing['items'] and listing['complete'] and listing['consistent'] \
             and not listing['problems']:
         return listing, dict(judged[1], request_ids=[rid for rid in listing['request_ids'] if rid])

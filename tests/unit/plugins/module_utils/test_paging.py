@@ -257,3 +257,85 @@ def test_the_rows_are_worked_on_while_later_pages_are_on_the_wire():
     listing = list_tasks(fetch, concurrency=4)
     assert listing['complete'] and len(listing['items']) == 5
     assert waited and all(waited)
+
+
+# --- round trips: a list read before is asked for all its pages at once (issue 21) ----------------------
+class Rounds(object):
+    """A list served 50 rows a page in round trips the test names: the requests of round n wait until
+    ``sizes[n]`` of them have arrived, then are answered together. A client that sends fewer at once than
+    the round names is answered after a generous safety net and the round recorded as it came, so a wrong
+    pattern fails the assertion (nothing else depends on the machine's speed). ``rows`` may be a function of
+    the round, for a list that changes between rounds."""
+
+    SAFETY = 10
+
+    def __init__(self, rows, sizes):
+        self.rows, self.sizes = rows, list(sizes)
+        self.rounds = [[]]
+        self.cond = threading.Condition()
+
+    def fetch(self, offset, limit):
+        with self.cond:
+            index = len(self.rounds) - 1
+            self.rounds[index].append(offset)
+            if len(self.rounds[index]) < (self.sizes[index] if index < len(self.sizes) else 0):
+                self.cond.wait_for(lambda: len(self.rounds) > index + 1, timeout=self.SAFETY)
+            if len(self.rounds) == index + 1:
+                self.rounds.append([])
+                self.cond.notify_all()
+        rows = self.rows(index) if callable(self.rows) else self.rows
+        return Page(offset, len(rows), [dict(item) for item in rows[offset:offset + min(limit, 50)]],
+                    'rid-%d-%d' % (index, offset))
+
+    def seen(self):
+        return [sorted(offsets) for offsets in self.rounds if offsets]
+
+
+TEN_PAGES = [[0, 50, 100, 150], [200, 250, 300, 350], [400, 450]]
+
+
+def test_a_read_asks_for_the_first_page_then_the_rest_and_its_proof_for_every_page_at_once():
+    server = Rounds(rows_of(500), [1, 4, 4, 1, 4, 4, 2])
+    listing = list_tasks(server.fetch, concurrency=4)
+    assert listing['complete'] and listing['consistent'] and len(listing['items']) == 500
+    assert server.seen() == [[0], [50, 100, 150, 200], [250, 300, 350, 400], [450]] + TEN_PAGES
+    assert listing['offsets'] == list(range(0, 500, 50))
+
+
+def test_a_list_read_before_is_asked_for_all_its_pages_at_once():
+    # 3 round trips a read instead of 4: no round waits for the first page alone
+    server = Rounds(rows_of(500), [4, 4, 2, 4, 4, 2])
+    listing = list_tasks(server.fetch, concurrency=4, known_offsets=list(range(0, 500, 50)))
+    assert listing['complete'] and listing['consistent'] and len(listing['items']) == 500
+    assert server.seen() == TEN_PAGES + TEN_PAGES and listing['pages'] == 20
+
+
+def test_a_list_that_grew_since_is_asked_for_the_pages_it_grew_by():
+    server = Rounds(rows_of(180), [2, 2, 4])
+    listing = list_tasks(server.fetch, concurrency=4, known_offsets=[0, 50])
+    assert listing['complete'] and len(listing['items']) == 180
+    assert server.seen() == [[0, 50], [100, 150], [0, 50, 100, 150]] and listing['offsets'] == [0, 50, 100, 150]
+
+
+def test_a_list_that_shrank_since_leaves_the_pages_past_its_end_out_of_the_read_and_its_proof():
+    server = Rounds(rows_of(60), [4, 2])
+    listing = list_tasks(server.fetch, concurrency=4, known_offsets=[0, 50, 100, 150])
+    assert listing['complete'] and listing['consistent'] and len(listing['items']) == 60
+    assert server.seen() == [[0, 50, 100, 150], [0, 50]]
+    assert listing['offsets'] == [0, 50] and listing['request_ids'] == ['rid-0-0', 'rid-0-50', 'rid-1-0', 'rid-1-50']
+    # an empty page past the end that gives another total is kept: the list moved, and the read says so
+    moved = Rounds(lambda index: rows_of(60), [3, 3, 3])
+    moving = list_tasks(lambda offset, limit: Page(offset, 70, [], 'x') if offset == 100 else moved.fetch(offset, limit),
+                        concurrency=4, known_offsets=[0, 50, 100], attempts=1)
+    assert not moving['complete'] and 'total_count changed while paging (60, 70)' in moving['problems'][0]
+
+
+def test_a_page_with_rows_past_the_total_is_never_left_out():
+    rows = rows_of(120)
+
+    def fetch(offset, limit):  # says 60 tasks but has rows at 100: every row is judged, and the count is wrong
+        return Page(offset, 60, [dict(item) for item in rows[offset:offset + 50]], 'rid-%d' % offset)
+
+    listing = list_tasks(fetch, concurrency=4, known_offsets=[0, 50, 100], attempts=1)
+    assert len(listing['items']) == 120 and not listing['complete']
+    assert 'fetched 120 unique tasks but total_count is 60' in listing['problems'][0]
