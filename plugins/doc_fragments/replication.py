@@ -24,7 +24,9 @@ options:
     type: int
   page_concurrency:
     description:
-      - How many pages after the first are fetched at the same time (1 to 32).
+      - How many pages are fetched at the same time (1 to 32) - those after the first; or, when the same task
+        has read the task list before (the rounds of a wait, the read after a change), every page that read had,
+        from the first on.
     type: int
     default: 4
   listing_attempts:

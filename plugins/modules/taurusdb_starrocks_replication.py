@@ -46,11 +46,6 @@ description:
 author:
   - TaurusDB HTAP collection maintainers (@taurusdb-htap)
 options:
-  instance_id:
-    description:
-      - ID of the StarRocks instance (36 letters or digits ending in C(in17)).
-    type: str
-    required: true
   task_name:
     description:
       - The task, 3 to 128 letters, digits or underscores. It names the task in every request; a task list with two
@@ -123,6 +118,7 @@ options:
     type: float
     default: 5
 extends_documentation_fragment:
+  - taurusdb.htap.starrocks_instance
   - taurusdb.htap.attributes.actiongroup
   - taurusdb.htap.attributes.controller
   - taurusdb.htap.connection

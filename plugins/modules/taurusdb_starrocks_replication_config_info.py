@@ -19,17 +19,13 @@ description:
 author:
   - TaurusDB HTAP collection maintainers (@taurusdb-htap)
 options:
-  instance_id:
-    description:
-      - ID of the StarRocks instance (36 letters or digits ending in C(in17)).
-    type: str
-    required: true
   task_name:
     description:
       - Name of the data synchronization task.
     type: str
     required: true
 extends_documentation_fragment:
+  - taurusdb.htap.starrocks_instance
   - taurusdb.htap.attributes
   - taurusdb.htap.attributes.actiongroup
   - taurusdb.htap.connection

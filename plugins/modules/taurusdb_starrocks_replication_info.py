@@ -18,7 +18,7 @@ description:
     C(Incremental) count; C(Y), C(true), C(Yes.) do not); any other value, or a field of the wrong type, is not ready.
   - Paging is complete and checked - distinct tasks must add up to a C(total_count) that did not move
     while paging, and every page must send the same C(ext_text) - and pages after the first are fetched
-    concurrently.
+    concurrently (O(page_concurrency)).
   - Paging is proven consistent - offset paging has no snapshot, so a task deleted and another appended
     while the pages are read can hide a task with an unchanged C(total_count). A listing of several pages
     that would make the instance ready is therefore read a second time, every page at once, and counts
@@ -39,13 +39,8 @@ description:
     names the HTTP status, error code, message and request id.
 author:
   - TaurusDB HTAP collection maintainers (@taurusdb-htap)
-options:
-  instance_id:
-    description:
-      - ID of the StarRocks instance (36 letters or digits ending in C(in17)).
-    type: str
-    required: true
 extends_documentation_fragment:
+  - taurusdb.htap.starrocks_instance
   - taurusdb.htap.attributes
   - taurusdb.htap.attributes.actiongroup
   - taurusdb.htap.connection

@@ -137,7 +137,8 @@ options:
     default: false
   page_concurrency:
     description:
-      - How many pages after the first are fetched at the same time (1 to 32).
+      - How many pages are fetched at the same time (1 to 32) - those after the first; or, from the second poll of
+        an instance on, every page its last read had, from the first on.
     type: int
     default: 4
   listing_attempts:
