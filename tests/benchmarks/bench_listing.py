@@ -85,6 +85,27 @@ def collection(sim, tasks, concurrency):
         raise SystemExit('collection: incomplete listing: %r' % result['problems'])
 
 
+class ReadAgain(object):
+    """One ``Client`` that reads the listing over and over, as the rounds of a wait do: from its second read on
+    it knows the list's pages and asks for them all at once (paging.list_all's known_offsets)."""
+
+    def __init__(self, sim, tasks, concurrency):
+        self.tasks = tasks
+        self.params = dict(endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
+                           page_concurrency=concurrency, retries=2, retry_max_time=10, retry_backoff=0.1,
+                           connect_timeout=5, read_timeout=10)
+        self.client = Client(ConnectionSettings(self.params), concurrency=concurrency)
+        self()  # the read that learns the pages, untimed
+
+    def __call__(self):
+        result = query_instance(self.client, INSTANCE, ReplicationQuery(self.params))
+        if not result['complete'] or len(result['replications']) != self.tasks:
+            raise SystemExit('collection: incomplete listing: %r' % result['problems'])
+
+    def close(self):
+        self.client.close()
+
+
 def sdk(sim, tasks, instance_id=INSTANCE):
     """What a user writes with the official SDK: one page of 50 after the other."""
     client = GaussDBClient.new_builder() \
@@ -106,10 +127,12 @@ def sdk(sim, tasks, instance_id=INSTANCE):
         raise SystemExit('SDK: read %d of %d tasks' % (len(names), tasks))
 
 
-def collection_waits(pages, concurrency):
+def collection_waits(pages, concurrency, known=False):
     """The sequential round trips of the collection's paging: the first page, the rest ``concurrency`` at a
-    time, and the proof (a second read of every page at once) when there are several pages."""
-    return 1 + math.ceil((pages - 1) / concurrency) + (math.ceil(pages / concurrency) if pages > 1 else 0)
+    time - or, ``known`` from the client's last read of the list, every page at once - and the proof (a
+    second read of every page at once) when there are several pages."""
+    first = math.ceil(pages / concurrency) if known else 1 + math.ceil((pages - 1) / concurrency)
+    return first + (math.ceil(pages / concurrency) if pages > 1 else 0)
 
 
 def handshake_rounds(pages, concurrency):
@@ -124,10 +147,11 @@ def latency_faults(latency, handshake=0):
     return [dict({'kind': 'latency', 'seconds': latency}, **({'handshake': handshake} if handshake else {}))]
 
 
-def measure(sim, tasks, latency, rounds, concurrencies, handshake=0, sdk_too=True):
+def measure(sim, tasks, latency, rounds, concurrencies, handshake=0, sdk_too=True, again=False):
     """One dict per client: name, concurrency, requests, connections, waits, times (one per round), median, floor
     (one read: ceil(pages / concurrency) round trips), proven_floor (the collection proves a listing of several
-    pages: twice the reads) and method_floor (the round trips its method needs, handshakes on the way included)."""
+    pages: twice the reads) and method_floor (the round trips its method needs, handshakes on the way included).
+    ``again``: also the listing read again by the client that read it before (a wait's later rounds)."""
     sim.load({'name': 'bench', 'faults': latency_faults(latency, handshake),
               'instances': [{'id': INSTANCE, 'generate': {'count': tasks}}]})
     pages = math.ceil(tasks / PAGE)
@@ -135,6 +159,11 @@ def measure(sim, tasks, latency, rounds, concurrencies, handshake=0, sdk_too=Tru
                     waits=collection_waits(pages, c), reads=2 if pages > 1 else 1,
                     handshakes=handshake_rounds(pages, c),
                     function=lambda c=c: collection(sim, tasks, c)) for c in concurrencies]
+    readers = [ReadAgain(sim, tasks, c) for c in (concurrencies if again else [])]
+    clients += [dict(name='collection, concurrency %d, read again (a wait\'s next round)' % reader.params['page_concurrency'],
+                     concurrency=reader.params['page_concurrency'], reads=2 if pages > 1 else 1, handshakes=0,
+                     waits=collection_waits(pages, reader.params['page_concurrency'], known=True), function=reader)
+                for reader in readers]
     if sdk_too:
         clients.append(dict(name='official SDK, sequential, limit=50', concurrency=1, waits=pages, reads=1,
                             handshakes=1, function=lambda: sdk(sim, tasks)))
@@ -149,6 +178,8 @@ def measure(sim, tasks, latency, rounds, concurrencies, handshake=0, sdk_too=Tru
             stats = sim.stats()
             client['requests'] = stats['routes'].get('replication', 0)
             client['connections'] = stats.get('connections')
+    for reader in readers:
+        reader.close()
     for client in clients:
         client['median'] = statistics.median(client['times'])
         client['floor'] = math.ceil(pages / client['concurrency']) * latency
