@@ -5,7 +5,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.taurusdb.htap.plugins.doc_fragments import connection, heartbeat, replication
+from ansible_collections.taurusdb.htap.plugins.doc_fragments import connection, heartbeat, replication, starrocks_instance
 from ansible_collections.taurusdb.htap.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC, WAIT_OPTIONS
 from ansible_collections.taurusdb.htap.plugins.modules import (
@@ -19,6 +19,7 @@ FRAGMENT = yaml.safe_load(connection.ModuleDocFragment.DOCUMENTATION)['options']
 PLUGINS = yaml.safe_load(connection.ModuleDocFragment.PLUGINS)['options']
 REPLICATION = yaml.safe_load(replication.ModuleDocFragment.DOCUMENTATION)['options']
 HEARTBEAT_GATE = yaml.safe_load(heartbeat.ModuleDocFragment.GATE)['options']
+STARROCKS_INSTANCE = yaml.safe_load(starrocks_instance.ModuleDocFragment.DOCUMENTATION)['options']
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..')
 ROLE_SPECS = os.path.join(ROOT, 'roles', 'replication_gate', 'meta', 'argument_specs.yml')
 
@@ -27,7 +28,7 @@ def documented_options(module):
     doc = yaml.safe_load(module.DOCUMENTATION)
     options = dict(doc.get('options') or {})
     fragments = {'taurusdb.htap.connection': FRAGMENT, 'taurusdb.htap.replication': REPLICATION,
-                 'taurusdb.htap.heartbeat.gate': HEARTBEAT_GATE}
+                 'taurusdb.htap.heartbeat.gate': HEARTBEAT_GATE, 'taurusdb.htap.starrocks_instance': STARROCKS_INSTANCE}
     for name in doc.get('extends_documentation_fragment', []):
         for option, value in fragments.get(name, {}).items():  # attributes fragments hold no options
             options.setdefault(option, value)  # a module's own documentation of an option wins
