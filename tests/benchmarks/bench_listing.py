@@ -26,6 +26,7 @@ collection / SDK and measured / floor.
 
 import argparse
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -73,6 +74,40 @@ class RemoteSimulator:
     def __exit__(self, *exc):
         self.proc.terminate()
         self.proc.wait(30)
+
+
+class ReplaySimulator(object):
+    """The simulator's answers replayed by ``replay_server.py`` at ``latency`` and no CPU cost worth measuring
+    (see there): what a listing costs the client alone. It looks like a ``RemoteSimulator`` to ``measure``:
+    ``load`` asks the simulator for the scenario without its latency, starts a replay server with it and reads
+    the listing once by each client (untimed: the replay server learns the answers); it counts no requests."""
+
+    def __init__(self, sim):
+        self.sim, self.proc, self.url = sim, None, None
+
+    def load(self, scenario):
+        self.close()
+        latency = sum(fault['seconds'] for fault in scenario.get('faults', []) if fault['kind'] == 'latency')
+        self.sim.load(dict(scenario, faults=[]))
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.proc = subprocess.Popen([sys.executable, os.path.join(here, 'replay_server.py'), self.sim.url,
+                                      str(latency)], stdout=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        tasks = scenario['instances'][0]['generate']['count']
+        collection(self, tasks, 4)
+        sdk(self, tasks)
+
+    def reset(self):
+        pass
+
+    def stats(self):
+        return {'routes': {}, 'connections': None}
+
+    def close(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(30)
+            self.proc = None
 
 
 def collection(sim, tasks, concurrency):

@@ -44,7 +44,8 @@ sys.path.insert(0, HERE)
 # pylint: disable=wrong-import-position
 from bench_gate import collection_dir, instances, lookup_tasks, playbook, role_tasks  # noqa: E402
 from bench_gate import run as run_playbook  # noqa: E402
-from bench_listing import INSTANCE, KEY, PAGE, RemoteSimulator, collection, latency_faults, measure, sdk  # noqa: E402
+from bench_listing import (  # noqa: E402
+    INSTANCE, KEY, PAGE, RemoteSimulator, ReplaySimulator, collection, latency_faults, measure, sdk)
 from bench_result_size import params  # noqa: E402
 from htapsim import DEFAULT_PROJECT  # noqa: E402
 from htapsim.scenario import World, load_scenario  # noqa: E402
@@ -340,6 +341,21 @@ def listings_at_latency(sim, sizes, latency, concurrencies, handshake, title, ag
     table(title, LISTING_HEADER, rows)
 
 
+def listings_against_replay(sim, sizes, latency):
+    """The same listings against the simulator's answers replayed at no CPU cost (bench_listing.ReplaySimulator):
+    the client's own overhead, without the simulator's (which answers a round's pages one after the other)."""
+    replay = ReplaySimulator(sim)
+    rows = []
+    try:
+        for tasks in sizes:
+            clients = measure(replay, tasks, latency, rounds_for(tasks), [DEFAULT_CONCURRENCY], again=True)
+            rows.extend(row[:4] + ['-', '-'] + row[6:] for row in listing_rows(clients, tasks, latency, 0))
+    finally:
+        replay.close()
+    table('Listing at %d ms RTT against the simulator\'s answers replayed at no CPU cost (the client alone; '
+          'requests are not counted there)' % round(latency * 1000), LISTING_HEADER, rows)
+
+
 # --- the role over N instances at 50 ms ------------------------------------------------------------------
 
 def sdk_instances(sim, count):
@@ -407,6 +423,7 @@ def main():
                                 'Listing at %d ms RTT, default concurrency (target: 1.1x the floor of the method); '
                                 'once by a new client, and again by the client that read it before'
                                 % round(latency * 1000), again=True)
+            listings_against_replay(sim, sizes['listing'], latency)
         if 'handshake' in only:
             listings_at_latency(sim, sizes['listing'], latency, sizes['concurrency'], sizes['handshake'],
                                 'Listing at %d ms RTT with %d round trips a new connection (handshake), by '
