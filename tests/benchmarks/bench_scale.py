@@ -14,7 +14,11 @@ machine's load (the 1-minute load average when it was measured).
 - ``task_names`` / ``expected_tasks`` naming every task: the verdict's seconds against the verdict alone;
 - post-processing a row: decoding, paging's merge (canonical texts and identities), the verdict;
 - listing 2,000 / 10,000 tasks at 50 ms RTT, default concurrency: against the SDK, the floor of one read
-  (pages / concurrency round trips) and the floor of the method (its reads and round trips);
+  (pages / concurrency round trips) and the floor of the method (its reads and round trips); read by a new
+  client and again by one that read it before; against the simulator and against its answers replayed at no
+  CPU cost (``replay_server.py``), which leaves the client's own cost;
+- one request at 50 ms through each layer of the HTTP stack, one after the other against the replayed
+  answers: a raw socket, http.client, urllib3, requests, the collection's ``Client.get_json`` and the SDK;
 - the same with a handshake cost (2 round trips a new connection, the simulator's ``handshake``) at
   page_concurrency 1, 2, 4, 8 and 16: the numbers the default concurrency is chosen from;
 - the role over N instances of 3 ready tasks at 50 ms: against the lookup, the SDK over every instance
@@ -27,16 +31,25 @@ in its own process; big sizes run once, the collection and the SDK one after the
 """
 
 import argparse
+import http.client
 import json
 import math
 import os
+import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import timeit
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkgaussdb.v3 import GaussDBClient, ListStarRocksDataReplicationsRequest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -51,7 +64,10 @@ from htapsim import DEFAULT_PROJECT  # noqa: E402
 from htapsim.scenario import World, load_scenario  # noqa: E402
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import Page, merge_pages  # noqa: E402
-from ansible_collections.taurusdb.htap.plugins.module_utils.replication import parse_page, task_identity  # noqa: E402
+from ansible_collections.taurusdb.htap.plugins.module_utils.client import Client  # noqa: E402
+from ansible_collections.taurusdb.htap.plugins.module_utils.connection import ConnectionSettings  # noqa: E402
+from ansible_collections.taurusdb.htap.plugins.module_utils.replication import (  # noqa: E402
+    API_PATH, parse_page, task_identity)
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC  # noqa: E402
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (  # noqa: E402
     ReadinessRule, verdict)
@@ -356,6 +372,73 @@ def listings_against_replay(sim, sizes, latency):
           'requests are not counted there)' % round(latency * 1000), LISTING_HEADER, rows)
 
 
+def one_page_line():
+    return 'GET %s?limit=100&offset=0 HTTP/1.1' % (API_PATH % (DEFAULT_PROJECT, INSTANCE))
+
+
+def http_stack(sim, latency, rounds=40):
+    """One page request after the other through each layer of the stack, against the simulator's answer
+    replayed at ``latency`` and no CPU cost: what each layer adds to a request's time (its CPU, and the
+    waits for it)."""
+    replay = ReplaySimulator(sim)
+    replay.load({'name': 'bench', 'faults': latency_faults(latency), 'instances': [
+        {'id': INSTANCE, 'generate': {'count': PAGE}}]})
+    host, port = urlsplit(replay.url).hostname, urlsplit(replay.url).port
+    target = one_page_line().split(' ')[1]
+    raw = socket.create_connection((host, port))
+    connection = http.client.HTTPConnection(host, port)
+    session, pool = requests.Session(), urllib3.PoolManager()
+    params = dict(endpoint=replay.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
+                  page_concurrency=1, retries=2, retry_max_time=10, retry_backoff=0.1, connect_timeout=5, read_timeout=10)
+    ours = Client(ConnectionSettings(params), concurrency=1)
+
+    def over_raw_socket():
+        raw.sendall(('%s\r\nHost: %s:%d\r\n\r\n' % (one_page_line(), host, port)).encode())
+        data = b''
+        while b'\r\n\r\n' not in data or len(data.split(b'\r\n\r\n', 1)[1]) < int(
+                re.search(br'Content-Length: (\d+)', data).group(1)):
+            data += raw.recv(1 << 16)
+
+    def over_http_client():
+        connection.request('GET', target)
+        connection.getresponse().read()
+
+    layers = [('raw socket', over_raw_socket), ('http.client', over_http_client),
+              ('urllib3', lambda: pool.request('GET', replay.url + target).data),
+              ('requests', lambda: session.get(replay.url + target).content),
+              ('the collection (Client.get_json: signed, scrubbed, decoded)',
+               lambda: ours.get_json(target.split('?')[0], [('limit', '100'), ('offset', '0')], 'Querying')),
+              ('official SDK (its client made once)', sdk_page(replay))]
+    rows = []
+    try:
+        medians = {}
+        for name, request in layers:
+            request()  # its connection opened, untimed
+            times = []
+            for _round in range(rounds):
+                start = time.perf_counter()
+                request()
+                times.append(time.perf_counter() - start)
+            medians[name] = statistics.median(times)
+            rows.append([name, '%.2f' % (medians[name] * 1000), '%.2f' % ((medians[name] - latency) * 1000), load()])
+    finally:
+        ours.close()
+        raw.close()
+        replay.close()
+    table('One page request at %d ms through each layer, one after the other (median of %d; the replayed answer '
+          'costs the server no CPU)' % (round(latency * 1000), rounds), ['layer', 'ms a request', 'ms over the RTT', 'load'],
+          rows)
+
+
+def sdk_page(sim):
+    """One page request by the official SDK, through one client (a user's loop keeps it)."""
+    client = GaussDBClient.new_builder() \
+        .with_credentials(BasicCredentials(KEY['ak'], KEY['sk'], DEFAULT_PROJECT)) \
+        .with_endpoints([sim.url]).build()
+    return lambda: client.list_star_rocks_data_replications(
+        ListStarRocksDataReplicationsRequest(instance_id=INSTANCE, limit=100, offset=0))
+
+
 # --- the role over N instances at 50 ms ------------------------------------------------------------------
 
 def sdk_instances(sim, count):
@@ -388,7 +471,7 @@ def role_over_instances(sim, work, collections, counts, latency):
 
 
 # The parts, in the order they run (--only picks some; the role's row shows the SDK's times only after the growth).
-PARTS = ['growth', 'role_tasks', 'adhoc', 'names', 'rows', 'latency', 'handshake', 'instances']
+PARTS = ['growth', 'role_tasks', 'adhoc', 'names', 'rows', 'latency', 'stack', 'handshake', 'instances']
 DEFAULT_CONCURRENCY = REPLICATION_SPEC['page_concurrency']['default']
 
 
@@ -424,6 +507,8 @@ def main():
                                 'once by a new client, and again by the client that read it before'
                                 % round(latency * 1000), again=True)
             listings_against_replay(sim, sizes['listing'], latency)
+        if 'stack' in only:
+            http_stack(sim, latency)
         if 'handshake' in only:
             listings_at_latency(sim, sizes['listing'], latency, sizes['concurrency'], sizes['handshake'],
                                 'Listing at %d ms RTT with %d round trips a new connection (handshake), by '
