@@ -138,8 +138,11 @@ def _read(fetch, concurrency, noun, offsets=None, guessed=False):
     is missing - and a guessed page the list no longer reaches is no part of the read."""
     if offsets and not guessed:
         return _fetch_all(fetch, offsets, concurrency)
-    if offsets:
-        pages = _fetch_all(fetch, sorted(set([0] + list(offsets))), concurrency)
+    guesses = sorted(set([0] + list(offsets or [])))
+    if offsets and len(guesses) <= MAX_PAGES:
+        # no more guessed pages than a first read may follow: a server that moves its page grid each read
+        # (a first page of another size) would otherwise grow the offsets remembered, round after round
+        pages = _fetch_all(fetch, guesses, concurrency)
         missing = sorted(set(next_offsets(pages[0], noun)) - set(page.offset for page in pages))
         if missing:
             pages = sorted(pages + _fetch_all(fetch, missing, concurrency), key=lambda page: page.offset)

@@ -339,3 +339,37 @@ def test_a_page_with_rows_past_the_total_is_never_left_out():
     listing = list_tasks(fetch, concurrency=4, known_offsets=[0, 50, 100], attempts=1)
     assert len(listing['items']) == 120 and not listing['complete']
     assert 'fetched 120 unique tasks but total_count is 60' in listing['problems'][0]
+
+
+class SteppingPages(object):
+    """A hostile server: the same total every time, but the first page holds one row more each read (so the
+    pages it implies fall at new offsets), and every other offset answers one row (so no page is past the end)."""
+
+    def __init__(self, total, step):
+        self.total, self.step, self.offsets, self.lock = total, step, [], threading.Lock()
+
+    def fetch(self, offset, limit):
+        with self.lock:
+            self.offsets.append(offset)
+            if offset == 0:
+                self.step += 1
+                return Page(0, self.total, [row('t%05d' % i) for i in range(self.step)], 'rid-0')
+        return Page(offset, self.total, [row('t%05d' % offset)], 'rid-%d' % offset)
+
+
+def test_remembered_offsets_do_not_grow_past_max_pages_a_read_across_rounds(monkeypatch):
+    # Each round remembers the offsets of its last read, and the next asks for all of them, then for the pages
+    # the first page implies: a server that moves its page grid each read must not make the requests a read
+    # grow round after round (a read is bounded by MAX_PAGES, as a first read is).
+    from ansible_collections.taurusdb.htap.plugins.module_utils import paging
+    monkeypatch.setattr(paging, 'MAX_PAGES', 10)
+    server = SteppingPages(100, 9)
+    known = None
+    for _round in range(6):
+        before = len(server.offsets)
+        listing = list_tasks(server.fetch, concurrency=4, attempts=3, known_offsets=known)
+        assert not listing['complete'] and not listing['consistent']
+        # 3 reads, each at most its guessed pages (MAX_PAGES) and the ones the first page implies (MAX_PAGES)
+        assert len(server.offsets) - before <= 3 * 2 * 10
+        known = listing['offsets']
+        assert len(known) <= 2 * 10
