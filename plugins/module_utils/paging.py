@@ -154,8 +154,10 @@ def _read(fetch, concurrency, noun, offsets=None, guessed=False):
 
 def _past_the_end(page, first):
     """A page that holds nothing because the list ends before it: no rows, at or past the total that it and
-    the first page give (a page with rows, or another total, is kept: it says something about the list)."""
-    return page is not first and not page.items and page.offset >= page.total == first.total
+    the first page give, with the first page's ext_text (a page with rows, another total or another ext_text
+    is kept: it says something about the list)."""
+    return page is not first and not page.items and page.offset >= page.total == first.total \
+        and page.ext_text == first.ext_text
 
 
 def _same(earlier, later):

@@ -126,7 +126,9 @@ def list_replications(client, instance_id, query, proven=False):
         payload, request_id = client.get_json(path, [('limit', str(limit)), ('offset', str(offset))], what, HINTS)
         return parse_page(payload, offset, request_id)
 
-    listing, result = judged_listing(fetch, instance_id, query, proven, client.page_offsets.get(path))
+    # taken, not read: when this read fails, the next starts from the first page (a guessed page past the
+    # list's new end may be what failed, and would fail every round again)
+    listing, result = judged_listing(fetch, instance_id, query, proven, client.page_offsets.pop(path, None))
     if listing.get('offsets'):
         client.page_offsets[path] = listing['offsets']
     return listing, result

@@ -373,3 +373,13 @@ def test_remembered_offsets_do_not_grow_past_max_pages_a_read_across_rounds(monk
         assert len(server.offsets) - before <= 3 * 2 * 10
         known = listing['offsets']
         assert len(known) <= 2 * 10
+
+
+def test_an_empty_page_past_the_end_with_another_ext_text_is_kept():
+    # the list shrank to one page; the guessed page past its end sends another ext_text: kept, and judged
+    def fetch(offset, limit):
+        return Page(offset, 40, rows_of(40)[offset:offset + 50], 'rid-%d' % offset, 'text at %d' % offset)
+
+    listing = list_tasks(fetch, concurrency=4, known_offsets=[0, 50], attempts=1)
+    assert listing['offsets'] == [0, 50] and not listing['consistent']
+    assert 'ext_text changed while paging (2 different texts)' in listing['problems'][0]

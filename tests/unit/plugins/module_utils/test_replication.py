@@ -552,3 +552,23 @@ def test_a_client_asks_for_every_page_it_read_before_at_once(sim, monkeypatch):
     with make_client(params) as client:
         query_instance(client, INSTANCE, query_of(params))
     assert known == [None, [0, 50, 100], None, [0, 50, 100], None]
+
+
+def test_a_read_that_fails_is_forgotten_and_the_next_starts_from_the_first_page(sim, monkeypatch):
+    """An API that refuses an offset past the end of a list that shrank would fail every round of a wait
+    that asked for the pages of the last read again: a failed read leaves nothing remembered."""
+    sim.load({'instances': [{'id': INSTANCE, 'generate': {'count': 120}}]})
+    known = []
+    real = replication.list_all
+    monkeypatch.setattr(replication, 'list_all', lambda *args, **kwargs: (known.append(args[-1]), real(*args))[1])
+    params = base_params(sim)
+    with make_client(params) as client:
+        query_instance(client, INSTANCE, query_of(params))
+        sim.load({'instances': [{'id': INSTANCE, 'generate': {'count': 20}}],
+                  'faults': [{'kind': 'error', 'status': 400}]})
+        with pytest.raises(api.ApiError):
+            query_instance(client, INSTANCE, query_of(params))
+        assert client.page_offsets == {}
+        sim.load({'instances': [{'id': INSTANCE, 'generate': {'count': 20}}]})
+        assert query_instance(client, INSTANCE, query_of(params))['all_ready']
+    assert known == [None, [0, 50, 100], None]
