@@ -110,14 +110,24 @@ class ReplaySimulator(object):
             self.proc = None
 
 
-def collection(sim, tasks, concurrency):
-    params = dict(endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
-                  page_concurrency=concurrency, retries=2, retry_max_time=10, retry_backoff=0.1,
-                  connect_timeout=5, read_timeout=10)
-    with Client(ConnectionSettings(params), concurrency=concurrency) as client:
-        result = query_instance(client, INSTANCE, ReplicationQuery(params))
+def client_params(url, concurrency):
+    """The collection's options for a client of ``url`` with the simulator's credentials."""
+    return dict(endpoint=url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
+                page_concurrency=concurrency, retries=2, retry_max_time=10, retry_backoff=0.1,
+                connect_timeout=5, read_timeout=10)
+
+
+def list_through(client, params, tasks):
+    """One complete listing of the benchmark's instance through ``client``; stops the run if it is not."""
+    result = query_instance(client, INSTANCE, ReplicationQuery(params))
     if not result['complete'] or len(result['replications']) != tasks:
         raise SystemExit('collection: incomplete listing: %r' % result['problems'])
+
+
+def collection(sim, tasks, concurrency):
+    params = client_params(sim.url, concurrency)
+    with Client(ConnectionSettings(params), concurrency=concurrency) as client:
+        list_through(client, params, tasks)
 
 
 class ReadAgain(object):
@@ -126,16 +136,12 @@ class ReadAgain(object):
 
     def __init__(self, sim, tasks, concurrency):
         self.tasks = tasks
-        self.params = dict(endpoint=sim.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
-                           page_concurrency=concurrency, retries=2, retry_max_time=10, retry_backoff=0.1,
-                           connect_timeout=5, read_timeout=10)
+        self.params = client_params(sim.url, concurrency)
         self.client = Client(ConnectionSettings(self.params), concurrency=concurrency)
         self()  # the read that learns the pages, untimed
 
     def __call__(self):
-        result = query_instance(self.client, INSTANCE, ReplicationQuery(self.params))
-        if not result['complete'] or len(result['replications']) != self.tasks:
-            raise SystemExit('collection: incomplete listing: %r' % result['problems'])
+        list_through(self.client, self.params, self.tasks)
 
     def close(self):
         self.client.close()

@@ -58,7 +58,7 @@ sys.path.insert(0, HERE)
 from bench_gate import collection_dir, instances, lookup_tasks, playbook, role_tasks  # noqa: E402
 from bench_gate import run as run_playbook  # noqa: E402
 from bench_listing import (  # noqa: E402
-    INSTANCE, KEY, PAGE, RemoteSimulator, ReplaySimulator, collection, latency_faults, measure, sdk)
+    INSTANCE, KEY, PAGE, RemoteSimulator, ReplaySimulator, client_params, collection, latency_faults, measure, sdk)
 from bench_result_size import params  # noqa: E402
 from htapsim import DEFAULT_PROJECT  # noqa: E402
 from htapsim.scenario import World, load_scenario  # noqa: E402
@@ -388,9 +388,7 @@ def http_stack(sim, latency, rounds=40):
     raw = socket.create_connection((host, port))
     connection = http.client.HTTPConnection(host, port)
     session, pool = requests.Session(), urllib3.PoolManager()
-    params = dict(endpoint=replay.url, project_id=DEFAULT_PROJECT, access_key=KEY['ak'], secret_key=KEY['sk'],
-                  page_concurrency=1, retries=2, retry_max_time=10, retry_backoff=0.1, connect_timeout=5, read_timeout=10)
-    ours = Client(ConnectionSettings(params), concurrency=1)
+    ours = Client(ConnectionSettings(client_params(replay.url, 1)), concurrency=1)
 
     def over_raw_socket():
         raw.sendall(('%s\r\nHost: %s:%d\r\n\r\n' % (one_page_line(), host, port)).encode())
