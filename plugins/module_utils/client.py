@@ -11,7 +11,7 @@ import json
 
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, Scrubber
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, shown
-from ansible_collections.taurusdb.htap.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport
+from ansible_collections.taurusdb.htap.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, SCRUBBED, Transport
 
 __all__ = ['Client', 'HAS_REQUESTS', 'REQUESTS_IMPORT_ERROR']
 
@@ -67,7 +67,7 @@ class Client(object):
                 raise
             response, payload = self._get(path, query, what, hints)  # once, with renewed credentials
         request_id = response.headers.get('X-Request-Id')
-        return self.scrubber.data(payload), shown(self.scrubber.text(request_id), NAME_LIMIT)
+        return payload, shown(self.scrubber.text(request_id), NAME_LIMIT)
 
     def write_json(self, method, path, body, what, hints=None, query=None):
         """POST, PUT or DELETE a JSON body; returns (decoded JSON, request id). Sent again only when it surely
@@ -80,7 +80,7 @@ class Client(object):
                 raise
             response, payload = self._call(method, path, query or [], data, what, hints, write=True)
         request_id = response.headers.get('X-Request-Id')
-        return self.scrubber.data(payload), shown(self.scrubber.text(request_id), NAME_LIMIT)
+        return payload, shown(self.scrubber.text(request_id), NAME_LIMIT)
 
     def _get(self, path, query, what, hints):
         return self._call('GET', path, query, None, what, hints)
@@ -88,4 +88,7 @@ class Client(object):
     def _call(self, method, path, query, body, what, hints, write=False):
         def authorize(method_, path_, query_, headers, body_=None):
             self.auth.authorize(self, method_, path_, query_, headers, body_)
-        return self.transport.call(method, self.endpoints, path, query, body, what, authorize, hints, write=write)
+        # scrubbed as it arrives (a server may echo a secret anywhere; the text is cut and escaped for display
+        # before the final scrub)
+        return self.transport.call(method, self.endpoints, path, query, body, what, authorize, hints, decode=SCRUBBED,
+                                   write=write)

@@ -129,16 +129,22 @@ class Scrubber(object):
                 text = text.replace(variant, REDACTED)
         return SIGNATURE_RE.sub(r'\1' + REDACTED, text)
 
-    def data(self, value):
-        """A copy of JSON-like data with every string (keys too) scrubbed; cheap when nothing leaks."""
-        if not self._leaks(value):
+    def data(self, value, text=None):
+        """A copy of JSON-like data with every string (keys too) scrubbed; cheap when nothing leaks.
+        ``text``: the JSON text ``value`` was decoded from, searched instead of writing value's again."""
+        if not self._leaks(value, text):
             return value
         return self._walk(value)
 
-    def _leaks(self, value):
+    def _leaks(self, value, text=None):
         """Whether any string of value (keys too) holds a secret. JSON escapes each character alone, so a
-        string's secret, escaped as the whole is, is in the JSON text of the whole."""
-        blob = json.dumps(value, default=str, ensure_ascii=False)
+        string's secret, escaped as the whole is, is in the JSON text of the whole. A text with no backslash
+        escapes nothing: each string is in it as it is, and so is each secret a string holds (a secret with
+        a character JSON escapes cannot be in such a string, and its escaped form is not in the text)."""
+        if text is not None and '\\' not in text:
+            blob = text
+        else:
+            blob = json.dumps(value, default=str, ensure_ascii=False)
         with self._lock:
             escaped = self._escaped + list(self._escaped_signatures)
         return 'Signature=' in blob or any(variant in blob for variant in escaped)

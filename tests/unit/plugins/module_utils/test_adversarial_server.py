@@ -210,3 +210,17 @@ def test_invalid_header_values_are_not_retried(adversary):
             query_instance(client, INSTANCE, query_of(params(adversary)))
     assert err.value.attempts == 1 and 'DNS' not in str(err.value) and 'value-secret' not in str(err.value)
     assert adversary.count() == 0
+
+
+def test_a_cookie_a_server_sets_is_never_sent_back_and_the_headers_are_requests_own(adversary):
+    # before: the requests session kept the cookie and sent it with every later request (server-set state)
+    listing = {'total_count': 1, 'replications': [row('task_a')]}
+    adversary.play([{'path': LISTING, 'json': listing, 'headers': {'Set-Cookie': 'session=server-state; Path=/'}}])
+    with make_client(params(adversary)) as client:
+        for _read in range(2):
+            assert query_instance(client, INSTANCE, query_of(params(adversary)))['all_ready']
+    sent = [entry['headers'] for entry in adversary.log()]
+    assert len(sent) == 2 and not any('Cookie' in headers or 'cookie' in headers for headers in sent)
+    # what requests adds to every request is still sent, under ours
+    assert sent[1]['Accept'] == '*/*' and sent[1]['Connection'] == 'keep-alive'
+    assert 'gzip' in sent[1]['Accept-Encoding'] and sent[1]['User-Agent'].startswith('taurusdb.htap-ansible/')

@@ -311,13 +311,13 @@ def attempt_limits(monkeypatch):
 
 def record_timeouts(client):
     """The (connect, read) timeouts each attempt of ``client`` hands to requests."""
-    timeouts, request = [], client.transport.session.request
+    timeouts, send = [], client.transport.session.send_streamed
 
     def recorded(*args, **kwargs):
         timeouts.append(kwargs['timeout'])
-        return request(*args, **kwargs)
+        return send(*args, **kwargs)
 
-    client.transport.session.request = recorded
+    client.transport.session.send_streamed = recorded
     return timeouts
 
 
