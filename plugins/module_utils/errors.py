@@ -23,6 +23,11 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import T
 
 REDACTED = '********'
 SIGNATURE_RE = re.compile(r'(Signature=)[0-9A-Fa-f]+')
+# A request's signature as signer.py writes it: 64 lower-case hex digits.
+HEX_SIGNATURE_RE = re.compile(r'[0-9a-f]{64,}\Z')
+HEX_RUN = b'h' * 64
+# Each byte as 'h' when it is a lower-case hex digit, else '.': a text holds a signature only if it holds HEX_RUN.
+_HEX_CLASSES = bytes(bytearray(ord('h') if chr(byte) in '0123456789abcdef' else ord('.') for byte in range(256)))
 
 
 class OptionError(ValueError):
@@ -96,7 +101,8 @@ class Scrubber(object):
         # kept as they are learned, not made again on every call (each result, page and line is scrubbed):
         self._longest_first = []  # the variants: a secret inside a longer one never leaves the rest of it
         self._escaped = []  # the variants, and below the signatures, as a string of data is in its JSON text
-        self._escaped_signatures = collections.deque(maxlen=64)
+        self._hex_signatures = collections.deque(maxlen=64)  # searched for only in a text with HEX_RUN
+        self._other_signatures = collections.deque(maxlen=64)
         self._lock = threading.Lock()
         for secret in secrets:
             self.add(secret)
@@ -117,7 +123,10 @@ class Scrubber(object):
     def add_signature(self, signature):
         with self._lock:
             self._signatures.append(signature)
-            self._escaped_signatures.append(_json_escaped(signature))
+            if HEX_SIGNATURE_RE.match(signature):
+                self._hex_signatures.append(signature)  # hex: as it is in JSON text
+            else:
+                self._other_signatures.append(_json_escaped(signature))
 
     def text(self, text):
         if not isinstance(text, str):
@@ -146,8 +155,14 @@ class Scrubber(object):
         else:
             blob = json.dumps(value, default=str, ensure_ascii=False)
         with self._lock:
-            escaped = self._escaped + list(self._escaped_signatures)
-        return 'Signature=' in blob or any(variant in blob for variant in escaped)
+            escaped = self._escaped + list(self._other_signatures)
+            signatures = list(self._hex_signatures)
+        if 'Signature=' in blob or any(variant in blob for variant in escaped):
+            return True
+        # one pass over the text, instead of a search for each of the 64 signatures remembered (most of the time
+        # a page took): a text without 64 hex digits in a row holds none of them
+        return bool(signatures) and HEX_RUN in blob.encode('utf-8', 'surrogatepass').translate(_HEX_CLASSES) and \
+            any(signature in blob for signature in signatures)
 
     def _walk(self, value):
         if isinstance(value, str):

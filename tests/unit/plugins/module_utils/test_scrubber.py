@@ -1,5 +1,6 @@
 """The scrubber removes a secret in every form a server or a library may print it."""
 
+import hashlib
 import json
 from urllib.parse import quote, quote_plus
 
@@ -150,8 +151,12 @@ def test_data_with_the_text_it_came_as_is_not_written_as_json_again_unless_the_t
     assert scrubber.data(json.loads(escaping), escaping) == {'task_name': 'ta"sk'} and len(calls) == 1
 
 
+SIGNATURE = 'ab' * 32
+# pieces of secrets and signatures (two halves make one; hex digits around one make a longer run), and characters
+# JSON escapes or writes as they are
 PIECES = st.sampled_from(sorted(set(form for secret in SECRETS for form in forms(secret))) + [
-    'ab' * 32, 'Signature=', '"', '\\', '/', ' ', 'x', '\u00e4', '\u2028', '\x7f', '\n', '\t'])
+    SIGNATURE, 'ab' * 16, '0123456789abcdef', 'f', 'Signature=', '"', '\\', '/', ' ', 'x', '\u00e4', '\u2028',
+    '\x7f', '\n', '\t'])
 STRINGS = st.lists(st.one_of(PIECES, st.text(max_size=4)), max_size=4).map(''.join)
 VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), STRINGS),
                       lambda children: st.one_of(st.lists(children, max_size=4),
@@ -160,8 +165,37 @@ VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), STRINGS
 
 @settings(max_examples=400, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=VALUES, ensure_ascii=st.booleans(), compact=st.booleans())
-def test_any_data_searched_in_any_json_text_of_it_is_scrubbed_as_the_data_itself(value, ensure_ascii, compact):
+def test_any_data_searched_in_any_json_text_of_it_is_scrubbed_as_each_of_its_strings_would_be(
+        value, ensure_ascii, compact):
+    # the oracle scrubs every string of the data one by one; data() does only when its search finds a leak
     scrubber = Scrubber(SECRETS)
-    scrubber.add_signature('ab' * 32)
+    scrubber.add_signature(SIGNATURE)
     text = json.dumps(value, ensure_ascii=ensure_ascii, separators=(',', ':') if compact else None)
-    assert scrubber.data(json.loads(text), text) == scrubber.data(json.loads(text))
+    every_string_scrubbed = scrubber._walk(json.loads(text))  # pylint: disable=protected-access
+    assert scrubber.data(json.loads(text), text) == scrubber.data(json.loads(text)) == every_string_scrubbed
+
+
+def test_a_signature_is_found_wherever_it_is_among_hex_digits_and_text_without_one_is_returned_as_it_is():
+    # a page full of hex ids (32 digits, as job ids are) holds no signature: returned as it is, whatever the
+    # number of signatures remembered; one among other hex digits, or in a key, is found
+    scrubber = Scrubber()
+    for number in range(63):
+        scrubber.add_signature('%064x' % number)
+    clean = {'replications': [{'job_id': '%032x' % (number * 7919), 'task_name': 'f' * 63} for number in range(50)]}
+    text = json.dumps(clean)
+    assert scrubber.data(json.loads(text), text) == clean
+    signed = hashlib.sha256(b'a request').hexdigest()  # every hex digit in it
+    scrubber.add_signature(signed)
+    for data in ({'id': '%064x' % 5}, {'id': 'abc%064xdef' % 62}, {'%064x' % 0: 1}, ['x', ['deep %064x' % 9]],
+                 {'id': 'x' + signed}):
+        text = json.dumps(data)
+        assert REDACTED in json.dumps(scrubber.data(json.loads(text), text)), data
+        assert '%064x' % 5 not in json.dumps(scrubber.data(json.loads(text), text)) and signed not in json.dumps(
+            scrubber.data(json.loads(text), text))
+
+
+def test_a_signature_of_another_form_is_searched_for_always():
+    scrubber = Scrubber()
+    scrubber.add_signature('not-hex-Signature-value')
+    text = json.dumps({'echo': 'x not-hex-Signature-value y'})
+    assert scrubber.data(json.loads(text), text) == {'echo': 'x %s y' % REDACTED}
