@@ -231,14 +231,15 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
         known_offsets = [page.offset for page in pages]
         reads += 1
         request_ids.extend(page.request_id for page in pages)
+        if unproven is not None and _same(unproven[0], pages):
+            # proven: the read it proves is returned, as would_pass saw it (its verdict stands). Answered alike,
+            # page for page, this read has the problems that one had (none): it needs no judging of its own
+            return dict(unproven[1], request_ids=request_ids, pages=len(request_ids))
         rows, problems, complete = _judge(pages, identity, describe, noun)
         listing = dict(total=pages[0].total, ext_text=pages[0].ext_text, items=rows, request_ids=request_ids,
                        complete=complete, consistent=not problems, problems=[], pages=len(request_ids),
                        offsets=known_offsets)
         if not problems:
-            if unproven is not None and _same(unproven[0], pages):
-                # proven: the read it proves is returned, as would_pass saw it (its verdict stands)
-                return dict(unproven[1], request_ids=request_ids, pages=len(request_ids))
             if len(pages) == 1 or not would_pass(listing):
                 return listing
             if unproven is not None:

@@ -136,6 +136,20 @@ def test_four_requests_at_once_and_three_reads_by_default():
     assert listing['problems'][0].startswith('listing incomplete after 3 reads: total_count changed while paging')
 
 
+def test_a_proof_that_answered_alike_is_not_judged_again():
+    # before: the proof's rows were merged and judged as the read's had been (2,000 rows: ~5 ms at the end of a
+    # listing); answered alike, page for page, it can have no problem the read had not
+    server, judged = Listing(rows_of(600)), []
+
+    def identity(item, text):
+        judged.append(item['task_name'])
+        return task_identity(item, text)
+
+    listing = list_all(server.fetch, identity, describe_task, 'tasks')
+    assert listing['consistent'] and listing['complete'] and len(listing['items']) == 600
+    assert len(listing['request_ids']) == 24 and len(judged) == 600
+
+
 def test_a_list_that_grows_between_a_read_and_its_proof_is_read_again_from_its_first_page():
     # the proof's offsets come from the read it proves: a list that grew by a page needs a fresh read
     server = Listing(None, script=lambda number: rows_of(100 if number <= 2 else 150))
