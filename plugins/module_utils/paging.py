@@ -114,42 +114,54 @@ def next_offsets(first, noun):
     return list(range(step, first.total, step))
 
 
-def _fetch_all(fetch, offsets, concurrency, meanwhile=None):
+def _worked_on(page, on_page=None):
+    """The page, its rows' texts made, and ``on_page(page)`` done when given."""
+    page.with_texts()
+    if on_page is not None:
+        on_page(page)
+    return page
+
+
+def _fetch_all(fetch, offsets, concurrency, meanwhile=None, on_page=None):
     """The pages at these offsets, in order, at most ``concurrency`` requests at a time. The work on the pages
     is done while requests are on the wire, not after the last one: ``meanwhile()`` runs once every request
-    is under way, and each page's row texts are made here as it arrives (not by the thread that fetched it,
-    which is already sending the next request)."""
+    is under way, and each page is worked on here as it arrives (not by the thread that fetched it, which is
+    already sending the next request)."""
     def one(offset):
         return fetch(offset, PAGE_LIMIT)
 
     if len(offsets) == 1 and meanwhile is None:
-        return [one(offsets[0]).with_texts()]
+        return [_worked_on(one(offsets[0]), on_page)]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(offsets))) as pool:
         arriving = pool.map(one, offsets)  # submits every request now
         if meanwhile is not None:
             meanwhile()
-        return [page.with_texts() for page in arriving]
+        return [_worked_on(page, on_page) for page in arriving]
 
 
-def _read(fetch, concurrency, noun, offsets=None, guessed=False):
+def _read(fetch, concurrency, noun, offsets=None, guessed=False, on_page=None):
     """One read of the whole listing: the first page, then the rest it implies. Or, when offsets are
-    known, all of them at once: exactly those, to prove the read that had them; or, ``guessed`` from an
-    earlier read of the list (which may have grown or shrunk since), those, then any page the answers show
-    is missing - and a guessed page the list no longer reaches is no part of the read."""
+    known, all of them at once: exactly those, to prove the read that had them (its pages are only
+    compared: ``on_page`` is not done on them); or, ``guessed`` from an earlier read of the list (which may
+    have grown or shrunk since), those, then any page the answers show is missing - and a guessed page the
+    list no longer reaches is no part of the read."""
     if offsets and not guessed:
         return _fetch_all(fetch, offsets, concurrency)
     guesses = sorted(set([0] + list(offsets or [])))
     if offsets and len(guesses) <= MAX_PAGES:
         # no more guessed pages than a first read may follow: a server that moves its page grid each read
         # (a first page of another size) would otherwise grow the offsets remembered, round after round
-        pages = _fetch_all(fetch, guesses, concurrency)
+        pages = _fetch_all(fetch, guesses, concurrency, on_page=on_page)
         missing = sorted(set(next_offsets(pages[0], noun)) - set(page.offset for page in pages))
         if missing:
-            pages = sorted(pages + _fetch_all(fetch, missing, concurrency), key=lambda page: page.offset)
+            pages = sorted(pages + _fetch_all(fetch, missing, concurrency, on_page=on_page),
+                           key=lambda page: page.offset)
         return [page for page in pages if not _past_the_end(page, pages[0])]
     first = fetch(0, PAGE_LIMIT)
     rest = next_offsets(first, noun)
-    return [first] + (_fetch_all(fetch, rest, concurrency, meanwhile=first.with_texts) if rest else [])
+    if not rest:
+        return [first]
+    return [first] + _fetch_all(fetch, rest, concurrency, lambda: _worked_on(first, on_page), on_page)
 
 
 def _past_the_end(page, first):
@@ -187,7 +199,7 @@ def _always(_listing):
 
 
 def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurrency=4,
-             attempts=3, would_pass=_always, known_offsets=None):
+             attempts=3, would_pass=_always, known_offsets=None, on_page=None):
     """Fetch a complete, consistent listing (or one explicit page).
 
     Complete: its distinct identities equal a total that did not move while paging. Consistent: no
@@ -201,7 +213,9 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
 
     A read with a problem, or one whose proof found a change, is read again, ``attempts`` times in
     all; then the problems are reported and the listing is not consistent (or not complete).
-    ``describe(row)`` names a row in a problem.
+    ``describe(row)`` names a row in a problem. ``on_page(page)``: the caller's own work on each page of a read
+    that will be judged (not of a proof, whose pages are only compared), done as the page arrives, while later
+    pages are on the wire (the pages of one read, first to last; some may be left out of the read after).
 
     Round trips: a read asks for the first page, then for the rest ``concurrency`` at a time: 1 + ceil((pages
     - 1) / concurrency) round trips; its proof asks for every page at once: ceil(pages / concurrency). With
@@ -227,7 +241,7 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
         if unproven:
             pages = _read(fetch, concurrency, noun, [page.offset for page in unproven[0]])
         else:
-            pages = _read(fetch, concurrency, noun, known_offsets, guessed=True)
+            pages = _read(fetch, concurrency, noun, known_offsets, guessed=True, on_page=on_page)
         known_offsets = [page.offset for page in pages]
         reads += 1
         request_ids.extend(page.request_id for page in pages)

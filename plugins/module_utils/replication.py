@@ -18,7 +18,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.option_checks import
 from ansible_collections.taurusdb.htap.plugins.module_utils.paging import (
     MAX_TOTAL, Page, canonical, list_all, to_int)
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
-    IDENTITY_FIELDS, ReadinessRule, task_key, verdict)
+    IDENTITY_FIELDS, NormalizedRows, ReadinessRule, task_key, verdict)
 from ansible_collections.taurusdb.htap.plugins.module_utils.server_text import NAME_LIMIT, shown
 from ansible_collections.taurusdb.htap.plugins.module_utils.specs import REPLICATION_SPEC
 
@@ -138,19 +138,22 @@ def judged_listing(fetch, instance_id, query, proven=False, known_offsets=None):
     """(listing, verdict) over ``fetch(offset, limit)``. A listing whose rows would pass the gate is read
     twice, to prove that it did not change while it was read (see paging.list_all); the verdict that
     decided it is the verdict returned when that read stands (it is made once). ``known_offsets``: the
-    pages of an earlier read of this listing, asked for all at once."""
+    pages of an earlier read of this listing, asked for all at once. The rows of a read to be judged are
+    normalized as its pages arrive, while later pages are on the wire (the verdict is on the way to the proof)."""
     judged = []
+    normalized = NormalizedRows(query.rule, query.return_raw)
 
     def would_pass(listing):
-        judged[:] = [listing['items'], verdict(instance_id, listing, query.rule, query.return_raw)]
+        judged[:] = [listing['items'], verdict(instance_id, listing, query.rule, query.return_raw, normalized)]
         return judged[1]['all_ready'] or proven
 
     listing = list_all(fetch, task_identity, describe_task, 'tasks', query.limit, query.offset,
-                       query.page_concurrency, query.listing_attempts, would_pass, known_offsets)
+                       query.page_concurrency, query.listing_attempts, would_pass, known_offsets,
+                       on_page=lambda page: normalized.add(page.items))
     if judged and judged[0] is listing['items'] and listing['complete'] and listing['consistent'] \
             and not listing['problems']:
         return listing, dict(judged[1], request_ids=[rid for rid in listing['request_ids'] if rid])
-    return listing, verdict(instance_id, listing, query.rule, query.return_raw)
+    return listing, verdict(instance_id, listing, query.rule, query.return_raw, normalized)
 
 
 def query_instance(client, instance_id, query):

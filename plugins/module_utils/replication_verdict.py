@@ -330,10 +330,31 @@ class ReadinessRule(object):
         self.require_catchup = bool(require_catchup)
 
 
-def verdict(instance_id, listing, rule, return_raw=False):
-    """The per-instance result: tasks, summary, all_ready and every reason it is not."""
+class NormalizedRows(object):
+    """Rows normalized ahead of their verdict (as their pages arrive), found again by the row itself: a
+    verdict takes a row's task from here when it is that very row, and normalizes any other."""
+
+    def __init__(self, rule, return_raw=False):
+        self.require_catchup, self.return_raw = rule.require_catchup, return_raw
+        self._tasks = {}  # id(row): (row, task); the row is kept, so its id names no other row meanwhile
+
+    def add(self, rows):
+        for row in rows:
+            self._tasks[id(row)] = (row, normalize(row, self.require_catchup, self.return_raw))
+
+    def task(self, row):
+        known = self._tasks.get(id(row))
+        if known is not None and known[0] is row:
+            return known[1]
+        return normalize(row, self.require_catchup, self.return_raw)
+
+
+def verdict(instance_id, listing, rule, return_raw=False, normalized=None):
+    """The per-instance result: tasks, summary, all_ready and every reason it is not. ``normalized``: the
+    NormalizedRows of this rule and return_raw that holds rows normalized already."""
     names, patterns, expected = rule.task_names, rule.task_patterns, rule.expected_tasks
-    tasks = [normalize(item, rule.require_catchup, return_raw) for item in listing['items']]
+    normalized = normalized or NormalizedRows(rule, return_raw)
+    tasks = [normalized.task(item) for item in listing['items']]
     present = set(task['task_name'] for task in tasks)
     matcher, expected_names = TaskMatcher(names, patterns), set(expected)
     selected = [t for t in tasks if matcher.matches(t['task_name'] or '') or t['task_name'] in expected_names]

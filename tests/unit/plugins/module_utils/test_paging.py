@@ -273,6 +273,29 @@ def test_the_rows_are_worked_on_while_later_pages_are_on_the_wire():
     assert waited and all(waited)
 
 
+def test_each_page_of_a_read_to_be_judged_is_worked_on_in_order_and_a_proofs_never():
+    server, worked = Listing(rows_of(600)), []  # 12 pages
+    listing = list_tasks(server.fetch, on_page=lambda page: worked.append(page.offset))
+    assert listing['consistent'] and len(server.calls) == 24 and worked == list(range(0, 600, 50))
+    # a read of a list read before (its pages guessed): each page it keeps and any it had to add
+    del worked[:]
+    listing = list_tasks(Listing(rows_of(650)).fetch, known_offsets=list(range(0, 600, 50)),
+                         on_page=lambda page: worked.append(page.offset))
+    assert listing['consistent'] and worked == list(range(0, 650, 50))
+
+
+def test_a_read_is_worked_on_while_its_later_pages_are_on_the_wire():
+    first_worked, waited = threading.Event(), []
+
+    def fetch(offset, limit):
+        if offset == 4:
+            waited.append(first_worked.wait(10))
+        return Page(offset, 5, [row('t%d' % offset)], 'rid-%d' % offset)
+
+    listing = list_tasks(fetch, concurrency=2, on_page=lambda page: page.offset == 0 and first_worked.set())
+    assert listing['complete'] and len(listing['items']) == 5 and waited and all(waited)
+
+
 # --- round trips: a list read before is asked for all its pages at once (issue 21) ----------------------
 class Rounds(object):
     """A list served 50 rows a page in round trips the test names: the requests of round n wait until

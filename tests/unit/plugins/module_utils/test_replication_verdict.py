@@ -8,9 +8,9 @@ from hypothesis import given, settings, strategies as st
 
 from ansible_collections.taurusdb.htap.plugins.module_utils import replication_verdict
 from ansible_collections.taurusdb.htap.plugins.module_utils.replication_verdict import (
-    IDENTITY_FIELDS, TERMINAL_STAGES, ReadinessRule, all_passed, as_results, failed_instance, instance_passed,
-    instance_state_failed, instance_state_reasons, is_broken, judged_instance_state, needs_explaining, normalize,
-    query_failed, task_key, unknown_instance_state, verdict, with_instance_state)
+    IDENTITY_FIELDS, TERMINAL_STAGES, NormalizedRows, ReadinessRule, all_passed, as_results, failed_instance,
+    instance_passed, instance_state_failed, instance_state_reasons, is_broken, judged_instance_state, needs_explaining,
+    normalize, query_failed, task_key, unknown_instance_state, verdict, with_instance_state)
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import INSTANCE, CountedName, counted_names
 
@@ -304,3 +304,17 @@ def test_names_and_patterns_select_what_fnmatch_says_trying_only_patterns_a_name
     for name, pattern in calls:
         literal = re.split(r'[*?[]', pattern)[0]
         assert literal != pattern and name.startswith(literal), (name, pattern)
+
+
+def test_a_row_normalized_ahead_is_taken_only_for_that_very_row():
+    rule = ReadinessRule()
+    ahead = NormalizedRows(rule)
+    row = {'task_name': 'task_a', 'source_database': 'src', 'target_database': 'dst', 'status': 'Yes',
+           'stage': 'Incremental'}
+    ahead.add([row])
+    assert ahead.task(row) is ahead.task(row) and ahead.task(row)['ready']
+    alike_but_another = dict(row, status='No')
+    assert not ahead.task(alike_but_another)['ready']
+    listing = dict(items=[row, alike_but_another], problems=[], total=2, complete=True, consistent=True,
+                   request_ids=['rid'])
+    assert verdict(INSTANCE, listing, rule, normalized=ahead) == verdict(INSTANCE, listing, rule)
