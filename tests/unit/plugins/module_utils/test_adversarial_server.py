@@ -82,6 +82,21 @@ def test_a_gzip_bomb_is_refused_without_decoding_it_whole(adversary):
     assert not adversary.server.connections - earlier
 
 
+
+def test_a_redirects_gzip_bomb_is_refused_without_decoding_it_whole(adversary):
+    # before (Session.request with allow_redirects=False): requests read a 3xx answer with a Location whole
+    # to prepare the redirect it never followed, 64 MiB held here, before read_body's limit applied
+    adversary.play([{'path': LISTING, 'status': 302, 'headers': {'Location': '/elsewhere'}, 'bomb': 64 << 20}])
+    tracemalloc.start()
+    try:
+        with pytest.raises(ApiError) as err:
+            query(adversary, retries=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert 'larger than 8388608 bytes' in str(err.value) and adversary.count('replication') == 1
+    assert peak < 32 << 20, peak
+
 @pytest.mark.parametrize('total', [10 ** 12, '100001'])
 def test_an_absurd_total_is_refused_with_a_message(adversary, total):
     # before: 10**12 ended in "Module failed." with no message
