@@ -97,6 +97,14 @@ def test_a_redirects_gzip_bomb_is_refused_without_decoding_it_whole(adversary):
     assert 'larger than 8388608 bytes' in str(err.value) and adversary.count('replication') == 1
     assert peak < 32 << 20, peak
 
+
+def test_a_redirect_to_a_broken_location_is_an_http_error_not_a_crash(adversary):
+    # before: requests parsed the Location of a redirect it never followed, and raised ValueError (Invalid IPv6 URL)
+    adversary.play([{'path': LISTING, 'status': 302, 'headers': {'Location': 'http://[::1/x'}}])
+    with pytest.raises(ApiError) as err:
+        query(adversary, retries=0)
+    assert err.value.status == 302 and adversary.count('replication') == 1
+
 @pytest.mark.parametrize('total', [10 ** 12, '100001'])
 def test_an_absurd_total_is_refused_with_a_message(adversary, total):
     # before: 10**12 ended in "Module failed." with no message
