@@ -82,7 +82,6 @@ def test_a_gzip_bomb_is_refused_without_decoding_it_whole(adversary):
     assert not adversary.server.connections - earlier
 
 
-
 def test_a_redirects_gzip_bomb_is_refused_without_decoding_it_whole(adversary):
     # before (Session.request with allow_redirects=False): requests read a 3xx answer with a Location whole
     # to prepare the redirect it never followed, 64 MiB held here, before read_body's limit applied
@@ -104,6 +103,7 @@ def test_a_redirect_to_a_broken_location_is_an_http_error_not_a_crash(adversary)
     with pytest.raises(ApiError) as err:
         query(adversary, retries=0)
     assert err.value.status == 302 and adversary.count('replication') == 1
+
 
 @pytest.mark.parametrize('total', [10 ** 12, '100001'])
 def test_an_absurd_total_is_refused_with_a_message(adversary, total):
