@@ -260,7 +260,9 @@ def run_with_template_tasks(eda_bin, installed, tmp_path, args, last):  # pylint
     trap = tmp_path / 'trap'
     trap.mkdir()
     tasks = template_tasks(str(trap))
-    with Simulator({'instances': [{'id': INSTANCE, 'tasks': tasks}]}) as sim:
+    # one task a page: the hostile tasks come on different pages, through the paging, its proof and the rows
+    # normalized as the pages arrive
+    with Simulator({'page_size': 1, 'instances': [{'id': INSTANCE, 'tasks': tasks}]}) as sim:
         rulebook = Rulebook(args, sim_env(eda_bin, installed, sim), str(tmp_path))
         try:
             at = rulebook.wait_for(re.escape(last))  # the playbook for the second task
