@@ -8,7 +8,7 @@
 
 Lines are compared without trailing spaces and asterisks (the width of a task's banner) and with the seconds
 of progress lines ("round 2, 10s:") left out: the guide's test polls every 0.1 s. Lines are looked for in any
-order: hosts run in parallel.
+order, and the hosts of an "included:" line too: hosts run in parallel.
 """
 
 import os
@@ -49,7 +49,12 @@ def console_blocks(guide):
 
 
 def comparable(line):
-    return re.sub(r'^(round \d+), \d+s:', r'\1, Ns:', line.rstrip(' *'))
+    line = re.sub(r'^(round \d+), \d+s:', r'\1, Ns:', line.rstrip(' *'))
+    # "included: ROLE for HOST, HOST": the hosts in the order their results came, which varies
+    included = re.match(r'^(included: \S+ for )(.+)$', line)
+    if included:
+        line = included.group(1) + ', '.join(sorted(included.group(2).split(', ')))
+    return line
 
 
 def run(guide, number, directory):
