@@ -139,12 +139,12 @@ def _fetch_all(fetch, offsets, concurrency, meanwhile=None, on_page=None):
         return [_worked_on(page, on_page) for page in arriving]
 
 
-def _read(fetch, concurrency, noun, offsets=None, guessed=False, on_page=None):
+def _read(fetch, concurrency, noun, offsets=None, guessed=False, on_page=None, left_out=None):
     """One read of the whole listing: the first page, then the rest it implies. Or, when offsets are
     known, all of them at once: exactly those, to prove the read that had them (its pages are only
     compared: ``on_page`` is not done on them); or, ``guessed`` from an earlier read of the list (which may
     have grown or shrunk since), those, then any page the answers show is missing - and a guessed page the
-    list no longer reaches is no part of the read."""
+    list no longer reaches is no part of the read (it is added to ``left_out``: it was still asked for)."""
     if offsets and not guessed:
         return _fetch_all(fetch, offsets, concurrency)
     guesses = sorted(set([0] + list(offsets or [])))
@@ -156,7 +156,10 @@ def _read(fetch, concurrency, noun, offsets=None, guessed=False, on_page=None):
         if missing:
             pages = sorted(pages + _fetch_all(fetch, missing, concurrency, on_page=on_page),
                            key=lambda page: page.offset)
-        return [page for page in pages if not _past_the_end(page, pages[0])]
+        past = [_past_the_end(page, pages[0]) for page in pages]
+        if left_out is not None:
+            left_out.extend(page for page, is_past in zip(pages, past) if is_past)
+        return [page for page, is_past in zip(pages, past) if not is_past]
     first = fetch(0, PAGE_LIMIT)
     rest = next_offsets(first, noun)
     if not rest:
@@ -234,24 +237,26 @@ def list_all(fetch, identity, describe, noun, limit=None, offset=None, concurren
         return dict(total=page.total, ext_text=page.ext_text, items=rows, request_ids=[page.request_id],
                     complete=complete, consistent=not conflicts, problems=problems + _conflict_problems(conflicts, describe, noun),
                     pages=1)
-    request_ids, reads = [], 0
+    request_ids, reads, kept = [], 0, 0  # the id of every page asked for; how many pages the reads kept
     failed = 0  # reads that had a problem, or whose proof found a change
     unproven = None  # (pages, listing) of the last read that would pass, waiting for its proof
     while True:
+        left_out = []  # pages past the end of a list that shrank: no part of the read, but asked for
         if unproven:
             pages = _read(fetch, concurrency, noun, [page.offset for page in unproven[0]])
         else:
-            pages = _read(fetch, concurrency, noun, known_offsets, guessed=True, on_page=on_page)
+            pages = _read(fetch, concurrency, noun, known_offsets, guessed=True, on_page=on_page, left_out=left_out)
         known_offsets = [page.offset for page in pages]
         reads += 1
-        request_ids.extend(page.request_id for page in pages)
+        kept += len(pages)
+        request_ids.extend(page.request_id for page in pages + left_out)
         if unproven is not None and _same(unproven[0], pages):
             # proven: the read it proves is returned, as would_pass saw it (its verdict stands). Answered alike,
             # page for page, this read has the problems that one had (none): it needs no judging of its own
-            return dict(unproven[1], request_ids=request_ids, pages=len(request_ids))
+            return dict(unproven[1], request_ids=request_ids, pages=kept)
         rows, problems, complete = _judge(pages, identity, describe, noun)
         listing = dict(total=pages[0].total, ext_text=pages[0].ext_text, items=rows, request_ids=request_ids,
-                       complete=complete, consistent=not problems, problems=[], pages=len(request_ids),
+                       complete=complete, consistent=not problems, problems=[], pages=kept,
                        offsets=known_offsets)
         if not problems:
             if len(pages) == 1 or not would_pass(listing):
