@@ -79,10 +79,32 @@ def check_url(url, what):
         raise OptionError('%s must be scheme://host[:port] only, without a path, query or fragment, got %r'
                           % (what, url))
     try:
-        parts.port
+        port = parts.port
     except ValueError:
         raise OptionError('%s has an invalid port: %r' % (what, url))
+    host = ascii_host(parts.hostname, what)
+    if host != parts.hostname:
+        return '%s://%s%s' % (parts.scheme, host, '' if port is None else ':%d' % port)
     return url.rstrip('/')
+
+
+def ascii_host(host, what):
+    """A host name as it goes on the wire: an internationalized one in its ASCII (punycode) form, encoded as
+    requests encodes it for the request line (the idna library, which requests depends on), so that the Host
+    header and the signature name the host the request line does. A header cannot carry the name itself."""
+    try:
+        host.encode('ascii')
+        return host
+    except UnicodeEncodeError:
+        pass
+    try:
+        try:
+            import idna  # pylint: disable=import-outside-toplevel  # requests' own dependency
+            return idna.encode(host, uts46=True).decode('ascii')
+        except ImportError:
+            return host.encode('idna').decode('ascii')  # the standard library's IDNA 2003
+    except UnicodeError:  # idna.IDNAError is one
+        raise OptionError('%s has a host name that is not a valid internationalized domain name: %r' % (what, host))
 
 
 def split_endpoints(value):

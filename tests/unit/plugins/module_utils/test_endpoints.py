@@ -60,6 +60,22 @@ def test_an_endpoint_with_surrounding_whitespace_or_a_slash_is_fine():
     assert resolve_endpoints(endpoint=' https://gaussdb.example:8443/\n', environ={}) == ['https://gaussdb.example:8443']
 
 
+@pytest.mark.parametrize('endpoint, sent', [
+    ('https://bücher.example:8443/', 'https://xn--bcher-kva.example:8443'),
+    ('https://数据库.Example.invalid', 'https://xn--dxty1ibyb.example.invalid'),
+    ('https://GaussDB.example', 'https://GaussDB.example'),  # an ASCII name is left as given
+])
+def test_an_internationalized_host_is_sent_in_its_ascii_form(endpoint, sent):
+    # as requests writes the request line: the Host header and the signature must name that same host
+    assert resolve_endpoints(endpoint=endpoint, environ={}) == [sent]
+
+
+def test_a_host_name_that_is_not_a_valid_internationalized_name_is_refused():
+    with pytest.raises(OptionError, match="endpoint has a host name that is not a valid internationalized domain name: "
+                                          "'-bad-ü.example'"):
+        resolve_endpoints(endpoint='https://-bad-ü.example', environ={})
+
+
 @pytest.mark.parametrize('endpoints, message', [
     (['https://gaussdb.example', 'https://u:p@other.example'], 'endpoint must not hold a user name'),
     ('https://gaussdb.example, ftp://other.example', 'endpoint must be an http(s) URL'),

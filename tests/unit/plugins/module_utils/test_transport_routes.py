@@ -11,7 +11,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.replication import q
 from ansible_collections.taurusdb.htap.plugins.module_utils.transport import connection_failed
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import (
-    DEFAULT_PROJECT, INSTANCE, PATH, QUERY, base_params, client_for, closed_port, fleet, instances, proxy_url,
+    DEFAULT_PROJECT, INSTANCE, LISTING, PATH, QUERY, base_params, client_for, closed_port, fleet, instances, proxy_url,
     query_of)
 
 
@@ -25,6 +25,20 @@ def test_a_proxy_option_carries_every_request_even_to_a_host_that_does_not_resol
     assert all(result['all_ready'] for result in results)
     stats = sim.stats()
     assert stats['proxied'] == 4 and stats['routes'] == {'iam_projects': 1, 'replication': 3}
+
+
+def test_an_internationalized_endpoint_is_signed_and_sent_with_its_ascii_host(sim, adversary):
+    # before, its Host header held the name itself: refused when not Latin-1 ("check the credentials"), sent as
+    # Latin-1 bytes otherwise, while the request line named the punycode host
+    params = base_params(sim, endpoint='http://数据库.example.invalid', ca_path=None, proxy=sim.url)
+    with client_for(params) as client:  # the simulator checks the signature against the Host it receives
+        assert client.get_json(PATH, QUERY, 'Querying')[0]['total_count'] == '3'
+    assert sim.stats()['proxied'] == 1
+    adversary.play([{'path': LISTING, 'json': {'total_count': 0, 'replications': []}}])
+    with client_for(base_params(adversary, endpoint='http://bücher.example.invalid', ca_path=None,
+                                proxy=adversary.url)) as client:
+        client.get_json(PATH, QUERY, 'Querying')
+    assert adversary.log()[0]['headers']['Host'] == 'xn--bcher-kva.example.invalid'
 
 
 def test_environment_proxies_work_without_the_option(sim, monkeypatch):
