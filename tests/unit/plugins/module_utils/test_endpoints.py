@@ -46,6 +46,8 @@ def test_unknown_region_lists_the_known_ones():
     ('https://gaussdb .example', 'without spaces or line breaks'),
     ('https://gaussdb.example\n/x', 'without spaces or line breaks'),
     ('https://', 'must be an http(s) URL'),
+    ('https://[::1', 'must be an http(s) URL'),  # urlsplit: "Invalid IPv6 URL"
+    ('https://bücher.example\uff1a8443', 'must be an http(s) URL'),  # a fullwidth colon: urlsplit's NFKC check
 ])
 def test_an_endpoint_that_is_not_scheme_host_port_is_refused(endpoint, message):
     # before: user:pw@ made requests send Basic auth instead of the signature; ?q and #f went to '/'
@@ -139,6 +141,8 @@ def test_a_bad_iam_endpoint_names_where_it_came_from():
     ('http://u:secret-pw@proxy.example:1080/path', 'without a path, query or fragment'),
     ('http://u:secret-pw@proxy.example:99999', 'invalid port'),
     ('http://u:secret-pw@proxy .example', 'without spaces or line breaks'),
+    ('http://u:secret-pw@[::1', 'must be an http:// or https:// URL'),
+    ('http://u:secret-pw\uff20x@proxy.example:1080', 'must be an http:// or https:// URL'),  # fullwidth '@'
 ])
 def test_a_bad_proxy_is_refused_without_showing_it(proxy, message):
     with pytest.raises(OptionError) as err:
@@ -151,6 +155,9 @@ def test_proxy_secrets_cover_every_form():
     assert 'p%3Ass' in forms and 'p:ss' in forms and base64.b64encode(b'us@er:p:ss').decode() in forms
     assert 'http://us%40er:p%3Ass@proxy.example:3128' in forms
     assert proxy_secrets('http://proxy.example:3128') == [] and proxy_secrets('http://user@proxy.example') == []
+    # a URL urlsplit refuses (its ValueError would show it whole): the URL itself is the secret
+    assert proxy_secrets(' http://u:secret-pw\uff20x@proxy.example:1080/ ') == [
+        'http://u:secret-pw\uff20x@proxy.example:1080/', 'http://u:secret-pw\uff20x@proxy.example:1080']
 
 
 def test_the_proxy_password_never_shows(sim, adversary):
