@@ -230,6 +230,14 @@ def check_proxy(url):
         parts.port
     except ValueError:
         raise OptionError('proxy has an invalid port (its value is not shown)')
+    try:
+        host = ascii_host(parts.hostname, 'proxy')
+    except OptionError:
+        raise OptionError('proxy has a host name that is not a valid internationalized domain name (its value is not '
+                          'shown)')
+    if host != parts.hostname:  # as an endpoint's: urllib3 would encode it without the UTS 46 mapping, or refuse it
+        userinfo, at, _host_port = parts.netloc.rpartition('@')
+        return '%s://%s%s%s%s' % (parts.scheme, userinfo, at, host, '' if parts.port is None else ':%d' % parts.port)
     return url.rstrip('/')
 
 
