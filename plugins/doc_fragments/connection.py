@@ -115,6 +115,7 @@ options:
     description:
       - Proxy for every request to the API and IAM, as V(http://[user:password@]host:port). Never shown in any
         output, its password in no form (as written, decoded or as C(Proxy-Authorization) credentials).
+        An internationalized host name is used in its ASCII (punycode) form, as an endpoint's.
       - If not set, the environment's E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) apply as usual. The metadata
         service (O(metadata_credentials)) is never reached through a proxy.
     type: str

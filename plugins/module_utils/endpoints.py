@@ -69,8 +69,8 @@ def check_url(url, what):
     if not isinstance(url, str) or CONTROL_CHARS_OR_SPACE_RE.search(url):
         raise OptionError('%s must be an http(s) URL such as https://host[:port] without spaces or line breaks'
                           % what)
-    parts = urlsplit(url)
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
+    parts = _split(url)
+    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname:
         raise OptionError('%s must be an http(s) URL such as https://host[:port], got %r' % (what, url))
     if '@' in parts.netloc:
         raise OptionError('%s must not hold a user name or password (user:password@host); credentials go in their '
@@ -86,6 +86,15 @@ def check_url(url, what):
     if host != parts.hostname:
         return '%s://%s%s' % (parts.scheme, host, '' if port is None else ':%d' % port)
     return url.rstrip('/')
+
+
+def _split(url):
+    """urlsplit(url), or None for a URL it refuses with a ValueError that would show it whole: an unclosed
+    IPv6 bracket, or a netloc whose NFKC form holds another '@', ':', '/', '?' or '#' (a fullwidth '\uff20')."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 def ascii_host(host, what):
@@ -210,8 +219,8 @@ def check_proxy(url):
     if not isinstance(url, str) or CONTROL_CHARS_OR_SPACE_RE.search(url):
         raise OptionError('proxy must be a URL such as http://[user:password@]host:port without spaces or line '
                           'breaks (its value is not shown)')
-    parts = urlsplit(url)
-    if parts.scheme not in ('http', 'https') or not parts.hostname:
+    parts = _split(url)
+    if parts is None or parts.scheme not in ('http', 'https') or not parts.hostname:
         raise OptionError('proxy must be an http:// or https:// URL such as http://[user:password@]host:port '
                           '(its value is not shown)')
     if parts.path not in ('', '/') or parts.query or parts.fragment or url.endswith(('?', '#')):
@@ -221,6 +230,14 @@ def check_proxy(url):
         parts.port
     except ValueError:
         raise OptionError('proxy has an invalid port (its value is not shown)')
+    try:
+        host = ascii_host(parts.hostname, 'proxy')
+    except OptionError:
+        raise OptionError('proxy has a host name that is not a valid internationalized domain name (its value is not '
+                          'shown)')
+    if host != parts.hostname:  # as an endpoint's: urllib3 would encode it without the UTS 46 mapping, or refuse it
+        userinfo, at, _host_port = parts.netloc.rpartition('@')
+        return '%s://%s%s%s%s' % (parts.scheme, userinfo, at, host, '' if parts.port is None else ':%d' % parts.port)
     return url.rstrip('/')
 
 
@@ -230,7 +247,10 @@ def proxy_secrets(url):
     if not isinstance(url, str) or not url.strip():
         return []
     url = url.strip()
-    netloc = urlsplit(url).netloc
+    parts = _split(url)
+    if parts is None:  # refused by check_proxy; its parts unknown, the whole URL is the secret
+        return [url, url.rstrip('/')]
+    netloc = parts.netloc
     if '@' not in netloc:
         return []
     userinfo = netloc.rsplit('@', 1)[0]

@@ -13,7 +13,7 @@ from ansible_collections.taurusdb.htap.plugins.module_utils.endpoints import (
 from ansible_collections.taurusdb.htap.plugins.module_utils.errors import ApiError, OptionError, Scrubber
 
 from ansible_collections.taurusdb.htap.tests.unit.helpers import (
-    DEFAULT_PROJECT, PATH, QUERY, base_params, client_for, closed_port, proxy_url)
+    DEFAULT_PROJECT, INSTANCE, PATH, QUERY, base_params, client_for, closed_port, proxy_url)
 
 
 # --- API endpoints ---------------------------------------------------------------------------
@@ -46,6 +46,8 @@ def test_unknown_region_lists_the_known_ones():
     ('https://gaussdb .example', 'without spaces or line breaks'),
     ('https://gaussdb.example\n/x', 'without spaces or line breaks'),
     ('https://', 'must be an http(s) URL'),
+    ('https://[::1', 'must be an http(s) URL'),  # urlsplit: "Invalid IPv6 URL"
+    ('https://bücher.example\uff1a8443', 'must be an http(s) URL'),  # a fullwidth colon: urlsplit's NFKC check
 ])
 def test_an_endpoint_that_is_not_scheme_host_port_is_refused(endpoint, message):
     # before: user:pw@ made requests send Basic auth instead of the signature; ?q and #f went to '/'
@@ -139,6 +141,9 @@ def test_a_bad_iam_endpoint_names_where_it_came_from():
     ('http://u:secret-pw@proxy.example:1080/path', 'without a path, query or fragment'),
     ('http://u:secret-pw@proxy.example:99999', 'invalid port'),
     ('http://u:secret-pw@proxy .example', 'without spaces or line breaks'),
+    ('http://u:secret-pw@[::1', 'must be an http:// or https:// URL'),
+    ('http://u:secret-pw\uff20x@proxy.example:1080', 'must be an http:// or https:// URL'),  # fullwidth '@'
+    ('http://u:secret-pw@-bad-\u00fc.proxy.example:1080', 'proxy has a host name that is not a valid internationalized'),
 ])
 def test_a_bad_proxy_is_refused_without_showing_it(proxy, message):
     with pytest.raises(OptionError) as err:
@@ -146,11 +151,36 @@ def test_a_bad_proxy_is_refused_without_showing_it(proxy, message):
     assert message in str(err.value) and 'secret-pw' not in str(err.value) and 'proxy.example' not in str(err.value)
 
 
+@pytest.mark.parametrize('proxy, sent', [
+    ('http://u:secret-pw@b\u00fccher.example:3128/', 'http://u:secret-pw@xn--bcher-kva.example:3128'),
+    ('http://\uff30\uff32\uff2f\uff38\uff39.example', 'http://proxy.example'),  # fullwidth letters
+    ('http://Proxy.example:3128', 'http://Proxy.example:3128'),  # an ASCII name is left as given
+])
+def test_an_internationalized_proxy_host_is_used_in_its_ascii_form(proxy, sent):
+    # as the endpoint's: urllib3 encodes the name itself without the UTS 46 mapping, and refused fullwidth letters
+    # only when the request was made ("could not be made ... check endpoint, region and the credentials")
+    assert check_proxy(proxy) == sent
+
+
+def test_a_proxy_named_in_fullwidth_letters_is_used(sim):
+    sim.load({'instances': [{'id': INSTANCE, 'tasks': [{'task_name': 'a_db'}]}],
+              'proxy': {'user': 'proxy-user', 'password': 'right-password'}})
+    proxy = proxy_url(sim, password='right-password').replace('127.0.0.1', '\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54')
+    assert 'localhost' not in proxy
+    params = base_params(sim, endpoint='http://gaussdb.example.invalid', ca_path=None, proxy=proxy, retries=0)
+    with client_for(params) as client:
+        client.get_json(PATH, QUERY, 'Querying')
+    assert sim.stats()['total'] == 1  # through the proxy: gaussdb.example.invalid has no address
+
+
 def test_proxy_secrets_cover_every_form():
     forms = proxy_secrets('http://us%40er:p%3Ass@proxy.example:3128')
     assert 'p%3Ass' in forms and 'p:ss' in forms and base64.b64encode(b'us@er:p:ss').decode() in forms
     assert 'http://us%40er:p%3Ass@proxy.example:3128' in forms
     assert proxy_secrets('http://proxy.example:3128') == [] and proxy_secrets('http://user@proxy.example') == []
+    # a URL urlsplit refuses (its ValueError would show it whole): the URL itself is the secret
+    assert proxy_secrets(' http://u:secret-pw\uff20x@proxy.example:1080/ ') == [
+        'http://u:secret-pw\uff20x@proxy.example:1080/', 'http://u:secret-pw\uff20x@proxy.example:1080']
 
 
 def test_the_proxy_password_never_shows(sim, adversary):

@@ -112,6 +112,7 @@ def test_iam_password_never_shown(sim, capsys):
     ({'endpoint': ['https://ok.example', 'https://bad.example/path']}, 'without a path, query or fragment'),
     ({'client_key': '/nonexistent/key.pem'}, 'client_key needs client_cert'),
     ({'proxy': 'socks5://user:proxy-secret@proxy.example'}, 'proxy must be an http:// or https:// URL'),
+    ({'proxy': 'http://user:proxy-secret\uff20x@proxy.example'}, 'proxy must be an http:// or https:// URL'),
     ({'language': 'fr-fr'}, 'value of language must be one of'),
 ])
 def test_bad_input_fails_before_any_request(sim, capsys, extra, message):
