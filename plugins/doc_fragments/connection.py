@@ -22,7 +22,8 @@ options:
   endpoint:
     description:
       - API endpoint URL, for example V(https://gaussdb.cn-north-4.myhuaweicloud.com). Wins over O(region).
-        An internationalized host name is sent, signed and shown in its ASCII (punycode) form.
+        An internationalized host name is sent, signed and shown in its ASCII (punycode) form; name it so in
+        E(NO_PROXY) too.
       - Several endpoints (a list, or comma-separated) are tried in order when a connection fails - DNS, connection
         refused or reset, connect timeout or a failed TLS handshake, never an HTTP error - and the first that
         connects is kept for the rest of the run. When none connects, the error names each one with its reason.

@@ -154,7 +154,8 @@ options:
   endpoint:
     description:
       - API endpoint URL; wins over O(region). Several (a list, or comma-separated) are tried in order when a
-        connection fails. Environment E(TAURUSDB_ENDPOINT).
+        connection fails. Environment E(TAURUSDB_ENDPOINT). An internationalized host name is used in its ASCII
+        (punycode) form; name it so in E(NO_PROXY) too.
     type: list
     elements: str
   project_id:
@@ -239,7 +240,7 @@ options:
   proxy:
     description:
       - Proxy for every request, V(http://[user:password@]host:port). Never shown. Else E(HTTPS_PROXY), E(HTTP_PROXY) and
-        E(NO_PROXY) apply.
+        E(NO_PROXY) apply. An internationalized host name is used in its ASCII (punycode) form.
     type: str
   connect_timeout:
     description:
