@@ -79,13 +79,10 @@ def check_url(url, what):
         raise OptionError('%s must be scheme://host[:port] only, without a path, query or fragment, got %r'
                           % (what, url))
     try:
-        port = parts.port
+        parts.port
     except ValueError:
         raise OptionError('%s has an invalid port: %r' % (what, url))
-    host = ascii_host(parts.hostname, what)
-    if host != parts.hostname:
-        return '%s://%s%s' % (parts.scheme, host, '' if port is None else ':%d' % port)
-    return url.rstrip('/')
+    return _with_ascii_host(url, parts, what)
 
 
 def _split(url):
@@ -95,6 +92,15 @@ def _split(url):
         return urlsplit(url)
     except ValueError:
         return None
+
+
+def _with_ascii_host(url, parts, what):
+    """``url`` (checked, split into ``parts``) with its host name as it goes on the wire (``ascii_host``)."""
+    host = ascii_host(parts.hostname, what)
+    if host == parts.hostname:
+        return url.rstrip('/')
+    userinfo, at, _host_port = parts.netloc.rpartition('@')
+    return '%s://%s%s%s%s' % (parts.scheme, userinfo, at, host, '' if parts.port is None else ':%d' % parts.port)
 
 
 def ascii_host(host, what):
@@ -230,15 +236,11 @@ def check_proxy(url):
         parts.port
     except ValueError:
         raise OptionError('proxy has an invalid port (its value is not shown)')
-    try:
-        host = ascii_host(parts.hostname, 'proxy')
+    try:  # as an endpoint's: urllib3 would encode the host without the UTS 46 mapping, or refuse it
+        return _with_ascii_host(url, parts, 'proxy')
     except OptionError:
         raise OptionError('proxy has a host name that is not a valid internationalized domain name (its value is not '
                           'shown)')
-    if host != parts.hostname:  # as an endpoint's: urllib3 would encode it without the UTS 46 mapping, or refuse it
-        userinfo, at, _host_port = parts.netloc.rpartition('@')
-        return '%s://%s%s%s%s' % (parts.scheme, userinfo, at, host, '' if parts.port is None else ':%d' % parts.port)
-    return url.rstrip('/')
 
 
 def proxy_secrets(url):
